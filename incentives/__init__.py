@@ -1,0 +1,1 @@
+"""Domain of the grade-incentive service: pure Python, no web framework, no clock, no environment."""
