@@ -1,0 +1,71 @@
+"""Bearer keys and roles: 401 (no or bad key) before 403 (wrong role) before validation (415, 422)."""
+from __future__ import annotations
+
+import functools
+
+from flask import current_app, request
+from flask_httpauth import HTTPTokenAuth
+
+from incentives.access import PUBLIC, ROLES, Caller
+from incentives.services import keys
+
+from .database import get_session
+from .problems import problem
+
+auth = HTTPTokenAuth(scheme="Bearer")
+JSON = ("application/json",)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILES = ("multipart/form-data", "text/csv", "text/plain", XLSX, "application/octet-stream")
+
+
+@auth.verify_token
+def _verify(token: str):
+    if not token:
+        return None
+    return keys.caller_for(session=get_session(), key=token,
+                           bootstrap_key=current_app.config.get("BOOTSTRAP_ADMIN_KEY"))
+
+
+@auth.get_user_roles
+def _roles(caller: Caller):
+    # An admin may do what every role may do.
+    return list(ROLES) if caller.role == "admin" else [caller.role]
+
+
+@auth.error_handler
+def _auth_error(status: int):
+    if status == 401:
+        return problem(401, "an API key is required: Authorization: Bearer <key>",
+                       headers={"WWW-Authenticate": 'Bearer realm="gis"'})
+    return problem(403, "this key's role may not use this operation")
+
+
+def current_caller() -> Caller:
+    """The caller of the request (public when no key was sent)."""
+    return auth.current_user() or PUBLIC
+
+
+def _check_content_type(consumes: tuple[str, ...]):
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return None
+    if request.mimetype not in consumes:
+        return problem(415, f"Content-Type {request.mimetype or '(none)'} is not accepted here; "
+                            f"send one of: {', '.join(consumes)}",
+                       [{"field": "Content-Type", "message": f"expected {' or '.join(consumes)}"}])
+    return None
+
+
+def protect(*roles: str, consumes: tuple[str, ...] = JSON):
+    """Require one of `roles` (none = public, a key is optional) and a body of an accepted media type."""
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            refused = _check_content_type(consumes)
+            return refused if refused is not None else view(*args, **kwargs)
+        guarded = auth.login_required(role=list(roles), optional=False)(checked) if roles \
+            else auth.login_required(optional=True)(checked)
+        guarded._gis_roles = roles  # read by the auth-matrix test and the OpenAPI security note
+        return guarded
+    return decorate

@@ -1,0 +1,37 @@
+"""Configuration: safe defaults, overridden by GIS_* environment variables, then by a test config."""
+from __future__ import annotations
+
+DEV_SECRET = "dev-only-not-secret"
+
+
+class Config:
+    SECRET_KEY = DEV_SECRET
+    DATABASE_URL = "sqlite:///var/gis.sqlite"
+    REDIS_URL = None
+    BOOTSTRAP_ADMIN_KEY = None
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024          # uploads (a year of CEMS data is large)
+    MAX_JSON_BYTES = 16 * 1024 * 1024
+    IMPORT_MAX_ROWS = 100_000
+    LOOKUP_MAX_USCCS = 1000
+    RATELIMIT_ENABLED = True
+    RATELIMIT_DEFAULT = "600 per minute"
+    RATELIMIT_PUBLIC = "120 per minute"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOG_LEVEL = "INFO"
+    TIMEZONE = "Asia/Shanghai"
+    TESTING = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Strict"
+
+    API_TITLE = "绩效分级激励服务 Grade-incentive service"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "Turns air-pollution performance grades (重点行业绩效分级) into the incentives each "
+                                "enterprise is entitled to, with the law behind each one."},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

@@ -1,0 +1,23 @@
+"""Language of an answer: Chinese by default, English when the request asks for it."""
+from __future__ import annotations
+
+from flask import request
+
+
+def lang() -> str:
+    """'en' if ?lang=en or Accept-Language prefers English over Chinese, else 'zh'."""
+    asked = request.args.get("lang")
+    if asked in ("zh", "en"):
+        return asked
+    best = request.accept_languages.best_match(["zh", "en"], default="zh")
+    return "en" if best == "en" else "zh"
+
+
+def pick(text, language: str | None = None):
+    """A Text{zh,en} (or dict) in the request's language."""
+    language = language or lang()
+    if text is None:
+        return None
+    if isinstance(text, dict):
+        return text.get(language) or text.get("zh")
+    return text.pick(language)

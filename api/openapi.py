@@ -1,0 +1,27 @@
+"""The one place flask-smorest is customised: errors documented as problem+json (house style gotcha 6)."""
+from __future__ import annotations
+
+import http
+
+from flask_smorest import Api as _Api
+from flask_smorest.utils import prepare_response
+
+from .problems import PROBLEM, ProblemSchema
+
+
+class Api(_Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_error_handlers(self):
+        """Errors are answered by api.problems (problem+json), not flask-smorest's JSON handler."""

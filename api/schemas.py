@@ -1,0 +1,90 @@
+"""Shared marshmallow fields and schemas (the edge: canonical grades, USCC check digit, Decimals)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import marshmallow as ma
+
+from incentives import uscc as uscc_mod
+from incentives.grades import UnknownGrade, canonical_grade
+
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+
+
+class Uscc(ma.fields.String):
+    """统一社会信用代码, check digits verified (GB 32100, GB 11714)."""
+    def __init__(self, **kwargs):
+        metadata = {"format": "uscc", "pattern": USCC_PATTERN, "example": "91500112MA5U0AB192",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return uscc_mod.normalize(text)
+        except uscc_mod.InvalidUscc as exc:
+            raise ma.ValidationError(str(exc)) from None
+
+
+class Grade(ma.fields.String):
+    """A grade; input accepts aliases (B－, A级, 绩效引领, leading), output is canonical."""
+    def __init__(self, **kwargs):
+        metadata = {"enum": ["A+", "A", "B", "B-", "C", "D", "引领", "非引领"], **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return canonical_grade(super()._deserialize(value, attr, data, **kwargs))
+        except UnknownGrade as exc:
+            raise ma.ValidationError(str(exc)) from None
+
+
+class Division(ma.fields.String):
+    def __init__(self, **kwargs):
+        super().__init__(validate=ma.validate.Regexp(r"^[0-9]{6}$", error="a six-digit GB/T 2260 code"),
+                         metadata={"example": "500112", **kwargs.pop("metadata", {})}, **kwargs)
+
+
+class Money(ma.fields.Decimal):
+    """An exact amount dumped as a JSON number with at most two decimals."""
+    def __init__(self, **kwargs):
+        super().__init__(as_string=False, allow_nan=False, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return _number(Decimal(value))
+
+
+class Number(ma.fields.Decimal):
+    """An exact decimal in, a JSON number out (no float noise: dumped from its shortest decimal text)."""
+    def __init__(self, **kwargs):
+        super().__init__(as_string=False, allow_nan=False, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return _number(Decimal(value))
+
+
+def _number(value: Decimal):
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)  # float(str-exact Decimal) prints back as the same shortest decimal
+
+
+def today_in_shanghai() -> dt.date:
+    """Today in Asia/Shanghai: the default `as_of`, resolved once at the edge."""
+    from zoneinfo import ZoneInfo
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+class AsOfQuery(ma.Schema):
+    as_of = ma.fields.Date(load_default=None, metadata={"description": "default: today in Asia/Shanghai"})
+
+    @ma.post_load
+    def _default(self, data, **kwargs):
+        if data.get("as_of") is None:
+            data["as_of"] = today_in_shanghai()
+        return data

@@ -1,0 +1,9 @@
+"""API blueprints, one module per resource."""
+from __future__ import annotations
+
+
+def register_all(api) -> None:
+    """Register every blueprint on the Api."""
+    from . import health, keys, reference
+    for module in (health, keys, reference):
+        api.register_blueprint(module.blp)

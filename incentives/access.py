@@ -1,0 +1,43 @@
+"""Who is calling, and which enterprises and divisions that caller may see (object-level rules)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("public", "enterprise", "bank", "tax_bureau", "regulator", "admin")
+
+
+def division_covers(bound: str, code: str) -> bool:
+    """A key bound to a division covers it and every division inside it (410000 covers 410100)."""
+    if bound == "000000":
+        return True
+    prefix = bound
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return code.startswith(prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    role: str = "public"
+    key_id: str | None = None
+    uscc: str | None = None
+    divisions: tuple[str, ...] = ()
+
+    def covers(self, division: str) -> bool:
+        """Whether a division-bound caller covers `division` (admin covers all)."""
+        if self.role == "admin":
+            return True
+        return any(division_covers(b, division) for b in self.divisions)
+
+    def may_see_enterprise(self, uscc: str, facility_division: str, division: str) -> bool:
+        """The enterprise itself, its regulator or tax bureau (by either division), or an admin."""
+        if self.role == "admin":
+            return True
+        if self.role == "enterprise":
+            return self.uscc == uscc
+        if self.role in ("regulator", "tax_bureau"):
+            return self.covers(facility_division) or self.covers(division)
+        return False
+
+
+PUBLIC = Caller()

@@ -1,0 +1,122 @@
+"""Persistence: SQLModel tables and the engine factory. Services own transactions; the domain never commits."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint, event
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel, create_engine
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC (the only clock the persistence layer reads: for `recorded_at`)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+    id: str = Field(primary_key=True, max_length=32)
+    key_hash: str = Field(index=True, unique=True, max_length=64)
+    role: str = Field(max_length=20)
+    uscc: str | None = Field(default=None, max_length=18)
+    divisions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    label: str = Field(default="", max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    revoked_at: dt.datetime | None = None
+
+
+class Enterprise(SQLModel, table=True):
+    __tablename__ = "enterprise"
+    uscc: str = Field(primary_key=True, max_length=18)
+    name: str = Field(max_length=200)
+    division: str = Field(max_length=6, index=True)
+    facility_division: str = Field(max_length=6, index=True)
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=1)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Registration(SQLModel, table=True):
+    """An industry (branch, and site where rated separately: G-SITE) an enterprise is registered in."""
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("uscc", "branch", "site", name="uq_registration"),)
+    id: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(foreign_key="enterprise.uscc", index=True, max_length=18)
+    industry: str = Field(max_length=64)
+    branch: str = Field(max_length=64)
+    site: str = Field(default="", max_length=64)
+
+
+class GradeEventRow(SQLModel, table=True):
+    """The append-only grade-event ledger; `seq` is the commit order the change feed follows."""
+    __tablename__ = "grade_event"
+    seq: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(foreign_key="enterprise.uscc", index=True, max_length=18)
+    kind: str = Field(max_length=32)
+    industry: str | None = Field(default=None, max_length=64)
+    branch: str | None = Field(default=None, max_length=64)
+    site: str = Field(default="", max_length=64)
+    grade: str | None = Field(default=None, max_length=8)
+    effective: dt.date
+    until: dt.date | None = None
+    ref: str | None = Field(default=None, max_length=32)
+    violation: str | None = Field(default=None, max_length=32)
+    rectification_passed: bool | None = None
+    note: str | None = Field(default=None, max_length=1000)
+    import_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    recorded_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class GradeProjection(SQLModel, table=True):
+    """The current derived state of an enterprise, updated in the same transaction as its events."""
+    __tablename__ = "grade_projection"
+    uscc: str = Field(primary_key=True, foreign_key="enterprise.uscc", max_length=18)
+    overall_grade: str | None = Field(default=None, max_length=8, index=True)
+    status: str = Field(max_length=32)
+    computed_for: dt.date
+    valid_until: dt.date | None = None   # first day the state may change by itself (a ban lifts)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ImportBatch(SQLModel, table=True):
+    __tablename__ = "import_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    content_hash: str = Field(unique=True, max_length=64)
+    filename: str = Field(default="", max_length=300)
+    rows: int = 0
+    created: int = 0
+    events: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class TaxAssessment(SQLModel, table=True):
+    __tablename__ = "tax_assessment"
+    id: str = Field(primary_key=True, max_length=32)
+    uscc: str | None = Field(default=None, max_length=18, index=True)
+    division: str = Field(max_length=6)
+    inputs_hash: str = Field(max_length=64, index=True)
+    ruleset: str = Field(max_length=64)
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)

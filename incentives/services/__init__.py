@@ -1,0 +1,1 @@
+"""Services: keyword-only, session first; they load rows, call the pure domain and own the transaction."""

@@ -1,0 +1,81 @@
+"""API keys: random, shown once, stored as a SHA-256 hash."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from incentives import uscc as uscc_mod
+from incentives.access import ROLES, Caller
+from incentives.db import ApiKey, utcnow
+from incentives.errors import Invalid, NotFound
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create(*, session: Session, role: str, label: str = "", uscc: str | None = None,
+           divisions: list[str] | None = None) -> tuple[ApiKey, str]:
+    """Create a key for a role; return the row and the key (shown only now)."""
+    errors = []
+    if role not in ROLES or role == "public":
+        errors.append({"field": "role", "message": f"role must be one of {', '.join(ROLES[1:])}"})
+    if role == "enterprise":
+        if not uscc:
+            errors.append({"field": "uscc", "message": "an enterprise key is bound to one uscc"})
+        else:
+            try:
+                uscc = uscc_mod.normalize(uscc)
+            except uscc_mod.InvalidUscc as exc:
+                errors.append({"field": "uscc", "message": str(exc)})
+    if role in ("regulator", "tax_bureau") and not divisions:
+        errors.append({"field": "divisions", "message": "a regulator or tax-bureau key is bound to divisions"})
+    for i, d in enumerate(divisions or []):
+        if not (isinstance(d, str) and len(d) == 6 and d.isdigit()):
+            errors.append({"field": f"divisions.{i}", "message": "a six-digit GB/T 2260 code"})
+    if errors:
+        raise Invalid("the key cannot be created", errors)
+    key = "gis_" + secrets.token_urlsafe(32)
+    row = ApiKey(id=uuid.uuid4().hex[:16], key_hash=hash_key(key), role=role, label=label,
+                 uscc=uscc if role == "enterprise" else None, divisions=list(divisions or []))
+    session.add(row)
+    session.commit()
+    return row, key
+
+
+def revoke(*, session: Session, key_id: str) -> None:
+    """Revoke a key; it stops working at once."""
+    row = session.get(ApiKey, key_id)
+    if row is None or row.revoked_at is not None:
+        raise NotFound(f"no active key {key_id}")
+    row.revoked_at = utcnow()
+    session.add(row)
+    session.commit()
+
+
+def caller_for(*, session: Session, key: str, bootstrap_key: str | None = None) -> Caller | None:
+    """The caller a presented key stands for, or None if unknown or revoked."""
+    if bootstrap_key and hmac.compare_digest(key, bootstrap_key):
+        return Caller(role="admin", key_id="bootstrap")
+    row = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return Caller(role=row.role, key_id=row.id, uscc=row.uscc, divisions=tuple(row.divisions or ()))
+
+
+def ensure_bootstrap(*, session: Session, key: str) -> None:
+    """Store the bootstrap admin key (from the environment) if absent; never log it."""
+    digest = hash_key(key)
+    if session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first():
+        return
+    session.add(ApiKey(id="bootstrap", key_hash=digest, role="admin", label="bootstrap admin (environment)"))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
