@@ -76,7 +76,11 @@ def _http_exception(error: HTTPException):
     detail = error.description or HTTPStatus(error.code).phrase
     if "messages" in data:
         errors = flatten_messages(data["messages"])
-        detail = f"{len(errors)} field(s) are invalid" if error.code == 422 else detail
+        if error.code == 422:
+            detail = f"{len(errors)} field(s) are invalid"
+        elif error.code == 400:
+            detail = "the request body is not valid JSON"
+
     if "errors" in data:
         errors = data["errors"]
     if "message" in data:

@@ -1,0 +1,21 @@
+"""gunicorn settings from the environment (GIS_BIND, GIS_WORKERS, GIS_THREADS)."""
+import os
+
+from api.logs import logging_config
+
+bind = os.environ.get("GIS_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GIS_WORKERS", "2"))
+threads = int(os.environ.get("GIS_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GIS_TIMEOUT", "120"))
+graceful_timeout = 30
+accesslog = "-"
+logconfig_dict = logging_config(os.environ.get("GIS_LOG_LEVEL", "INFO"))
+wsgi_app = "api.wsgi:app"
+
+
+def child_exit(server, worker):
+    """Tell Prometheus a worker is gone (multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
+        GunicornInternalPrometheusMetrics.mark_process_dead_on_child_exit(worker.pid)

@@ -1,0 +1,118 @@
+"""Fixtures in the flaskr shape: app, client, runner and auth headers; each test its own database.
+
+The suite runs on SQLite and, when TEST_PG_URL is set or a server answers at 127.0.0.1:5432, on
+PostgreSQL too: `app` is parametrised over both.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from incentives import migrate
+
+ADMIN_KEY = "test-admin-key-0123456789"
+
+
+def _pg_url() -> str | None:
+    url = os.environ.get("TEST_PG_URL")
+    if url:
+        return url
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return "postgresql://postgres@127.0.0.1:5432/test"
+    except OSError:
+        return None
+
+
+PG_URL = _pg_url()
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A throwaway PostgreSQL database for this test session, migrated once."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL is not available")
+    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    name = f"gis_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    migrate.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate(url: str) -> None:
+    from sqlmodel import SQLModel
+
+    from incentives import db  # noqa: F401
+    engine = db.make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path, sqlite_template):
+    """A fresh, migrated database for one test, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "gis.sqlite"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        _truncate(url)
+        yield url
+
+
+@pytest.fixture
+def app(database_url):
+    from api import create_app
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+                      "RATELIMIT_ENABLED": False, "SECRET_KEY": "test-secret"})
+    yield app
+    app.extensions["gis_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def admin():
+    """Headers of the bootstrap admin."""
+    return {"Authorization": f"Bearer {ADMIN_KEY}"}
+
+
+@pytest.fixture
+def key_for(client, admin):
+    """Create a key for a role (and binding) and return its Authorization header."""
+    def make(role: str, **binding) -> dict:
+        r = client.post("/api/v1/keys", json={"role": role, "label": f"test {role}", **binding}, headers=admin)
+        assert r.status_code == 201, r.get_json()
+        return {"Authorization": f"Bearer {r.get_json()['key']}"}
+    return make
