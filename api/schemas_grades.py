@@ -1,0 +1,200 @@
+"""Schemas of the grade registry (contract: enterprises, events, grade objects, lookup, change feed)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+
+from incentives.state import EVENT_KINDS, STATUSES, VIOLATIONS
+
+from .schemas import Division, Grade, Uscc
+
+
+class IsoDate(ma.fields.Date):
+    """A date (accepts a date or its ISO text when dumping stored projections)."""
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class IsoDateTime(ma.fields.DateTime):
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Localized(ma.fields.Field):
+    """A {zh, en} text dumped in the request's language."""
+    def _serialize(self, value, attr, obj, **kwargs):
+        from .i18n import pick
+        return pick(value) if isinstance(value, dict) else value
+
+    def _jsonschema_type_mapping(self):
+        return {"type": "string"}
+
+
+class Facts(ma.Schema):
+    holds_carbon_allowance = ma.fields.Boolean(allow_none=True)
+    allowance_2023_t = ma.fields.Decimal(allow_none=True, as_string=False, allow_nan=False,
+                                         validate=ma.validate.Range(min=0))
+    guarantee_category = ma.fields.String(allow_none=True)
+    waste_to_energy = ma.fields.Boolean(allow_none=True)
+    cement_clinker = ma.fields.Boolean(allow_none=True)
+    outlets = ma.fields.List(ma.fields.String(), allow_none=True)
+
+    @ma.post_load
+    def _json_ready(self, data, **kwargs):
+        if data.get("allowance_2023_t") is not None:
+            data["allowance_2023_t"] = str(data["allowance_2023_t"])
+        return data
+
+
+class IndustryIn(ma.Schema):
+    industry = ma.fields.String(required=True, metadata={"description": "catalogue code or Chinese name"})
+    branch = ma.fields.String(load_default=None, allow_none=True)
+    grade = Grade(load_default=None, allow_none=True)
+    rated_on = ma.fields.Date(load_default=None, allow_none=True)
+    site = ma.fields.String(load_default=None, allow_none=True, metadata={"description": "排污许可证 number (G-SITE)"})
+    ref = ma.fields.String(load_default=None, allow_none=True)
+
+
+class EnterpriseIn(ma.Schema):
+    uscc = Uscc(required=True)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    division = Division(load_default=None, allow_none=True)
+    facility_division = Division(load_default=None, allow_none=True)
+    industries = ma.fields.List(ma.fields.Nested(IndustryIn), load_default=list)
+    facts = ma.fields.Nested(Facts, load_default=dict)
+
+
+class EnterprisePatch(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    facility_division = Division()
+    industries = ma.fields.List(ma.fields.Nested(IndustryIn))
+    facts = ma.fields.Nested(Facts)
+
+
+class EventIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(EVENT_KINDS))
+    effective = ma.fields.Date(required=True)
+    industry = ma.fields.String(load_default=None, allow_none=True)
+    branch = ma.fields.String(load_default=None, allow_none=True)
+    site = ma.fields.String(load_default=None, allow_none=True)
+    grade = Grade(load_default=None, allow_none=True)
+    until = ma.fields.Date(load_default=None, allow_none=True)
+    ref = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=32))
+    violation = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(VIOLATIONS))
+    rectification_passed = ma.fields.Boolean(load_default=None, allow_none=True)
+    note = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=1000))
+
+    @ma.validates_schema
+    def _fields_of_kind(self, data, **kwargs):
+        kind = data.get("kind")
+        if kind in ("rated", "downgraded") and not data.get("grade"):
+            raise ma.ValidationError("a rated or downgraded event carries the grade", "grade")
+        if kind in ("rated", "downgraded", "aplus_selected") and not data.get("industry"):
+            raise ma.ValidationError("this event names the industry", "industry")
+        if kind == "violation_found" and not data.get("violation"):
+            raise ma.ValidationError(f"one of {', '.join(VIOLATIONS)}", "violation")
+        if kind == "managed_higher" and not data.get("until"):
+            raise ma.ValidationError("a managed_higher event ends: give `until`", "until")
+
+
+class IndustryOut(ma.Schema):
+    industry = ma.fields.String()
+    branch = ma.fields.String()
+    site = ma.fields.String(allow_none=True)
+    scale = ma.fields.String()
+    grade = ma.fields.String(allow_none=True, metadata={"description": "managed grade (policies apply it)"})
+    rated_grade = ma.fields.String(allow_none=True)
+    rated_on = IsoDate(allow_none=True)
+    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    review_due = IsoDate(allow_none=True)
+
+
+class RestrictionOut(ma.Schema):
+    kind = ma.fields.String()
+    reason = Localized()
+    ref = ma.fields.String()
+    since = IsoDate()
+    until = IsoDate(allow_none=True, metadata={"description": "first day it no longer applies"})
+    grades_barred = ma.fields.List(ma.fields.String())
+
+
+class UpgradeOut(ma.Schema):
+    industry = ma.fields.String()
+    branch = ma.fields.String()
+    from_grade = ma.fields.String(allow_none=True)
+    to_grade = ma.fields.String()
+    effective = IsoDate()
+    ref = ma.fields.String(allow_none=True)
+
+
+class EventOut(ma.Schema):
+    seq = ma.fields.Integer(allow_none=True)
+    uscc = ma.fields.String()
+    kind = ma.fields.String()
+    industry = ma.fields.String(allow_none=True)
+    branch = ma.fields.String(allow_none=True)
+    site = ma.fields.String(allow_none=True)
+    grade = ma.fields.String(allow_none=True)
+    effective = IsoDate()
+    until = IsoDate(allow_none=True)
+    ref = ma.fields.String(allow_none=True)
+    violation = ma.fields.String(allow_none=True)
+    rectification_passed = ma.fields.Boolean(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    recorded_at = IsoDateTime(allow_none=True)
+    effect = Localized()
+    effect_ref = ma.fields.String(allow_none=True)
+
+
+class GradeOut(ma.Schema):
+    uscc = ma.fields.String(required=True)
+    name = ma.fields.String(allow_none=True)
+    division = ma.fields.String()
+    facility_division = ma.fields.String()
+    as_of = IsoDate(required=True)
+    overall_grade = ma.fields.String(allow_none=True, required=True)
+    rated_grade = ma.fields.String(allow_none=True, required=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
+    review_due = IsoDate(allow_none=True)
+    industries = ma.fields.List(ma.fields.Nested(IndustryOut), required=True)
+    restrictions = ma.fields.List(ma.fields.Nested(RestrictionOut), required=True)
+    upgrades = ma.fields.List(ma.fields.Nested(UpgradeOut))
+    history = ma.fields.List(ma.fields.Nested(EventOut))
+    version = ma.fields.Integer()
+
+
+class EventCreated(ma.Schema):
+    seq = ma.fields.Integer(required=True)
+    state = ma.fields.Nested(GradeOut, required=True)
+
+
+class LookupIn(ma.Schema):
+    usccs = ma.fields.List(ma.fields.String(), load_default=list, metadata={"description": "≤ 1 000; or send a CSV file"})
+    as_of = ma.fields.Date(load_default=None, allow_none=True)
+
+
+class LookupOut(ma.Schema):
+    as_of = IsoDate(required=True)
+    results = ma.fields.List(ma.fields.Nested(GradeOut), required=True)
+    not_found = ma.fields.List(ma.fields.String(), required=True)
+    invalid = ma.fields.List(ma.fields.Dict())
+
+
+class ChangesQuery(ma.Schema):
+    since = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=5000))
+
+
+class ChangesOut(ma.Schema):
+    events = ma.fields.List(ma.fields.Nested(EventOut), required=True)
+    next = ma.fields.Integer(required=True)
+
+
+def today() -> dt.date:
+    from .schemas import today_in_shanghai
+    return today_in_shanghai()
