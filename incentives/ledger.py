@@ -4,7 +4,8 @@ Readings fixed here (each also in OPTION_DOCS where the text leaves a choice):
 - An event names its targets by industry (and site, G-SITE); one that names none targets every industry.
   Sanction bars and application bans are enterprise-wide (the clauses speak of 企业).
 - Managed grade (contract "Grades"): sanction or rectification → lowest of the scale; unrated → lowest
-  (G-UNRATED); else the rated grade, one step higher inside a `managed_higher` window (not above A).
+  (G-UNRATED); else the rated grade, one step higher inside a `managed_higher` window (not above A; a
+  rated line only: an unrated, sanctioned or rectifying one stays at the lowest).
   Scales whose lowest is unknown (Henan provincial industries) or ungraded (其他) give None: never guessed.
 - Status of an industry, and overall the worst of its industries:
   lowest_by_sanction > under_rectification > unrated > rated (a sanction outlasts everything until re-rated).
@@ -85,8 +86,7 @@ class _Line:
     def managed(self, day: date) -> str | None:
         """Managed grade on `day` (contract "Grades")."""
         g = self.base()
-        if g is not None and self.higher and not (self.sanctioned or self.rectifying) \
-                and self.higher[0] <= day < self.higher[1]:
+        if self.higher and self.status() == "rated" and self.higher[0] <= day < self.higher[1]:
             return step_up(g, self.scale, self.allows_b_minus)
         return g
 
@@ -224,8 +224,9 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
                 return _refuse(f"降级后的等级 {grade} 不低于现有等级 {ln.rated}",
                                f"{grade} is not below the current grade {ln.rated}", "G-DOWN", field="grade")
         return None
-    if kind == "rectification_started" and targets and all(ln.rectifying for ln in targets):
-        return _refuse("已在整改期间", "already under rectification", "G-RECT-CQ", field="kind")
+    if kind == "rectification_started" and targets and all(ln.rectifying or ln.sanctioned for ln in targets):
+        return _refuse("已在整改期间或已按最低等级处理", "already under rectification or sanctioned at the lowest",
+                       "G-RECT-CQ", field="kind")
     if kind == "rectification_ended":
         if not any(ln.rectifying for ln in targets):
             return _refuse("没有进行中的整改，不能结束整改", "rectification_ended without a rectification_started",
@@ -355,7 +356,7 @@ def _violation(book: _Book, ev: GradeEvent, day: date) -> None:
 def _rect_started(book: _Book, ev: GradeEvent, day: date) -> None:
     # G-RECT-CQ (Chongqing 五.三): 整改期间企业按照最低级管理.
     for ln in book.targets(ev):
-        ln.rectifying = True
+        ln.rectifying = not ln.sanctioned
     book.note(ev, _t("责令限期整改，整改期间按最低级管理", "ordered to rectify; managed at the lowest grade meanwhile"),
               "G-RECT-CQ")
 

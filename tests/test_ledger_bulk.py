@@ -1,0 +1,114 @@
+"""Invariants of the ledger over random event histories, and the bulk path equal to one-at-a-time folding."""
+from dataclasses import replace
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incentives.grades import LOWEST_OF_SCALE, grade_on_scale, rank
+from incentives.ledger import Enterprise, EventRefused, LedgerError, LedgerOptions, check_event, fold, fold_many, \
+    key_rows
+from incentives.state import EVENT_KINDS, VIOLATIONS, GradeEvent
+from incentives.uscc import make
+
+REGS = (("ceramics", "ceramics_building"), ("furniture", "furniture_main"), ("frp", "frp_main"),
+        ("steel_long_process", "steel_long_process_main"))
+DIVISIONS = ("410100", "410500", "330602", "500112", "640104", "320500")
+GRADES = ("A+", "A", "B", "B-", "C", "D", "引领", "非引领")
+START = date(2023, 1, 1)
+
+options_st = st.builds(LedgerOptions, shaoxing_cross=st.sampled_from(("lowest", "main_industry")),
+                       failed_rectification=st.sampled_from(("cancel", "downgrade")),
+                       ningxia_violation=st.sampled_from(("lowest_and_ban", "record_only")),
+                       fraud_ban_where_silent=st.booleans())
+
+
+@st.composite
+def histories(draw, max_events=12):
+    regs = draw(st.lists(st.sampled_from(REGS), min_size=1, max_size=3, unique=True))
+    day, events = START, []
+    for seq in range(draw(st.integers(0, max_events))):
+        day += timedelta(days=draw(st.integers(0, 300)))
+        industry = draw(st.sampled_from([None] + [r[0] for r in regs]))
+        kind = draw(st.sampled_from(EVENT_KINDS))
+        events.append(GradeEvent(
+            kind=kind, effective=day, seq=seq,
+            industry=industry if kind not in ("rated", "downgraded") else (industry or regs[0][0]),
+            grade=draw(st.sampled_from(GRADES)),
+            violation=draw(st.sampled_from(VIOLATIONS)) if kind == "violation_found" else None,
+            rectification_passed=draw(st.sampled_from((None, True, False))),
+            until=day + timedelta(days=draw(st.integers(1, 400))) if kind == "managed_higher" else None))
+    return draw(st.sampled_from(DIVISIONS)), tuple(regs), events
+
+
+def _fold(division, regs, events, as_of, options=None, **kw):
+    return fold(uscc=make("91", division, "MA0000B2"), name="n", division=division, facility_division=division,
+                registrations=regs, events=events, as_of=as_of, options=options, **kw)
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(), st.integers(0, 3000), options_st)
+def test_state_invariants(history, offset, options):
+    division, regs, events = history
+    s = _fold(division, regs, events, START + timedelta(days=offset), options)
+    for row in s.industries:
+        # G-SCALE: the managed and rated grades are on the branch's scale (or None).
+        assert row.grade is None or grade_on_scale(row.grade, row.scale, row.branch == "steel_long_process_main")
+        if row.status in ("lowest_by_sanction", "under_rectification", "unrated"):
+            assert row.grade == LOWEST_OF_SCALE[row.scale]     # G-FRAUD, G-RECT-CQ, G-UNRATED
+        if row.status == "unrated":
+            assert row.rated_grade is None
+    if options.shaoxing_cross == "lowest" or not division.startswith("3306"):
+        # G-MULTI: the overall grade is no better than any industry.
+        assert all(rank(s.overall_grade) <= rank(r.grade) for r in s.industries if r.grade)
+    assert all(r.since <= s.as_of < r.until for r in s.restrictions)
+    assert [u.effective for u in s.upgrades] == sorted(u.effective for u in s.upgrades)
+    assert all(rank(u.to_grade) > rank(u.from_grade) for u in s.upgrades if u.from_grade)
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories(), st.integers(0, 3000), st.integers(1, 400))
+def test_past_as_of_is_untouched_by_later_events(history, offset, gap):
+    division, regs, events = history
+    as_of = START + timedelta(days=offset)
+    later = [replace(e, effective=as_of + timedelta(days=gap)) for e in events]
+    assert _fold(division, regs, events, as_of) == _fold(
+        division, regs, [e for e in events if e.effective <= as_of] + later, as_of)
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories(max_events=15), options_st)
+def test_events_check_event_accepts_all_take_effect(history, options):
+    # one rule definition: an event check_event lets through is never a "no effect" entry in the fold.
+    division, regs, candidates = history
+    kept: list[GradeEvent] = []
+    for e in candidates:
+        try:
+            check_event(_fold(division, regs, kept, e.effective, options), e, today=date(2040, 1, 1),
+                        options=options)
+        except LedgerError:
+            continue
+        kept.append(e)
+    s = _fold(division, regs, kept, date(2040, 1, 1), options)
+    assert len(s.history) == len(kept)
+    assert not [h for h in s.history if h.effect.en.startswith("no effect")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(histories(), min_size=1, max_size=8), st.integers(0, 3000))
+def test_bulk_equals_single(histories_, offset):
+    as_of = START + timedelta(days=offset)
+    ents, pairs, singles = [], [], []
+    for i, (division, regs, events) in enumerate(histories_):
+        uscc = make("91", division, f"MA{i:06d}")
+        ents.append(Enterprise(uscc, f"e{i}", division, division, regs))
+        pairs += [(uscc, e) for e in reversed(events)]     # any order: fold sorts by (effective, seq)
+        singles.append(fold(uscc=uscc, name=f"e{i}", division=division, facility_division=division,
+                            registrations=regs, events=events, as_of=as_of))
+    bulk = fold_many(ents, pairs, as_of=as_of)
+    assert bulk == [replace(s, history=()) for s in singles]
+    assert key_rows(bulk) == key_rows(singles)
+
+
+def test_event_refused_is_a_value_error():
+    assert issubclass(EventRefused, ValueError)
