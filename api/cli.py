@@ -59,5 +59,64 @@ def keys_create(role, label, uscc, divisions):
     click.echo(f"id:  {row.id}\nkey: {key}")
 
 
+def _today():
+    from .schemas import today_in_shanghai
+    return today_in_shanghai()
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_cmd(path):
+    """Import enterprises and grades from a CSV or XLSX file (all or nothing)."""
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from incentives.errors import DomainError
+    from incentives.services import imports
+    from incentives.tabular import FileProblem
+    app = _app()
+    bars: dict = {}
+
+    def progress(stage, done, total):
+        if stage not in bars:
+            bars[stage] = click.progressbar(length=max(total, 1), label=stage)
+            bars[stage].__enter__()
+        bars[stage].update(done - bars[stage].pos)
+    with Session(app.extensions["gis_engine"]) as session:
+        try:
+            result = imports.import_enterprises(session=session, data=Path(path).read_bytes(), filename=path,
+                                                content_type=None, today=_today(), max_rows=app.config["IMPORT_MAX_ROWS"],
+                                                progress=progress)
+        except (DomainError, FileProblem) as exc:
+            for bar in bars.values():
+                bar.__exit__(None, None, None)
+            click.echo(f"refused: {exc.detail}", err=True)
+            for e in exc.errors[:50]:
+                click.echo(f"  row {e.get('row')}, {e.get('column')}: {e.get('message')}", err=True)
+            sys.exit(1)
+    for bar in bars.values():
+        bar.__exit__(None, None, None)
+    click.echo(result["detail"])
+
+
+@main.command("load-sample")
+@click.option("--folder", default="sample_data", type=click.Path(file_okay=False))
+def load_sample_cmd(folder):
+    """Load sample_data/ once (a repeated load changes nothing)."""
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from incentives.services import sample
+    app = _app()
+    if not (Path(folder) / "enterprises.csv").exists():
+        click.echo(f"no sample register in {folder}; nothing loaded")
+        return
+    with Session(app.extensions["gis_engine"]) as session:
+        result = sample.load(session=session, folder=Path(folder), today=_today())
+    click.echo(f"sample data: {result['detail']}; {result['sample_events_appended']} history events appended")
+
+
 if __name__ == "__main__":
     main()

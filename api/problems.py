@@ -9,6 +9,7 @@ from flask import Flask, current_app, json
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from incentives.errors import DomainError
+from incentives.tabular import FileProblem
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -101,12 +102,19 @@ def _unexpected(error: Exception):
         return _http_exception(original)
     if isinstance(original, DomainError):
         return _domain_error(original)
+    if isinstance(original, FileProblem):
+        return _file_problem(original)
     log.exception("unhandled error", exc_info=original)
     return problem(500, "internal error; the request id identifies it in the service's logs")
+
+
+def _file_problem(error: FileProblem):
+    return problem(error.status, error.detail, error.errors)
 
 
 def register(app: Flask) -> None:
     """Route every error the service can raise through the problem+json shape."""
     app.register_error_handler(HTTPException, _http_exception)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(FileProblem, _file_problem)
     app.register_error_handler(Exception, _unexpected)

@@ -19,7 +19,7 @@ from incentives.state import EnterpriseState, GradeEvent
 from .serialize import state_dict
 
 
-def _jsonable(obj):
+def jsonable(obj):
     return json.loads(json.dumps(obj, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o),
                                  ensure_ascii=False))
 
@@ -59,7 +59,7 @@ def fold_enterprise(session: Session, ent: Enterprise, as_of: dt.date, *, with_h
                        with_history=with_history)
 
 
-def _valid_until(state: EnterpriseState, events: list[GradeEvent]) -> dt.date | None:
+def valid_until(state: EnterpriseState, events: list[GradeEvent]) -> dt.date | None:
     """The first day after `as_of` on which the state may change by itself (a ban or boost ends)."""
     days = [r.until for r in state.restrictions if r.until and r.until > state.as_of]
     days += [e.until for e in events if e.until and e.until > state.as_of]
@@ -79,8 +79,8 @@ def write_projection(session: Session, state: EnterpriseState, events: list[Grad
     proj = session.get(GradeProjection, state.uscc) or GradeProjection(uscc=state.uscc, status=state.status,
                                                                        computed_for=today)
     proj.overall_grade, proj.status, proj.computed_for = state.overall_grade, state.status, today
-    proj.valid_until = _valid_until(state, events)
-    proj.state = _jsonable(state_dict(state, with_history=False))
+    proj.valid_until = valid_until(state, events)
+    proj.state = jsonable(state_dict(state, with_history=False))
     session.add(proj)
     return proj
 
@@ -119,7 +119,7 @@ def register(*, session: Session, caller: Caller, body: dict, today: dt.date) ->
         raise Conflict(f"企业已登记 an enterprise with uscc {uscc} is already registered",
                        [{"field": "uscc", "message": "duplicate"}])
     ent = Enterprise(uscc=uscc, name=body["name"], division=division,
-                     facility_division=body.get("facility_division") or division, facts=_jsonable(body.get("facts") or {}))
+                     facility_division=body.get("facility_division") or division, facts=jsonable(body.get("facts") or {}))
     session.add(ent)
     for item, branch in resolved:
         session.add(Registration(uscc=uscc, industry=branch.industry, branch=branch.code, site=item.get("site") or ""))
@@ -155,7 +155,7 @@ def amend(*, session: Session, caller: Caller, uscc: str, if_match: str | None, 
     if "facility_division" in changes:
         ent.facility_division = changes["facility_division"]
     if "facts" in changes:
-        ent.facts = _jsonable({**(ent.facts or {}), **changes["facts"]})
+        ent.facts = jsonable({**(ent.facts or {}), **changes["facts"]})
     existing = {(r.branch, r.site or None) for r in _registrations(session, uscc)}
     for item, branch in _resolve_industries(changes.get("industries") or []):
         if (branch.code, item.get("site") or None) not in existing:
