@@ -38,7 +38,7 @@ class Localized(ma.fields.Field):
 class Facts(ma.Schema):
     holds_carbon_allowance = ma.fields.Boolean(allow_none=True)
     allowance_2023_t = ma.fields.Decimal(allow_none=True, as_string=False, allow_nan=False,
-                                         validate=ma.validate.Range(min=0))
+                                         validate=lambda v: v >= 0, metadata={"minimum": 0})
     guarantee_category = ma.fields.String(allow_none=True)
     waste_to_energy = ma.fields.Boolean(allow_none=True)
     cement_clinker = ma.fields.Boolean(allow_none=True)
@@ -186,7 +186,7 @@ class LookupOut(ma.Schema):
 
 
 class ChangesQuery(ma.Schema):
-    since = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    since = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=2**31 - 1))
     limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=5000))
 
 

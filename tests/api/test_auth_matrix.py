@@ -1,0 +1,38 @@
+"""The auth matrix: every protected operation answers 401 without a key and 403 to a wrong role."""
+from __future__ import annotations
+
+import re
+
+from incentives.access import ROLES
+
+from .test_foundation import assert_problem
+
+SAMPLE_ARGS = {"uscc": "91500112MA5U0AB192", "key_id": "nokey", "assessment_id": "none", "id": "none"}
+
+
+def protected_operations(app):
+    """(method, url, roles) for every view method guarded by `protect` with roles."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        cls = getattr(view, "view_class", None)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            func = getattr(cls, method.lower(), None) if cls else view
+            roles = getattr(func, "_gis_roles", ())
+            if roles:
+                url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: SAMPLE_ARGS.get(m.group(1), "x"), rule.rule)
+                out.append((method, url, roles))
+    return out
+
+
+def test_every_protected_operation_refuses_no_key_then_a_wrong_role(app, client, key_for):
+    operations = protected_operations(app)
+    assert len(operations) >= 8
+    for method, url, roles in operations:
+        r = client.open(url, method=method)
+        assert_problem(r, 401)
+        wrong = next(role for role in ROLES[1:] if role not in roles and role != "admin")
+        binding = {"uscc": SAMPLE_ARGS["uscc"]} if wrong == "enterprise" else \
+            {"divisions": ["110000"]} if wrong in ("regulator", "tax_bureau") else {}
+        r = client.open(url, method=method, headers=key_for(wrong, **binding))
+        assert_problem(r, 403)
