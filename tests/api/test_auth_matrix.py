@@ -31,7 +31,9 @@ def test_every_protected_operation_refuses_no_key_then_a_wrong_role(app, client,
     for method, url, roles in operations:
         r = client.open(url, method=method)
         assert_problem(r, 401)
-        wrong = next(role for role in ROLES[1:] if role not in roles and role != "admin")
+        wrong = next((role for role in ROLES[1:] if role not in roles and role != "admin"), None)
+        if wrong is None:   # every key role may call it: only the 401 applies
+            continue
         binding = {"uscc": SAMPLE_ARGS["uscc"]} if wrong == "enterprise" else \
             {"divisions": ["110000"]} if wrong in ("regulator", "tax_bureau") else {}
         r = client.open(url, method=method, headers=key_for(wrong, **binding))
