@@ -1,0 +1,29 @@
+"""Environmental protection tax on air pollutants: the public facade over incentives.tax (env-tax.md).
+
+    table = read_table(data, filename=..., aliases=MONITORING_ALIASES)     # files; JSON records go straight in
+    records = parse_records(table, parameters)                              # RecordErrors lists every bad value
+    result = assess(records, division="410100", outlets={...}, rates=None, parameters=parameters)
+    csv_rows = to_filing_rows(result)
+"""
+from __future__ import annotations
+
+from .tabular import FileProblem, read_table
+from .tax.assessment import (FILING_COLUMNS, Assessment, InvalidRate, MissingRate, MissingStandard, MonthTotal,
+                             QuarterTotal, RateUsed, Row, assess, caller_rates, filing_deadline, reference_rate,
+                             to_filing_rows)
+from .tax.parameters import PARAMETER_DOCS, TaxParameters
+from .tax.records import MONITORING_ALIASES, RecordErrors, Records, parse_records
+
+__all__ = [
+    "FILING_COLUMNS", "MONITORING_ALIASES", "PARAMETER_DOCS", "Assessment", "FileProblem", "InvalidRate",
+    "MissingRate", "MissingStandard", "MonthTotal", "QuarterTotal", "RateUsed", "RecordErrors", "Records", "Row",
+    "TaxParameters", "assess", "caller_rates", "filing_deadline", "parse_records", "read_monitoring",
+    "read_table", "reference_rate", "to_filing_rows",
+]
+
+
+def read_monitoring(data: bytes, *, filename: str | None = None, content_type: str | None = None,
+                    max_rows: int = 3_000_000) -> "object":
+    """Read a monitoring CSV/XLSX upload with the zh/en monitoring headers (tabular.read_table)."""
+    return read_table(data, filename=filename, content_type=content_type, max_rows=max_rows,
+                      aliases=MONITORING_ALIASES, required=("outlet", "pollutant"))

@@ -1,0 +1,1 @@
+"""Environmental protection tax on air pollutants (env-tax.md); `incentives.env_tax` is the public facade."""

@@ -1,0 +1,118 @@
+"""The named interpretation parameters of the air-pollutant tax (env-tax.md §7), validated and documented."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "boundary": ("strict", "inclusive"),
+    "exceedance_scope": ("taxpayer", "outlet", "outlet_pollutant"),
+    "rounding": ("equivalents_2dp", "amounts_only"),
+    "agency_aggregate": ("mean", "max"),
+    "tie_break": ("item_no", "higher_rate_first"),
+    "reduction_on_generated_amount": ("deny", "allow"),
+    "particulate_item": ("reject", "soot", "general_dust"),
+}
+# The `confidence` values of emission_standards.csv (reference README); the empty set never falls back.
+STANDARD_CONFIDENCES = ("verified_news", "verified_journal", "partial", "unofficial")
+SPEC_NAMES = {
+    "REDUCTION_BOUNDARY": "boundary", "EXCEEDANCE_SCOPE": "exceedance_scope", "ROUNDING_POLICY": "rounding",
+    "AGENCY_CONCENTRATION_AGGREGATE": "agency_aggregate", "TOP_N": "top_n", "TOP_N_TIE_BREAK": "tie_break",
+    "REDUCTION_ON_GENERATED_AMOUNT": "reduction_on_generated_amount",
+    "DEFAULT_STANDARD_CONFIDENCE": "default_standard_confidence", "PARTICULATE_ITEM": "particulate_item",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TaxParameters:
+    """Interpretation choices for one assessment; defaults per env-tax.md §7."""
+    boundary: str = "strict"
+    exceedance_scope: str = "taxpayer"
+    rounding: str = "equivalents_2dp"
+    agency_aggregate: str = "mean"
+    top_n: int = 3
+    tie_break: str = "item_no"
+    reduction_on_generated_amount: str = "deny"
+    default_standard_confidence: frozenset[str] = field(
+        default_factory=lambda: frozenset({"verified_news", "verified_journal"}))
+    particulate_item: str = "reject"
+
+    def __post_init__(self):
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"parameter {name}: {getattr(self, name)!r} is not one of {', '.join(allowed)}")
+        if isinstance(self.top_n, bool) or not isinstance(self.top_n, int) or self.top_n < 3:
+            raise ValueError(f"parameter top_n: {self.top_n!r} must be an integer >= 3 (法 第九条)")
+        unknown = set(self.default_standard_confidence) - set(STANDARD_CONFIDENCES)
+        if unknown:
+            raise ValueError(f"parameter default_standard_confidence: {sorted(unknown)} not among "
+                             f"{', '.join(STANDARD_CONFIDENCES)}")
+
+    @classmethod
+    def from_mapping(cls, values: dict | None) -> "TaxParameters":
+        """Parameters from a request's `parameters` object (lowercase or §7 names); ValueError names the bad one."""
+        known = {f.name for f in fields(cls)}
+        kwargs = {}
+        for key, value in (values or {}).items():
+            name = SPEC_NAMES.get(key, key)
+            if name not in known:
+                raise ValueError(f"unknown parameter {key!r}; known: {', '.join(sorted(known))}")
+            if name == "top_n":
+                try:
+                    value = int(str(value).strip()) if not isinstance(value, bool) else value
+                except ValueError:
+                    raise ValueError(f"parameter top_n: {value!r} must be an integer >= 3") from None
+            elif name == "default_standard_confidence":
+                if isinstance(value, str):
+                    value = [v.strip() for v in value.split(",") if v.strip()]
+                if not isinstance(value, (list, tuple, set, frozenset)):
+                    raise ValueError("parameter default_standard_confidence: give a list of confidence values")
+                value = frozenset(value)
+            kwargs[name] = value
+        return cls(**kwargs)
+
+    def as_dict(self) -> dict:
+        """The values as plain JSON-able data (the set sorted), for echoing in answers."""
+        out = asdict(self)
+        out["default_standard_confidence"] = sorted(self.default_standard_confidence)
+        return out
+
+
+PARAMETER_DOCS: dict[str, dict] = {
+    "boundary": {
+        "default": "strict", "values": list(CHOICES["boundary"]), "ref": "LAW-13",
+        "basis": {"zh": "法第十三条写“低于”，税法文本无“（含）”：恰好低30%/50%不算低于（env-tax.md §5.6）",
+                  "en": "The statute says 'below' with no '(inclusive)': exactly 30%/50% below does not count"}},
+    "exceedance_scope": {
+        "default": "taxpayer", "values": list(CHOICES["exceedance_scope"]), "ref": "LAW-13",
+        "basis": {"zh": "财税〔2018〕117号 二：任何一个排放口超标的依法不予减征；字面含义为整个纳税人（§5.4 G2）",
+                  "en": "117号 二: any outlet above its standard means no reduction; read literally, for the whole taxpayer"}},
+    "rounding": {
+        "default": "equivalents_2dp", "values": list(CHOICES["rounding"]), "ref": "LAW-13",
+        "basis": {"zh": "法规未规定；公开例题先将污染当量数保留两位小数，金额四舍五入到分（§6）",
+                  "en": "The law is silent; published worked examples round equivalents to 0.01 first; money to the fen"}},
+    "agency_aggregate": {
+        "default": "mean", "values": list(CHOICES["agency_aggregate"]), "ref": "LAW-13",
+        "basis": {"zh": "条例第十条：监测机构当月监测浓度值的平均值；“孰高原则”未经证实（§5.2）",
+                  "en": "条例 第十条: the mean of the agency's measurements; the 'highest value' practice is unconfirmed"}},
+    "top_n": {
+        "default": 3, "values": "integer >= 3", "ref": "LAW-13",
+        "basis": {"zh": "法第九条：每一排放口前三项污染物征税，省级人大常委会可增加（§4.3）",
+                  "en": "法 第九条: the first three pollutants per outlet are taxed; a province may increase it"}},
+    "tie_break": {
+        "default": "item_no", "values": list(CHOICES["tie_break"]), "ref": "LAW-13",
+        "basis": {"zh": "当量数并列时无规定：默认按附表二序号在前者优先（§4.3）",
+                  "en": "No rule for ties in equivalents: by default the earlier 附表二 item ranks first"}},
+    "reduction_on_generated_amount": {
+        "default": "deny", "values": list(CHOICES["reduction_on_generated_amount"]), "ref": "LAW-13",
+        "basis": {"zh": "条例第七条第4、5项（以产生量计税）能否减征无规定（§3.4）",
+                  "en": "条例 第七条 cases 4-5 (taxed on the amount generated): no text on whether a reduction applies"}},
+    "default_standard_confidence": {
+        "default": ["verified_journal", "verified_news"], "values": list(STANDARD_CONFIDENCES), "ref": "LAW-13",
+        "basis": {"zh": "未提供排放标准时，可采用参考表中哪些可信度的限值（§5.3）；空集表示不回退",
+                  "en": "Which rows of the reference limit table may stand in when no standard is given; empty = never"}},
+    "particulate_item": {
+        "default": "reject", "values": list(CHOICES["particulate_item"]), "ref": "LAW-13",
+        "basis": {"zh": "117号 一：燃烧产生的颗粒物按烟尘，其他按一般性粉尘；“颗粒物”须指明税目，或由本参数指定",
+                  "en": "117号 一: combustion particulates are 烟尘 (soot), others 一般性粉尘; '颗粒物' must name the item, "
+                        "or this parameter says which"}},
+}

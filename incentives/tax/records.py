@@ -1,0 +1,405 @@
+"""Monitoring records (contract "Request bodies"): validated, vectorised, exact. All errors are reported at once."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from ..reference import reference
+from ..tabular import ROW
+from .numbers import scaled_decimals
+from .parameters import TaxParameters
+
+MONITORING_ALIASES: dict[str, str] = {
+    "排放口": "outlet", "排放口编号": "outlet", "outlet": "outlet",
+    "污染物": "pollutant", "污染物名称": "pollutant", "pollutant": "pollutant",
+    "时间": "time", "监测时间": "time", "time": "time",
+    "浓度": "concentration", "排放浓度": "concentration", "小时均值": "concentration",
+    "concentration": "concentration",
+    "流量": "flow", "废气流量": "flow", "flow": "flow",
+    "月份": "month", "month": "month",
+    "排放量": "emission_kg", "emission_kg": "emission_kg",
+    "月均浓度": "avg_concentration", "avg_concentration": "avg_concentration",
+    "最高浓度": "max_concentration", "max_concentration": "max_concentration",
+    "标准浓度": "standard", "排放标准": "standard", "standard": "standard",
+    "数据来源": "source", "source": "source",
+}
+FIELDS = ("outlet", "pollutant", "time", "concentration", "flow", "month", "emission_kg",
+          "avg_concentration", "max_concentration", "standard", "source")
+SOURCES = {
+    "cems": "cems", "自动监测": "cems", "在线监测": "cems",
+    "agency": "agency", "监测机构": "agency", "委托监测": "agency", "自行监测": "agency",
+    "estimate": "estimate", "排污系数": "estimate", "物料衡算": "estimate", "抽样测算": "estimate",
+}
+PARTICULATE_NAMES = ("颗粒物", "pm", "PM", "particulate", "particulates")
+TIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
+                "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+MAX_LISTED = 1000
+
+
+class RecordErrors(ValueError):
+    """Invalid monitoring records: `errors` lists {row, column, message} (files) or {field, message} (JSON)."""
+    status = 422
+
+    def __init__(self, errors: list[dict], total: int | None = None):
+        total = len(errors) if total is None else total
+        self.detail = f"{total} invalid value(s) in the monitoring records" + (
+            f" (first {len(errors)} listed)" if total > len(errors) else "")
+        super().__init__(self.detail)
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """Validated records: `measurements` (one per hour or sample, scaled integers) and monthly `aggregates`.
+
+    measurements: row, pos, o (index into `outlets`), p (pollutant code), mo (index into `months`), agency
+    (bool), time (datetime64), conc, flow (ints scaled by 10**conc_scale / 10**flow_scale), standard_id
+    (index into `standards`, -1 for none).
+    aggregates: row, outlet, pollutant, source, month, emission_kg, avg, max (Decimal or None), standard.
+    """
+    measurements: dict[str, np.ndarray]
+    aggregates: pd.DataFrame
+    conc_scale: int
+    flow_scale: int
+    standards: tuple[Decimal, ...]
+    outlets: tuple[str, ...]
+    months: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.measurements[ROW]) + len(self.aggregates)
+
+
+class _Errors:
+    """Collects row errors, addressing them as file cells or JSON fields."""
+
+    def __init__(self, rows: np.ndarray, headers: dict[str, str] | None, json: bool):
+        self.rows, self.headers, self.json, self.items, self.total = rows, headers or {}, json, [], 0
+
+    def add(self, mask_or_idx, column: str, message) -> None:
+        idx = np.flatnonzero(mask_or_idx) if getattr(mask_or_idx, "dtype", None) == bool else mask_or_idx
+        for i in np.asarray(idx)[: max(0, MAX_LISTED - len(self.items))]:
+            text = message(int(i)) if callable(message) else message
+            if self.json:
+                self.items.append({"field": f"records[{int(self.rows[i])}].{column}", "message": text})
+            else:
+                self.items.append({"row": int(self.rows[i]), "column": self.headers.get(column, column),
+                                   "message": text})
+        self.total += len(idx)
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            key = (lambda e: (e["field"],)) if self.json else (lambda e: (e["row"], str(e["column"])))
+            raise RecordErrors(sorted(self.items, key=key), self.total)
+
+
+def _json_table(records: list[dict]) -> pd.DataFrame:
+    """JSON records as the same str table a file gives (row = index in `records`)."""
+    def text(v):
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "not-a-number" if v else "not-a-number"
+        if isinstance(v, float):
+            return repr(v)  # shortest repr: the decimal the client wrote, not binary noise
+        return str(v).strip()
+    columns = {name: [text(r.get(name)) for r in records] for name in FIELDS}
+    frame = pd.DataFrame(columns, dtype=object)
+    frame[ROW] = np.arange(len(records), dtype=np.int64)
+    return frame
+
+
+def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | None = None) -> Records:
+    """Validate monitoring records (a read_table frame or JSON records); RecordErrors lists every bad value."""
+    parameters = parameters or TaxParameters()
+    is_json = not isinstance(table, pd.DataFrame)
+    frame = _json_table(table) if is_json else table
+    if len(frame) == 0:
+        raise RecordErrors([{"field": "records", "message": "no records"}] if is_json else
+                           [{"row": 2, "column": None, "message": "no records"}])
+    rows = frame[ROW].to_numpy()
+    errors = _Errors(rows, frame.attrs.get("headers"), is_json)
+    n = len(frame)
+
+    cache: dict[str, np.ndarray] = {}
+
+    def col(name: str) -> np.ndarray:
+        if name not in cache:
+            cache[name] = (frame[name].to_numpy(dtype=object) if name in frame.columns
+                           else np.full(n, "", dtype=object))
+        return cache[name]
+
+    none = np.zeros(n, dtype=bool)
+    has = {name: (col(name) != "") if name in frame.columns else none for name in FIELDS}
+    for required in ("outlet", "pollutant"):
+        errors.add(~has[required], required, "required")
+    pollutant = _pollutants(col("pollutant"), has["pollutant"], parameters, errors)
+    measurement = has["time"]
+    aggregate = ~measurement & (has["month"] | has["emission_kg"])
+    errors.add(~measurement & ~aggregate, "time",
+               "give either time, concentration and flow (one measurement) or month and emission_kg (a month)")
+    for name in ("emission_kg", "avg_concentration", "max_concentration"):
+        errors.add(measurement & has[name], name, "a measurement (with time) cannot also carry monthly figures")
+    source = _sources(col("source"), measurement, errors) if has["source"].any() else None
+    agency = source == "agency" if source is not None else none
+    times, hours, month_of_time = _times(col("time"), measurement, agency, errors)
+    if has["month"].any():
+        month = _months(col("month"), has["month"], errors)
+        errors.add(measurement & has["month"] & (month != month_of_time) & (month != "") & (month_of_time != ""),
+                   "month", lambda i: f"month {month[i]} but time {col('time')[i]} is in {month_of_time[i]}")
+    else:
+        month = None
+    errors.add(aggregate & ~has["month"], "month", "required for a monthly record")
+    errors.add(aggregate & ~has["emission_kg"], "emission_kg", "required for a monthly record")
+
+    conc, conc_scale, bad_conc = scaled_decimals(col("concentration")[measurement])
+    flow, flow_scale, bad_flow = scaled_decimals(col("flow")[measurement])
+    mrows = np.flatnonzero(measurement)
+    for name, bad in (("concentration", bad_conc), ("flow", bad_flow)):
+        values = col(name)
+        errors.add(mrows[bad], name, lambda i, v=values: _number_message(v[i]))
+    std_codes, standards = (_standards(col("standard"), has["standard"], errors) if has["standard"].any()
+                            else (np.full(n, -1, dtype=np.int64), ()))
+    outlet = col("outlet")
+    outlet_code, outlet_names = pd.factorize(outlet)
+    month_code, month_names = _month_codes(month, measurement, times)
+    all_measured = bool(measurement.all())
+
+    def pick(values):
+        return values if all_measured else values[measurement]
+    measurements = {
+        ROW: pick(rows), "pos": mrows, "o": pick(outlet_code), "p": pick(pollutant), "mo": pick(month_code),
+        "agency": pick(agency), "time": pick(times), "conc": conc, "flow": flow,
+        "standard_id": pick(std_codes)}
+    _check_duplicates(measurements, pick(hours), errors)
+    aggregates = _aggregates(col, aggregate, rows, outlet, pollutant, source, col("month"), std_codes,
+                             standards, errors)
+    _check_groups(measurements, aggregates, outlet_names, month_names, errors)
+    errors.raise_if_any()
+    return Records(measurements, aggregates, conc_scale, flow_scale, standards,
+                   tuple(outlet_names), month_names)
+
+
+def _month_codes(month: np.ndarray, measurement: np.ndarray, times: np.ndarray):
+    """Month index per row; measurement months come from their time (cheap integer arithmetic)."""
+    stamp = times.astype("datetime64[M]")
+    valid = ~np.isnat(stamp)
+    month_number = np.where(valid, stamp.astype(np.int64), -1)  # months since 1970-01
+    names = set(pd.unique(month[~measurement])) - {""} if (~measurement).any() and month is not None else set()
+    for k in np.unique(month_number[valid & measurement]):
+        names.add(f"{1970 + k // 12:04d}-{k % 12 + 1:02d}")
+    ordered = tuple(sorted(names))
+    index = {name: i for i, name in enumerate(ordered)}
+    by_number = {(int(name[:4]) - 1970) * 12 + int(name[5:]) - 1: i for name, i in index.items()}
+    lookup = np.full(max(by_number, default=0) + 2, -1, dtype=np.int64) if by_number else np.full(1, -1)
+    for k, i in by_number.items():
+        if k >= 0:
+            lookup[k] = i
+    code = np.where(measurement & valid, lookup[np.clip(month_number, -1, len(lookup) - 2)], -1)
+    if (~measurement).any() and month is not None:
+        agg = np.flatnonzero(~measurement)
+        code[agg] = [index.get(month[i], -1) for i in agg]
+    return code, ordered
+
+
+def _number_message(text: str) -> str:
+    if text == "":
+        return "required"
+    try:
+        return "must not be negative" if Decimal(text) < 0 else "not a finite number"
+    except Exception:  # noqa: BLE001 - any parse failure is "not a number"
+        return f"not a number: {text!r}"
+
+
+def _pollutants(values, present, parameters, errors) -> np.ndarray:
+    by_name = reference().pollutant_by_name
+    codes, uniques = pd.factorize(values)
+    mapped = []
+    for name in uniques:
+        code = by_name.get(name) or by_name.get(name.lower())
+        if code is None and name in PARTICULATE_NAMES and parameters.particulate_item != "reject":
+            code = parameters.particulate_item  # 117号 一, chosen by the caller's parameter
+        mapped.append(reference().pollutants[code].item_no if code else 0)
+    table = np.array(mapped, dtype=np.int64)
+    out = table[codes] if len(uniques) else np.zeros(len(values), dtype=np.int64)
+    unknown = present & (out == 0)
+
+    def message(i):
+        name = values[i]
+        if name in PARTICULATE_NAMES:
+            return ("颗粒物 is not a tax item: 117号 一 taxes combustion particulates as 烟尘 (soot) and others as "
+                    "一般性粉尘 (general_dust); name the item, or set parameter particulate_item")
+        return f"unknown pollutant {name!r}: give a code or Chinese name from 附表二 (e.g. so2, 二氧化硫, 烟尘)"
+    errors.add(unknown, "pollutant", message)
+    return out
+
+
+def _sources(values, measurement, errors) -> np.ndarray:
+    codes, uniques = pd.factorize(values)
+    table = np.array([SOURCES.get(u, SOURCES.get(u.lower(), "?")) if u else "" for u in uniques] or [""],
+                     dtype=object)
+    out = table[codes] if len(uniques) else np.full(len(values), "", dtype=object)
+    errors.add(out == "?", "source", lambda i: f"unknown source {values[i]!r}: cems, agency or estimate")
+    errors.add(measurement & (out == "estimate"), "source",
+               "an estimate (排污系数/物料衡算) has no measurements; send it as a monthly record")
+    return np.where(out == "", "cems", out)
+
+
+def _times(values, measurement, agency, errors):
+    codes, uniques = pd.factorize(values)
+    parsed = []
+    for text in uniques:
+        when = None
+        for fmt in TIME_FORMATS:
+            try:
+                when = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        parsed.append(when)
+    stamps = np.array([np.datetime64(p, "m") if p else np.datetime64("NaT", "m") for p in parsed] or
+                      [np.datetime64("NaT", "m")])
+    month_table = np.array([p.strftime("%Y-%m") if p else "" for p in parsed] or [""], dtype=object)
+    times = stamps[codes] if len(uniques) else np.full(len(values), np.datetime64("NaT", "m"))
+    months = month_table[codes] if len(uniques) else np.full(len(values), "", dtype=object)
+    errors.add(measurement & np.isnat(times), "time",
+               lambda i: f"bad time {values[i]!r}: use YYYY-MM-DDTHH:MM")
+    # 条例 第十条: CEMS values are hourly averages, so two values in one hour are duplicates.
+    hours = times.astype("datetime64[h]").astype("datetime64[m]")
+    if agency.any():
+        hours = np.where(agency, times, hours)
+    return times, hours, months
+
+
+def _months(values, present, errors) -> np.ndarray:
+    codes, uniques = pd.factorize(values)
+    table = []
+    for text in uniques:
+        match = MONTH_RE.match(text)
+        table.append(f"{match.group(1)}-{int(match.group(2)):02d}"
+                     if match and 1 <= int(match.group(2)) <= 12 else ("?" if text else ""))
+    out = np.array(table, dtype=object)[codes] if len(uniques) else np.full(len(values), "", dtype=object)
+    errors.add(present & (out == "?"), "month", lambda i: f"bad month {values[i]!r}: use YYYY-MM")
+    return np.where(out == "?", "", out)
+
+
+def _norm_month(text: str) -> str:
+    match = MONTH_RE.match(text)
+    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else ""
+
+
+def _standards(values, present, errors):
+    codes, uniques = pd.factorize(values)
+    parsed = []
+    for text in uniques:
+        try:
+            d = Decimal(text)
+            parsed.append(d if d.is_finite() and d > 0 else None)
+        except Exception:  # noqa: BLE001
+            parsed.append(None)
+    std_codes = np.array([i if d is not None else -1 for i, d in enumerate(parsed)] or [-1],
+                         dtype=np.int64)[codes] if len(uniques) else np.full(len(values), -1, dtype=np.int64)
+    errors.add(present & (std_codes < 0), "standard", lambda i: f"standard {values[i]!r} must be a number > 0")
+    return std_codes, tuple(d if d is not None else Decimal(0) for d in parsed)
+
+
+def _check_duplicates(m: pd.DataFrame, hours: np.ndarray, errors) -> None:
+    """条例 第十条 averages hourly values: a second value for the same outlet, pollutant and hour is refused."""
+    if not len(m[ROW]):
+        return
+    pollutant_code = m["p"]
+    valid = ~np.isnat(hours)
+    minutes = np.where(valid, hours.astype(np.int64), 0)
+    minutes = minutes - minutes[valid].min() if valid.any() else minutes
+    key = (m["o"].astype(np.int64) * 64 + pollutant_code) * (1 << 34) + minutes
+    order = np.argsort(key, kind="stable")  # files come sorted: a stable sort is near linear
+    ordered = key[order]
+    repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    dup = np.zeros(len(key), dtype=bool)
+    dup[order[repeat]] = True
+    dup &= valid
+    if not dup.any():
+        return
+    first_row = pd.Series(m[ROW]).groupby(key).transform("first").to_numpy()
+    pos = m["pos"]
+    word = "record" if errors.json else "row"
+    errors.add(pos[dup], "time", lambda i: "duplicate hour for this outlet and pollutant: already given in "
+               f"{word} {first_row[np.searchsorted(pos, i)]}")
+
+
+def _aggregates(col, aggregate, rows, outlet, pollutant, source, month, std_codes, standards, errors):
+    idx = np.flatnonzero(aggregate)
+    out = []
+    for i in idx:
+        values = {}
+        for name in ("emission_kg", "avg_concentration", "max_concentration"):
+            text = col(name)[i]
+            if text == "":
+                values[name] = None
+                continue
+            try:
+                d = Decimal(text)
+                ok = d.is_finite() and not d.is_signed()
+            except Exception:  # noqa: BLE001
+                ok = False
+            if not ok:
+                errors.add([i], name, _number_message(text))
+                values[name] = None
+            else:
+                values[name] = d
+        avg, top = values["avg_concentration"], values["max_concentration"]
+        if (avg is None) != (top is None):
+            errors.add([i], "max_concentration" if top is None else "avg_concentration",
+                       "give both the monthly mean and the highest concentration, or neither")
+        elif avg is not None and top < avg:
+            errors.add([i], "max_concentration", f"highest {top} is below the mean {avg}")
+        if source is not None and source[i] == "estimate" and avg is not None:
+            errors.add([i], "avg_concentration", "an estimate (排污系数/物料衡算) has no concentrations (§5.2)")
+        out.append({ROW: int(rows[i]), "index": int(i), "outlet": outlet[i], "pollutant": pollutant[i],
+                    "source": source[i] if source is not None else "cems", "month": _norm_month(month[i]),
+                    "emission_kg": values["emission_kg"],
+                    "avg": avg, "max": top,
+                    "standard": standards[std_codes[i]] if std_codes[i] >= 0 else None})
+    columns = [ROW, "index", "outlet", "pollutant", "source", "month", "emission_kg", "avg", "max", "standard"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def _check_groups(m: pd.DataFrame, a: pd.DataFrame, outlets, months, errors) -> None:
+    """One source and one standard per outlet × pollutant × month; no month both measured and aggregated."""
+    measured: set = set()
+    if len(m[ROW]):
+        pollutant_code = m["p"]
+        key = (m["o"].astype(np.int64) * 64 + pollutant_code) * 4096 + (m["mo"] % 4096)
+        group, uniques = pd.factorize(key)
+        pos = m["pos"]
+        for name, label in (("agency", "data source"), ("standard_id", "standard")):
+            values = m[name].astype(np.int64)
+            lo = np.full(len(uniques), np.iinfo(np.int64).max)
+            hi = np.full(len(uniques), np.iinfo(np.int64).min)
+            given = values >= 0
+            np.minimum.at(lo, group[given], values[given])
+            np.maximum.at(hi, group[given], values[given])
+            mixed = np.flatnonzero((lo != hi) & (hi >= lo))
+            for g in mixed:
+                # report the first row that differs from the group's first value
+                rows_g = np.flatnonzero((group == g) & given)
+                differs = rows_g[values[rows_g] != values[rows_g[0]]]
+                errors.add(pos[differs[:1]], "source" if name == "agency" else "standard",
+                           f"{label} differs within one outlet, pollutant and month (条例 第十条 takes one "
+                           "series per outlet, pollutant and month)")
+        for k in uniques:
+            o, rest = divmod(int(k), 64 * 4096)
+            if rest % 4096 < len(months):
+                measured.add((outlets[o], int(rest // 4096), months[rest % 4096]))
+    if len(a):
+        keys = ["outlet", "pollutant", "month"]
+        dup = a.duplicated(subset=keys, keep="first").to_numpy()
+        errors.add(a["index"].to_numpy()[dup], "month", "a second monthly record for this outlet and pollutant")
+        both = np.array([tuple(r) in measured for r in a[keys].to_numpy().tolist()], dtype=bool)
+        errors.add(a["index"].to_numpy()[both], "month",
+                   "this month also has measurements for the outlet and pollutant: send one or the other")
