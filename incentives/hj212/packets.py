@@ -5,32 +5,24 @@ Sources: shared/reference/hj212.md, copied where the code needs it (codes.py, da
 """
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
 
 from ..errors import Invalid
-from .codes import FLAG_RULES, FLAG_RULES_SOURCE, MISSING_FLAG, NOT_COMPUTABLE, factors
+from .codes import FLAG_RULES, FLAG_RULES_SOURCE, MISSING_FLAG
 from .frame import Frame, crc_many, split_line
+from .values import COU_TOLERANCE, FLOW_SECONDS, Values
 
 RECORD_COLUMNS = ("row", "outlet", "pollutant", "time", "concentration", "flow", "source", "emission_kg")
 EXCLUDED_COLUMNS = ("row", "outlet", "pollutant", "time", "flag", "rule", "reason")
 EXCEEDING_COLUMNS = ("row", "outlet", "pollutant", "time", "concentration", "flag")
 PACKET_COLUMNS = ("row", "mn", "outlet", "cn", "time", "status", "reason")
-
-# -Cou vs Avg x flow x 10^-6 (附录D D2.5): an hourly Cou sums minute emissions, so it need not equal the
-# product of hourly means; beyond 5 % (or the Cou's own last-digit rounding) it is reported, not used
-# to change anything. Engineering default, no source: real packets P1-P3 agree within 3.1 %.
-COU_TOLERANCE = Decimal("0.05")
-FLOW_SECONDS = {"m3/s": Decimal(3600), "m3/h": Decimal(1)}  # a00000-Avg to m3 in the hour
-_MEGA = Decimal("0.000001")
-_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
-_FLAG_LIST = "".join(FLAG_RULES)
+_MN, _OUTLET, _CN, _TIME, _STATUS, _REASON = 1, 2, 3, 4, 5, 6
 
 
 class Hj212Error(Invalid, ValueError):
@@ -68,13 +60,15 @@ class _Packet:
 
 
 class _Collector:
+    """The accounting: one PACKET_COLUMNS list per frame, plus rejections and exclusions."""
+
     def __init__(self):
-        self.packets: list[dict] = []
+        self.packets: list[list] = []
         self.rejected: list[dict] = []
         self.excluded: list[tuple] = []
 
-    def packet(self, line: int, mn: str = "", cn: str = "") -> int:
-        self.packets.append({"row": line, "mn": mn, "outlet": "", "cn": cn, "time": "", "status": "", "reason": ""})
+    def packet(self, line: int) -> int:
+        self.packets.append([line, "", "", "", "", "", ""])
         return len(self.packets) - 1
 
     def reject(self, idx: int | None, line: int, column: str, message: str, *, whole: bool = True) -> None:
@@ -86,10 +80,15 @@ class _Collector:
         self.excluded.append((p.line, p.outlet, "", p.time, "", rule, reason))
         self.set(p.idx, "excluded", reason)
 
+    def used(self, idx: int) -> None:
+        entry = self.packets[idx]
+        if not entry[_STATUS]:
+            entry[_STATUS], entry[_REASON] = "used", "hourly values used"
+
     def set(self, idx: int, status: str, reason: str) -> None:
         entry = self.packets[idx]
-        if entry["status"] != "rejected":
-            entry["status"], entry["reason"] = status, reason
+        if entry[_STATUS] != "rejected":
+            entry[_STATUS], entry[_REASON] = status, reason
 
 
 def parse_packets(text: str, *, mn_to_outlet: dict[str, str] | None = None,
@@ -115,10 +114,14 @@ def parse_packets(text: str, *, mn_to_outlet: dict[str, str] | None = None,
     packets = _assembled(packets, col)
     month = _one_month(packets, col)
     packets = _deduplicated(packets, col)
-    out = _Values(col, concentration_basis, flow_avg_unit)
+    values = Values(col, concentration_basis, flow_avg_unit)
     for p in packets:
-        out.read(p)
-    result = out.result(month, {
+        values.read(p)
+    values.finish()
+    for p in packets:
+        if not col.packets[p.idx][_STATUS]:
+            col.set(p.idx, "excluded", "no usable taxable pollutant value (see excluded and other_codes)")
+    result = _result(col, values, month, {
         "concentration_basis": concentration_basis, "flow_avg_unit": flow_avg_unit, "strict": strict,
         "cou_tolerance": str(COU_TOLERANCE), "missing_flag": MISSING_FLAG,
         "flag_rules": {f: r.action for f, r in FLAG_RULES.items()}, "flag_rules_source": FLAG_RULES_SOURCE,
@@ -159,27 +162,24 @@ def _checked_packets(frames, col: _Collector, mn_to_outlet) -> list[_Packet]:
         if cp_at == -1 or not f.data.endswith("&&") or len(f.data) < cp_at + 7:
             col.reject(idx, f.line, "CP", "no CP=&&…&& data area")
             continue
-        head = {}
-        for item in f.data[:cp_at].split(";"):
-            key, eq, value = item.partition("=")
-            if item and not eq:
-                col.reject(idx, f.line, "packet", f"malformed field {item!r}")
-                break
-            if item:
-                head[key] = value
-        else:
-            entry = col.packets[idx]
-            entry["mn"], entry["cn"] = head.get("MN", ""), head.get("CN", "")
-            missing = [k for k in ("CN", "MN") if not head.get(k)]
-            if missing:
-                col.reject(idx, f.line, missing[0], f"missing {missing[0]}")
-                continue
-            outlet = head["MN"] if mn_to_outlet is None else mn_to_outlet.get(head["MN"])
-            if outlet is None:
-                col.reject(idx, f.line, "MN", f"MN {head['MN']} is not in the outlet mapping")
-                continue
-            entry["outlet"] = outlet
-            out.append(_Packet(idx, f.line, head, f.data[cp_at + 5:-2], outlet=outlet))
+        header = f.data[:cp_at].rstrip(";")
+        flat = header.replace(";", "=").split("=")  # header values hold no ';' or '=' (表3)
+        if len(flat) % 2 or header.count(";") + 1 != len(flat) // 2:
+            col.reject(idx, f.line, "packet", f"malformed header {header!r}")
+            continue
+        head = dict(zip(flat[::2], flat[1::2]))
+        entry = col.packets[idx]
+        entry[_MN], entry[_CN] = head.get("MN", ""), head.get("CN", "")
+        missing = [k for k in ("CN", "MN") if not head.get(k)]
+        if missing:
+            col.reject(idx, f.line, missing[0], f"missing {missing[0]}")
+            continue
+        outlet = head["MN"] if mn_to_outlet is None else mn_to_outlet.get(head["MN"])
+        if outlet is None:
+            col.reject(idx, f.line, "MN", f"MN {head['MN']} is not in the outlet mapping")
+            continue
+        entry[_OUTLET] = outlet
+        out.append(_Packet(idx, f.line, head, f.data[cp_at + 5:-2], outlet=outlet))
     return out
 
 
@@ -221,16 +221,18 @@ def _assembled(packets: list[_Packet], col: _Collector) -> list[_Packet]:
 
 
 def _cp_field(cp: str, name: str) -> str | None:
-    for item in cp.split(";"):
-        if item.startswith(name + "="):
-            return item[len(name) + 1:]
-    return None
+    at = 0 if cp.startswith(name + "=") else cp.find(";" + name + "=") + 1
+    if at == 0 and not cp.startswith(name + "="):
+        return None
+    end = cp.find(";", at)
+    return cp[at + len(name) + 1:] if end == -1 else cp[at + len(name) + 1:end]
 
 
 def _without_field(cp: str, name: str) -> str:
     return ";".join(i for i in cp.split(";") if not i.startswith(name + "="))
 
 
+@lru_cache(maxsize=4096)
 def _hour(value: str | None) -> tuple[str | None, str | None]:
     """ISO hour of a DataTime (14 digits, or 17 with milliseconds), or an error message."""
     if value is None:
@@ -256,7 +258,7 @@ def _one_month(packets: list[_Packet], col: _Collector) -> str | None:
         if problem:
             col.reject(p.idx, p.line, "DataTime", problem)
         else:
-            col.packets[p.idx]["time"] = p.time
+            col.packets[p.idx][_TIME] = p.time
     months = Counter(p.time[:7] for p in packets if p.time)
     if not months:
         return None
@@ -292,210 +294,23 @@ def _deduplicated(packets: list[_Packet], col: _Collector) -> list[_Packet]:
     return keep
 
 
-def _number(text: str) -> str | None:
-    """A value as a plain decimal string (never 1E-5), or None if it is not a finite number."""
-    if _PLAIN.fullmatch(text):
-        return text[1:] if text[0] == "-" and not text.strip("-0.") else text
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        return None
-    return format(d, "f") if d.is_finite() else None
-
-
-def _is_sentinel(text: str) -> bool:
-    return text.startswith("9999.99") and _number(text) is not None and Decimal(text) == Decimal(NOT_COMPUTABLE)
-
-
-def _groups(cp: str) -> tuple[dict[str, str], dict[str, dict[str, str]], list[str]]:
-    """CP area as packet fields (DataTime…), factors {code: {suffix: value}} and malformed items."""
-    fields: dict[str, str] = {}
-    found: dict[str, dict[str, str]] = {}
-    bad: list[str] = []
-    for group in cp.split(";"):
-        dash, eq = group.find("-"), group.find("=")
-        if dash == -1 or eq < dash:
-            key, _, value = group.partition("=")
-            if eq == -1:
-                bad.append(group)
-            else:
-                fields[key] = value
-            continue
-        prefix = group[:dash + 1]
-        try:
-            pairs = dict(pair.split("=", 1) for pair in group.split(","))
-        except ValueError:
-            pairs = None
-        if pairs is not None and len(pairs) == group.count(prefix) == group.count("=") and group.startswith(prefix):
-            found.setdefault(prefix[:-1], {}).update((k[len(prefix):], v) for k, v in pairs.items())
-            continue
-        for pair in group.split(","):  # slow path: mixed factors or malformed pairs in one group
-            key, eq_, value = pair.partition("=")
-            code, dash_, suffix = key.partition("-")
-            if not (eq_ and dash_ and code and suffix):
-                bad.append(pair)
-            else:
-                found.setdefault(code, {})[suffix] = value
-    return fields, found, bad
-
-
-class _Values:
-    """Turns each kept hourly packet into records, exclusions, rejections and -Cou checks."""
-
-    def __init__(self, col: _Collector, basis: str, flow_avg_unit: str | None):
-        self.col, self.basis, self.flow_avg_unit = col, basis, flow_avg_unit
-        self.suffix = "Avg" if basis == "avg" else "ZsAvg"
-        self.factors = factors()
-        self.records: list[tuple] = []
-        self.exceeding: list[tuple] = []
-        self.checks: list[dict] = []
-        self.other: Counter = Counter()
-        self.cou_checked = 0
-
-    def read(self, p: _Packet) -> None:
-        """Records from one hourly packet."""
-        _, found, bad = _groups(p.cp)
-        for item in bad:
-            self.col.reject(p.idx, p.line, "CP", f"malformed CP item {item!r}", whole=False)
-        flow, flow_problem = self._flow(p, found)
-        used = 0
-        for code, values in found.items():
-            f = self.factors.get(code)
-            if f is None:
-                if code.startswith("SB"):  # 治理设施 SBxxx-RS/-RT: plant status, not a pollutant (表4)
-                    self.other[code] += 1
-                else:
-                    self.col.reject(p.idx, p.line, code, f"unknown pollutant code {code} (kept, reported, not taxed): "
-                                    + ",".join(f"{k}={v}" for k, v in values.items()), whole=False)
-                continue
-            if f.kind != "pollutant":
-                continue
-            if f.tax_code is None:
-                self.other[code] += 1
-                continue
-            used += self._pollutant(p, code, f.tax_code, values, flow, flow_problem)
-        if used:
-            self.col.set(p.idx, "used", f"{used} pollutant hours used")
-        else:
-            self.col.set(p.idx, "excluded", "no usable taxable pollutant value")
-
-    def _flow(self, p: _Packet, found) -> tuple[str | None, tuple[str, str, str] | None]:
-        """The hour's flue-gas volume in m3 (a00000-Cou, or -Avg by flow_avg_unit), or why there is none."""
-        values = found.get("a00000") or found.get("B02")
-        if values is None:
-            return None, ("", "no_flow", "no a00000 flue-gas flow in the packet")
-        code = "a00000" if "a00000" in found else "B02"
-        flag = values.get("Flag", MISSING_FLAG)
-        rule = FLAG_RULES.get(flag)
-        if rule is None:
-            self.col.reject(p.idx, p.line, f"{code}-Flag", f"flag {flag!r} is not in HJ 212's list ({_FLAG_LIST})",
-                            whole=False)
-            return None, (flag, "bad_flag", f"flow flag {flag!r} is unknown")
-        if rule.action == "exclude":
-            return None, (flag, f"flag_{flag}", f"flow flagged {flag}: {rule.reason}")
-        if "Cou" in values:
-            text, suffix, scale = values["Cou"], "Cou", None
-        elif self.flow_avg_unit and "Avg" in values:
-            text, suffix, scale = values["Avg"], "Avg", FLOW_SECONDS[self.flow_avg_unit]
-        else:
-            return None, ("", "no_flow", f"no {code}-Cou (m3 in the hour); set flow_avg_unit to use -Avg")
-        number = _number(text)
-        if number is None or number.startswith("-"):
-            self.col.reject(p.idx, p.line, f"{code}-{suffix}", f"flow {text!r} is not a non-negative number",
-                            whole=False)
-            return None, ("", "bad_flow", f"flow {text!r} is not usable")
-        return (number if scale is None else format(Decimal(number) * scale, "f")), None
-
-    def _pollutant(self, p: _Packet, code: str, tax_code: str, values: dict, flow, flow_problem) -> int:
-        flag = values.get("Flag", MISSING_FLAG)
-        rule = FLAG_RULES.get(flag)
-        exclude = self.col.excluded.append
-        if rule is None:
-            self.col.reject(p.idx, p.line, f"{code}-Flag",
-                            f"flag {flag!r} is not in HJ 212's list ({_FLAG_LIST})", whole=False)
-            return 0
-        if rule.action == "exclude":
-            exclude((p.line, p.outlet, tax_code, p.time, flag, f"flag_{flag}", rule.reason))
-            return 0
-        text = values.get(self.suffix)
-        if text is None:
-            exclude((p.line, p.outlet, tax_code, p.time, flag, "no_value", f"no {code}-{self.suffix}"))
-            return 0
-        if _is_sentinel(text):
-            exclude((p.line, p.outlet, tax_code, p.time, flag, "not_computable",
-                     f"{code}-{self.suffix}=9999.99: not computable (HJ 212-2025 §8.1.1 d)"))
-            return 0
-        conc = _number(text)
-        if conc is None or conc.startswith("-"):
-            self.col.reject(p.idx, p.line, f"{code}-{self.suffix}",
-                            f"concentration {text!r} is not a non-negative number", whole=False)
-            return 0
-        if flow_problem:
-            ff, rule_name, reason = flow_problem
-            exclude((p.line, p.outlet, tax_code, p.time, ff, rule_name, reason))
-            return 0
-        emission = self._emission(p, code, tax_code, values, flow)
-        if emission is None:
-            return 0
-        self.records.append((p.line, p.outlet, tax_code, p.time, conc, flow, "cems", emission))
-        if rule.action == "exceeding":
-            self.exceeding.append((p.line, p.outlet, tax_code, p.time, conc, flag))
-        return 1
-
-    def _emission(self, p: _Packet, code: str, tax_code: str, values: dict, flow: str) -> str | None:
-        """Emission kg from -Cou (checked against Avg x flow x 10^-6); "" lets the tax module compute it."""
-        avg = values.get("Avg")
-        avg_n = _number(avg) if avg is not None and not _is_sentinel(avg) else None
-        cou = values.get("Cou")
-        if cou is not None and not _is_sentinel(cou):
-            cou_n = _number(cou)
-            if cou_n is None or cou_n.startswith("-"):
-                self.col.reject(p.idx, p.line, f"{code}-Cou", f"emission {cou!r} is not a non-negative number",
-                                whole=False)
-                return None
-            if avg_n is not None:
-                self._check(p, tax_code, cou_n, avg_n, flow)
-            return cou_n
-        if self.basis == "avg":
-            return ""
-        if avg_n is None:  # ZsAvg x actual flow is not a mass: the emission needs the measured -Avg
-            self.col.excluded.append((p.line, p.outlet, tax_code, p.time, values.get("Flag", MISSING_FLAG),
-                                      "no_value", f"no {code}-Cou or -Avg to compute the emission from"))
-            return None
-        return format(Decimal(avg_n) * Decimal(flow) * _MEGA, "f")
-
-    def _check(self, p: _Packet, tax_code: str, cou: str, avg: str, flow: str) -> None:
-        """附录D D2.5: Cou (kg) = Avg (mg/m3) x flow (m3) x 10^-6, within COU_TOLERANCE or Cou's rounding."""
-        self.cou_checked += 1
-        cou_d = Decimal(cou)
-        computed = Decimal(avg) * Decimal(flow) * _MEGA
-        half_unit = Decimal(1).scaleb(cou_d.as_tuple().exponent) / 2
-        if abs(cou_d - computed) > max(half_unit, COU_TOLERANCE * computed):
-            self.checks.append({"row": p.line, "outlet": p.outlet, "pollutant": tax_code, "time": p.time,
-                                "cou_kg": cou, "computed_kg": format(computed, "f"),
-                                "message": f"-Cou {cou} kg differs from Avg {avg} x flow {flow} x 10^-6 = "
-                                           f"{computed:f} kg by more than {COU_TOLERANCE:%}"})
-
-    def result(self, month: str | None, parameters: dict) -> Hj212Result:
-        """The frozen result."""
-        col = self.col
-        status = Counter(e["status"] for e in col.packets)
-        summary = {"packets": len(col.packets), "used": status["used"], "excluded": status["excluded"],
-                   "rejected": status["rejected"], "merged": status["merged"], "records": len(self.records),
-                   "cou_checked": self.cou_checked}
-        return Hj212Result(
-            records=_frame(self.records, RECORD_COLUMNS),
-            excluded=_frame(sorted(col.excluded, key=lambda e: e[0]), EXCLUDED_COLUMNS),
-            exceeding=_frame(self.exceeding, EXCEEDING_COLUMNS),
-            rejected=tuple(sorted(col.rejected, key=lambda e: e["row"])),
-            checks=tuple(self.checks),
-            packets=pd.DataFrame(col.packets, columns=list(PACKET_COLUMNS)),
-            month=month, parameters=parameters, other_codes=dict(self.other), summary=summary)
+def _result(col: _Collector, values: Values, month: str | None, parameters: dict) -> Hj212Result:
+    status = Counter(e[5] for e in col.packets)
+    summary = {"packets": len(col.packets), "used": status["used"], "excluded": status["excluded"],
+               "rejected": status["rejected"], "merged": status["merged"], "records": len(values.records),
+               "cou_checked": values.cou_checked}
+    return Hj212Result(
+        records=_frame(values.records, RECORD_COLUMNS),
+        excluded=_frame(sorted(col.excluded, key=lambda e: e[0]), EXCLUDED_COLUMNS),
+        exceeding=_frame(values.exceeding, EXCEEDING_COLUMNS),
+        rejected=tuple(sorted(col.rejected, key=lambda e: e["row"])),
+        checks=tuple(values.checks),
+        packets=pd.DataFrame(col.packets, columns=list(PACKET_COLUMNS)),
+        month=month, parameters=parameters, other_codes=dict(values.other), summary=summary)
 
 
 def _frame(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
-    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-    out = pd.DataFrame(data, columns=list(columns))
+    out = pd.DataFrame({c: [r[i] for r in rows] for i, c in enumerate(columns)}, columns=list(columns))
     out["row"] = out["row"].astype("int64")
     for c in columns[1:]:
         out[c] = out[c].astype("str")

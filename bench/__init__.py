@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.<name>`; ratios are measured against a baseline in the same run."""

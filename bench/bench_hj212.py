@@ -1,0 +1,82 @@
+"""HJ 212 bench: a month of hourly packets for 100 outlets (72 000 packets), parsed and assessed.
+
+`python -m bench.bench_hj212` prints absolute times and ratios to reading the file alone, measured in
+the same run (issue 9: parse + assess <= 3 s).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from incentives.hj212 import parse_packets
+from sample_data import make_hj212
+
+logger = logging.getLogger(__name__)
+OUTLETS = 100
+MONTH = "2024-04"  # 30 days -> 720 hours
+
+
+def _outlets() -> dict[str, str]:
+    return {f"DA{i:03d}": f"3303021NRB00000000{i:06d}" for i in range(1, OUTLETS + 1)}
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def _assess(records):
+    """The full assessment through the tax module, if it exists yet (it is written in parallel)."""
+    for name in ("incentives.env_tax", "incentives.tax"):
+        try:
+            tax = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(tax, "parse_records") and hasattr(tax, "assess"):
+            return tax, name
+    return None, None
+
+
+def run() -> list[dict]:
+    """Time reading the file alone, parse_packets, and (if available) the full assessment."""
+    outlets = _outlets()
+    hours = make_hj212.generate(MONTH, outlets, flags=False)
+    mapping = {mn: outlet for outlet, mn in outlets.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hj212.txt"
+        path.write_bytes("".join(make_hj212.packets(hours)).encode("ascii"))
+        text, read_s = _timed(lambda: path.read_bytes().decode("utf-8"))
+    result, parse_s = _timed(lambda: parse_packets(text, mn_to_outlet=mapping))
+    rows = [{"step": "read file", "seconds": read_s, "ratio_to_read": 1.0},
+            {"step": f"parse_packets ({result.summary['packets']} packets, {len(result.records)} records)",
+             "seconds": parse_s, "ratio_to_read": parse_s / read_s}]
+    tax, name = _assess(result.records)
+    if tax is not None:
+        try:
+            _, assess_s = _timed(lambda: tax.assess(tax.parse_records(result.records)))
+        except TypeError as exc:  # the tax module's signature may need more arguments than records
+            rows.append({"step": f"{name}.assess not run: {exc}", "seconds": 0.0, "ratio_to_read": 0.0})
+        else:
+            rows.append({"step": f"{name}.parse_records + assess", "seconds": assess_s,
+                         "ratio_to_read": assess_s / read_s})
+            rows.append({"step": "parse + assess (target <= 3 s)", "seconds": parse_s + assess_s,
+                         "ratio_to_read": (parse_s + assess_s) / read_s})
+    return rows
+
+
+def main() -> None:
+    """Print the bench table with the hardware."""
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    for row in run():
+        print(f"{row['step']:<70} {row['seconds']:8.3f} s  x{row['ratio_to_read']:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

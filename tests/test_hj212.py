@@ -1,0 +1,301 @@
+"""HJ 212 packets to tax records (issue 9).
+
+Real packets in fixtures/hj212_real.txt, one per line, verbatim from shared/reference/hj212.md:
+line 1 V1 (HJ 212-2017 附录A example, CRC 1C80), line 2 V2 (xiaoyao9184 tests, 4980), line 3 V3 (same
+repo, lower-case 1dc0), line 4 P1 (VOC stack 2061, 0E40), line 5 P2 (2061 with T flags, 5140),
+line 6 P3 (2005 codes, 7BC0). Every other packet here is synthetic, built with build_packet.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incentives.hj212 import (FLAG_RULES, RECORD_COLUMNS, Hj212Error, build_packet, crc, crc_many, frame,
+                              parse_packets)
+from sample_data import make_hj212
+
+FIXTURES = Path(__file__).with_name("fixtures")
+REAL = (FIXTURES / "hj212_real.txt").read_text(encoding="ascii").splitlines()
+MN = "3303021NRB0000000000A001"
+
+
+def _hour(hour: int = 0, *, day: int = 1, so2="30", so2_flag="N", cou=None, flow="100000", flow_flag="N",
+          mn=MN, **kw) -> str:
+    """A synthetic hourly packet: SO2 at `so2` mg/m3, NOx 40, flow in m3 for the hour."""
+    so2_values = {"Avg": so2, "Flag": so2_flag}
+    if cou is not None:
+        so2_values["Cou"] = cou
+    values = {"a00000": {"Cou": flow, "Flag": flow_flag}, "a21026": so2_values,
+              "a21002": {"Avg": "40", "Flag": "N"}}
+    values.update(kw.pop("values", {}))
+    return build_packet(mn=mn, data_time=f"202401{day:02d}{hour:02d}0000", values=values, **kw)
+
+
+def _errors(text: str, **kw) -> list[dict]:
+    with pytest.raises(Hj212Error) as info:
+        parse_packets(text, **kw)
+    return info.value.errors
+
+
+# ---- CRC and frame -------------------------------------------------------------------------------
+
+def test_crc_is_hj212_not_modbus():
+    # hj212.md §2.2: "123456789" -> HJ 212 2F80; CRC-16/MODBUS would give 4B37. Empty -> the init FFFF.
+    assert crc("123456789") == "2F80"
+    assert crc("") == "FFFF"
+
+
+@pytest.mark.parametrize("line", REAL)
+def test_real_packets_pass_length_and_crc(line):
+    data, carried = line[6:-4], line[-4:]
+    assert int(line[2:6]) == len(data)
+    assert crc(data) == carried.upper()
+
+
+def test_real_packets_parse_without_frame_errors():
+    result = parse_packets("\r\n".join(REAL), strict=False)
+    assert not [e for e in result.rejected if e["column"] in ("CRC", "length", "packet")]
+    # V1-V3 are CN=1062/2011: accounted for as excluded, not hourly.
+    assert result.packets["status"].tolist()[:3] == ["excluded"] * 3
+
+
+@pytest.mark.parametrize("at", [10, 200, 600])
+def test_one_changed_character_fails_crc(at):
+    line = REAL[3]                       # P1, CRC 0E40
+    changed = line[:at] + ("7" if line[at] != "7" else "8") + line[at + 1:]
+    errors = _errors(changed)
+    assert errors == [{"row": 1, "column": "CRC", "message": errors[0]["message"]}]
+    assert "0E40" in errors[0]["message"]
+
+
+def test_wrong_length_is_rejected_with_both_lengths():
+    line = "##0611" + REAL[3][6:]         # P1 declares 612
+    [error] = _errors(line)
+    assert (error["row"], error["column"]) == (1, "length")
+    assert "611" in error["message"] and "612" in error["message"]
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_crc_many_equals_crc(text):
+    assert crc_many([text.encode("utf-8"), b"123456789"]) == [crc(text), "2F80"]
+
+
+def test_concatenated_frames_on_one_line_are_split():
+    # hj212.md §9 P2: the Go test sends the frame repeatedly without CRLF. The second copy is the same
+    # hour again, so it is a duplicate of line 1.
+    errors = _errors(REAL[4] * 2)
+    assert [(e["row"], e["column"]) for e in errors] == [(1, "DataTime")]
+    assert "duplicate hour" in errors[0]["message"]
+
+
+# ---- records ---------------------------------------------------------------------------------------
+
+def test_hourly_packet_gives_records_in_the_tax_modules_columns():
+    result = parse_packets(_hour(5, so2="1E-5", cou="0.000001"))
+    assert tuple(result.records.columns) == RECORD_COLUMNS
+    assert result.records.to_dict("records") == [
+        # 1E-5 written plainly; SO2 -Cou kept as emission_kg; NOx has no -Cou -> "" (tax module computes)
+        {"row": 1, "outlet": MN, "pollutant": "so2", "time": "2024-01-01T05:00", "concentration": "0.00001",
+         "flow": "100000", "source": "cems", "emission_kg": "0.000001"},
+        {"row": 1, "outlet": MN, "pollutant": "nox", "time": "2024-01-01T05:00", "concentration": "40",
+         "flow": "100000", "source": "cems", "emission_kg": ""}]
+    assert result.summary["used"] == 1
+
+
+def test_mn_mapping_and_unmapped_mn():
+    text = _hour(0) + _hour(0, mn="OTHER0000000000000000000")
+    result = parse_packets(text, mn_to_outlet={MN: "DA001"}, strict=False)
+    assert set(result.records["outlet"]) == {"DA001"}
+    assert result.rejected == ({"row": 2, "column": "MN",
+                                "message": "MN OTHER0000000000000000000 is not in the outlet mapping"},)
+
+
+def test_2005_codes_map_to_tax_items_and_unknown_code_is_kept_reported_not_taxed():
+    # P3 (2005 era): B02 = 废气 flow, 17 = 甲苯 (toluene), 18 = 二甲苯 (xylene) per 表B.2; "16" is in no table.
+    errors = _errors(REAL[5])
+    assert [(e["row"], e["column"]) for e in errors] == [(1, "16")]
+    assert "16-Avg=0.0000" in errors[0]["message"]
+    result = parse_packets(REAL[5], strict=False)
+    assert result.records[["pollutant", "concentration", "flow", "emission_kg"]].values.tolist() == [
+        ["toluene", "0.0000", "11010.8437", "0.0000"], ["xylene", "0.0000", "11010.8437", "0.0000"]]
+    assert result.other_codes == {"a24088": 1, "25": 1, "a05002": 1}   # known, not tax items
+
+
+def test_cou_checked_against_avg_times_flow():
+    # 附录D D2.5: 30 mg/m3 x 100 000 m3 x 1e-6 = 3.0 kg. 3.1 is 3.3 % off (within 5 %); 3.2 is 6.7 % off.
+    ok = parse_packets(_hour(0, cou="3.1"))
+    assert ok.checks == () and ok.summary["cou_checked"] == 1
+    bad = parse_packets(_hour(0, cou="3.2"))
+    [check] = bad.checks
+    assert (check["row"], check["pollutant"], check["cou_kg"], Decimal(check["computed_kg"])) == \
+        (1, "so2", "3.2", Decimal("3"))
+    assert bad.records["emission_kg"].iloc[0] == "3.2"   # reported, the figure is not changed
+
+
+def test_real_packet_cou_matches_within_tolerance():
+    # P1's NMHC figures (not a tax item, so carried by SO2 here): 0.933 mg/m3 x 19191.973 m3 x 1e-6
+    # = 0.017906 kg vs Cou 0.018: 0.5 % apart, within 5 %.
+    packet = _hour(0, so2="0.933", cou="0.018", flow="19191.973")
+    assert parse_packets(packet).checks == ()
+
+
+# ---- flags -----------------------------------------------------------------------------------------
+
+def test_flag_rules_cover_the_standard_list():
+    assert set(FLAG_RULES) >= set("NFMSDCTB")
+    assert {f for f, r in FLAG_RULES.items() if r.action == "exclude"} == set("FMSDCBP")
+    assert FLAG_RULES["T"].action == "exceeding" and FLAG_RULES["N"].action == "use"
+
+
+@pytest.mark.parametrize("flag", list("FMSDCB"))
+def test_excluded_flags_are_listed_with_their_flag(flag):
+    result = parse_packets(_hour(3, so2_flag=flag))
+    assert result.records["pollutant"].tolist() == ["nox"]
+    [row] = result.excluded.to_dict("records")
+    assert (row["row"], row["pollutant"], row["time"], row["flag"], row["rule"]) == \
+        (1, "so2", "2024-01-01T03:00", flag, f"flag_{flag}")
+
+
+def test_t_flag_is_used_and_counts_as_exceeding():
+    result = parse_packets(_hour(0, so2="250", so2_flag="T"))
+    assert "so2" in result.records["pollutant"].tolist()
+    assert result.exceeding[["row", "pollutant", "concentration", "flag"]].values.tolist() == [[1, "so2", "250", "T"]]
+
+
+def test_flagged_flow_excludes_the_hour():
+    result = parse_packets(_hour(0, flow_flag="M"))
+    assert result.records.empty
+    assert sorted(result.excluded["pollutant"]) == ["nox", "so2"] and set(result.excluded["flag"]) == {"M"}
+
+
+def test_flag_outside_the_standard_list_is_rejected():
+    errors = _errors(_hour(0) + _hour(1, so2_flag="X"))
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "a21026-Flag")]
+
+
+def test_missing_flow_cou_needs_a_named_unit():
+    packet = _hour(0, values={"a00000": {"Avg": "25", "Flag": "N"}})
+    assert parse_packets(packet).excluded["rule"].tolist() == ["no_flow", "no_flow"]
+    # 25 m3/s x 3600 s = 90 000 m3 in the hour (the standard's unit, 表B.2)
+    assert parse_packets(packet, flow_avg_unit="m3/s").records["flow"].tolist() == ["90000", "90000"]
+
+
+# ---- concentration basis and 9999.99 ----------------------------------------------------------------
+
+def test_zsavg_basis_and_the_2025_not_computable_marker():
+    values = {"a21026": {"Avg": "30", "ZsAvg": "45.5", "Flag": "N"},
+              "a21002": {"Avg": "40", "ZsAvg": "9999.99", "Flag": "N"}}
+    result = parse_packets(_hour(0, values=values), concentration_basis="zsavg")
+    # SO2: ZsAvg 45.5 is the concentration; the mass still uses the measured Avg: 30 x 100 000 x 1e-6 = 3 kg
+    assert result.records[["pollutant", "concentration"]].values.tolist() == [["so2", "45.5"]]
+    assert Decimal(result.records["emission_kg"].iloc[0]) == Decimal("3")
+    [row] = result.excluded.to_dict("records")
+    assert (row["pollutant"], row["rule"]) == ("nox", "not_computable")
+    assert result.parameters["concentration_basis"] == "zsavg"
+    assert parse_packets(_hour(0, values=values)).records["concentration"].tolist() == ["30", "40"]
+
+
+# ---- split, resend, duplicates, months, DataTime -----------------------------------------------------
+
+def _split(pnos=(1, 2)) -> str:
+    parts = {1: {"a00000": {"Cou": "100000", "Flag": "N"}, "a21026": {"Avg": "30", "Flag": "N"}},
+             2: {"a21002": {"Avg": "40", "Flag": "N"}, "a34013": {"Avg": "5", "Flag": "N"}}}
+    return "".join(build_packet(mn=MN, data_time="20240101000000", values=parts[n], qn="20240101010000001",
+                                flag=6, pnum=2, pno=n) for n in pnos)
+
+
+def test_split_packets_are_reassembled_at_the_first_parts_line():
+    result = parse_packets(_split((2, 1)))          # parts arrive out of order
+    assert result.records[["row", "pollutant", "flow"]].values.tolist() == [
+        [2, "so2", "100000"], [2, "nox", "100000"], [2, "soot", "100000"]]
+    assert result.packets["status"].tolist() == ["merged", "used"]
+
+
+def test_incomplete_split_packet_is_rejected():
+    [error] = _errors(_split((1,)))
+    assert (error["row"], error["column"]) == (1, "PNO") and "incomplete" in error["message"]
+
+
+def test_rf1_resend_supersedes_the_live_packet():
+    text = _hour(0, so2="30") + _hour(0, so2="31", rf=True)
+    result = parse_packets(text)
+    assert result.records[["row", "pollutant", "concentration"]].values.tolist()[0] == [2, "so2", "31"]
+    assert result.excluded[["row", "rule"]].values.tolist() == [[1, "resend"]]
+    assert result.packets["status"].tolist() == ["excluded", "used"]
+
+
+def test_duplicate_hour_without_resend_is_rejected():
+    errors = _errors(_hour(0) + _hour(1) + _hour(0, so2="99"))
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "DataTime")]
+    assert "first at line 1" in errors[0]["message"]
+
+
+def test_packets_from_two_months_are_rejected():
+    other = build_packet(mn=MN, data_time="20240201000000", values={"a21026": {"Avg": "1"}})
+    errors = _errors(_hour(0) + _hour(1) + other)
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "DataTime")]
+    assert "2024-02" in errors[0]["message"] and "2024-01" in errors[0]["message"]
+
+
+@pytest.mark.parametrize("cp, message", [
+    ("a21026-Avg=1,a21026-Flag=N", "missing DataTime"),
+    ("DataTime=20240101003000;a21026-Avg=1", "not the start of an hour"),
+    ("DataTime=20240132000000;a21026-Avg=1", "not a real time"),
+])
+def test_bad_datatime_is_rejected_with_its_line(cp, message):
+    bad = frame(f"ST=31;CN=2061;PW=123456;MN={MN};Flag=4;CP=&&{cp}&&")
+    errors = _errors(_hour(0) + bad)
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "DataTime")]
+    assert message in errors[0]["message"]
+
+
+def test_strict_false_keeps_the_valid_packets_and_lists_the_rest():
+    text = _hour(0) + "##9999garbage\r\n" + _hour(1)
+    result = parse_packets(text, strict=False)
+    assert result.records["row"].unique().tolist() == [1, 3]
+    assert [(e["row"], e["column"]) for e in result.rejected] == [(2, "length")]
+    assert isinstance(Hj212Error([], result), ValueError)
+
+
+def test_non_hourly_packets_are_excluded_not_used():
+    rt = build_packet(mn=MN, data_time="20240101000500", cn="2011", values={"a21026": {"Rtd": "1"}})
+    result = parse_packets(_hour(0) + rt)
+    assert result.excluded[["row", "rule"]].values.tolist() == [[2, "not_hourly"]]
+
+
+# ---- a month of packets vs the equivalent hourly CSV --------------------------------------------------
+
+def test_a_month_of_packets_gives_the_hourly_csv_records():
+    hours = make_hj212.generate()
+    mapping = {mn: outlet for outlet, mn in make_hj212.OUTLETS.items()}
+    result = parse_packets("".join(make_hj212.packets(hours)), mn_to_outlet=mapping)
+    csv = pd.DataFrame(make_hj212.csv_rows(hours))
+    got = result.records.drop(columns=["row", "emission_kg"]).sort_values(["outlet", "time", "pollutant"])
+    want = csv[list(got.columns)].sort_values(["outlet", "time", "pollutant"])
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False)
+    # 744 hours x 3 outlets; every packet accounted for. Excluded pollutant-hours, from the generator's marks:
+    # DA002 M 3 h x 3 = 9, DA001 C 5 Mondays x 1 = 5, DA003 D 5 h x 1 = 5, DA003 F 6 h x 3 = 18 -> 37.
+    assert result.summary["packets"] == 744 * 3 == result.summary["used"] + result.summary["excluded"]
+    assert len(result.excluded) == 37 and result.checks == ()
+    # -Cou is generated as Avg x flow x 1e-6 exactly
+    first = result.records.iloc[0]
+    assert Decimal(first["emission_kg"]) == Decimal(first["concentration"]) * Decimal(first["flow"]) / 10**6
+
+
+def test_committed_sample_file_is_the_generators_output():
+    sample = Path(make_hj212.__file__).with_name("hj212_month.txt").read_bytes().decode("ascii")
+    assert sample == "".join(make_hj212.packets(make_hj212.generate()))
+
+
+@given(st.decimals(min_value=0, max_value=10000, places=3), st.integers(min_value=0, max_value=10**7))
+@settings(max_examples=50, deadline=None)
+def test_values_survive_the_round_trip(conc, flow):
+    record = parse_packets(_hour(0, so2=str(conc), flow=str(flow))).records.iloc[0]
+    assert Decimal(record["concentration"]) == conc and Decimal(record["flow"]) == flow
+    assert "E" not in record["concentration"].upper()
