@@ -4,7 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import flask_swagger_ui
+from decimal import Decimal
+
 from flask import Flask, send_from_directory
+from flask.json.provider import DefaultJSONProvider
 
 from incentives.reference import reference
 
@@ -24,8 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if app.config["SECRET_KEY"] == DEV_SECRET and not (app.testing or app.debug or app.config.get("ALLOW_DEV_SECRET")):
         raise RuntimeError("set GIS_SECRET_KEY: the default secret is for development and tests only")
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = ExactJSONProvider(app)
 
     reference()  # refuse to start on malformed reference data
     import policies  # importing validates the catalogue: a malformed one refuses to start
@@ -50,6 +52,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     pages.init_app(app)
     _bootstrap_admin(app)
     return app
+
+
+class ExactJSONProvider(DefaultJSONProvider):
+    """JSON with Chinese as is and Decimals as numbers written from their exact decimal text."""
+    ensure_ascii = False
+    sort_keys = False
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, Decimal):
+            return int(o) if o == o.to_integral_value() else float(o)
+        return DefaultJSONProvider.default(o)
 
 
 def _bootstrap_admin(app: Flask) -> None:

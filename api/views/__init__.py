@@ -4,6 +4,6 @@ from __future__ import annotations
 
 def register_all(api) -> None:
     """Register every blueprint on the Api."""
-    from . import enterprises, grades, health, imports, keys, reference
-    for module in (health, keys, reference, enterprises, grades, imports):
+    from . import benefits, enterprises, grades, health, imports, keys, reference
+    for module in (health, keys, reference, enterprises, grades, imports, benefits):
         api.register_blueprint(module.blp)

@@ -1,0 +1,139 @@
+"""Schemas of benefits, previews and the policy catalogue (contract: benefit object)."""
+from __future__ import annotations
+
+import json
+
+import marshmallow as ma
+
+from incentives.policy import ALERT_LEVELS, CATEGORIES
+
+from .schemas import Division, Number
+from .schemas_grades import IsoDate, Localized
+
+
+class JsonObject(ma.fields.Dict):
+    """A JSON object given inline (body) or as JSON text (query string)."""
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ma.ValidationError("not a JSON object") from None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class BenefitsQuery(ma.Schema):
+    as_of = ma.fields.Date(load_default=None)
+    alert_level = ma.fields.String(load_default=None, validate=ma.validate.OneOf(ALERT_LEVELS))
+    include_drafts = ma.fields.Boolean(load_default=None)
+    parameters = JsonObject(load_default=None, metadata={"description": "interpretation overrides as JSON"})
+
+
+class Effective(ma.Schema):
+    from_ = IsoDate(data_key="from", attribute="from", allow_none=True)
+    to = IsoDate(allow_none=True, metadata={"description": "last day in force"})
+
+
+class SourceOut(ma.Schema):
+    document = ma.fields.String()
+    clause = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": ["in_force", "draft"]})
+
+
+class JurisdictionOut(ma.Schema):
+    code = ma.fields.String()
+    name = Localized()
+
+
+class StepOut(ma.Schema):
+    ref = ma.fields.String()
+    text = Localized()
+    outcome = ma.fields.String(metadata={"enum": ["met", "not_met", "unknown"]})
+    values = ma.fields.Dict()
+    needed = ma.fields.String(allow_none=True)
+
+
+class QuantityOut(ma.Schema):
+    value = Number(allow_none=True)
+    unit = ma.fields.String()
+    basis = Localized()
+
+
+class BenefitOut(ma.Schema):
+    policy_id = ma.fields.String(required=True)
+    refs = ma.fields.List(ma.fields.String(), required=True)
+    category = ma.fields.String(required=True, metadata={"enum": list(CATEGORIES)})
+    jurisdiction = ma.fields.Nested(JurisdictionOut, required=True)
+    title = Localized(required=True)
+    source = ma.fields.Nested(SourceOut, required=True)
+    effective = ma.fields.Nested(Effective, required=True)
+    status = ma.fields.String()
+    quantity = ma.fields.Nested(QuantityOut, allow_none=True)
+    treatment = ma.fields.Dict(allow_none=True)
+    explanation = ma.fields.List(ma.fields.Nested(StepOut), required=True)
+
+
+class NotApplicableOut(ma.Schema):
+    policy_id = ma.fields.String(required=True)
+    refs = ma.fields.List(ma.fields.String(), required=True)
+    category = ma.fields.String()
+    jurisdiction = ma.fields.Nested(JurisdictionOut)
+    title = Localized()
+    status = ma.fields.String()
+    missing = ma.fields.List(ma.fields.Dict(), required=True)
+    explanation = ma.fields.List(ma.fields.Nested(StepOut))
+
+
+class EvaluationOut(ma.Schema):
+    as_of = IsoDate(required=True)
+    include_drafts = ma.fields.Boolean(required=True)
+    alert_level = ma.fields.String(allow_none=True)
+    parameters = ma.fields.Dict(required=True)
+    ruleset = ma.fields.String(required=True)
+    benefits = ma.fields.List(ma.fields.Nested(BenefitOut), required=True)
+    obligations = ma.fields.List(ma.fields.Nested(BenefitOut))
+    not_applicable = ma.fields.List(ma.fields.Nested(NotApplicableOut), required=True)
+
+
+class BenefitReport(EvaluationOut):
+    uscc = ma.fields.String(required=True)
+    name = ma.fields.String(allow_none=True)
+    overall_grade = ma.fields.String(allow_none=True, required=True)
+    status = ma.fields.String()
+
+
+class PoliciesQuery(ma.Schema):
+    division = Division(load_default=None)
+    as_of = ma.fields.Date(load_default=None)
+    category = ma.fields.String(load_default=None, validate=ma.validate.OneOf(CATEGORIES))
+    include_drafts = ma.fields.Boolean(load_default=True)
+
+
+class ParameterValueOut(ma.Schema):
+    from_ = IsoDate(data_key="from", attribute="from", allow_none=True)
+    to = IsoDate(allow_none=True)
+    value = ma.fields.Raw()
+    ref = ma.fields.String()
+    source = ma.fields.String()
+
+
+class ParameterOut(ma.Schema):
+    name = ma.fields.String()
+    description = ma.fields.String()
+    unit = ma.fields.String()
+    values = ma.fields.List(ma.fields.Nested(ParameterValueOut))
+
+
+class PolicyOut(ma.Schema):
+    policy_id = ma.fields.String(required=True)
+    refs = ma.fields.List(ma.fields.String(), required=True)
+    category = ma.fields.String(required=True)
+    jurisdiction = ma.fields.Nested(JurisdictionOut, required=True)
+    title = Localized(required=True)
+    source = ma.fields.Nested(SourceOut, required=True)
+    status = ma.fields.String()
+    effective = ma.fields.Nested(Effective, required=True)
+    obligation = ma.fields.Boolean()
+    quantified = ma.fields.Boolean()
+    parameters = ma.fields.List(ma.fields.Nested(ParameterOut))
+    clause_text = ma.fields.String(allow_none=True)

@@ -1,0 +1,57 @@
+"""Benefits of an enterprise, and the policy catalogue."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from incentives.services import benefits, catalogue
+
+from ..auth import current_caller, protect
+from ..database import get_session
+from ..schemas_benefits import BenefitReport, BenefitsQuery, PoliciesQuery, PolicyOut
+from ..schemas_grades import today
+from .enterprises import _uscc
+
+blp = Blueprint("benefits", __name__, url_prefix="/api/v1", description="Benefits and the policy catalogue")
+
+
+@blp.route("/enterprises/<uscc>/benefits")
+class Benefits(MethodView):
+    @protect("enterprise", "regulator", "tax_bureau")
+    @blp.arguments(BenefitsQuery, location="query")
+    @blp.response(200, BenefitReport)
+    def get(self, query, uscc):
+        """Benefits an enterprise is entitled to, and why not the others"""
+        return benefits.report(session=get_session(), caller=current_caller(), uscc=_uscc(uscc),
+                               as_of=query.pop("as_of") or today(), **query)
+
+
+@blp.route("/policies")
+class Policies(MethodView):
+    @protect()
+    @blp.arguments(PoliciesQuery, location="query")
+    @blp.response(200, PolicyOut(many=True))
+    def get(self, query):
+        """Encoded policies with refs, sources, status, windows and dated parameters"""
+        return catalogue.list_policies(**query)
+
+
+@blp.route("/policies/parameters")
+class Parameters(MethodView):
+    @protect()
+    @blp.response(200, ma.Schema.from_dict({"interpretations": ma.fields.Dict(), "ledger": ma.fields.Dict(),
+                                            "env_tax": ma.fields.Dict(), "dated": ma.fields.List(ma.fields.Dict())},
+                                           name="ParametersOut"))
+    def get(self):
+        """Interpretation parameters: defaults, allowed values, sources"""
+        return catalogue.parameters()
+
+
+@blp.route("/policies/<policy_id>")
+class PolicyResource(MethodView):
+    @protect()
+    @blp.response(200, PolicyOut(many=True))
+    def get(self, policy_id):
+        """One policy (every dated version) with the text of its clause"""
+        return catalogue.get_policy(policy_id)

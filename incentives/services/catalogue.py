@@ -1,0 +1,78 @@
+"""The policy catalogue as the API lists it: sources, windows, parameters with per-value refs, clause text."""
+from __future__ import annotations
+
+import datetime as dt
+
+import policies
+from incentives import interpretations
+from incentives.errors import NotFound
+from incentives.reference import division_chain
+from policies.clauses import clause_text
+
+from .evaluations import jurisdiction, plain, source, window
+
+
+def _parameter(p) -> dict:
+    return {"name": p.name, "description": p.description, "unit": p.unit,
+            "values": [{"from": v.window.start, "to": v.window.last_day, "value": plain(v.value), "ref": v.ref,
+                        "source": v.source} for v in p.values]}
+
+
+def _effective(p) -> dict:
+    """The window; a campaign whose end is a dated parameter shows that end (an extension is data)."""
+    eff = window(p.window)
+    if p.window_end and p.window_end in p.params:
+        eff["to"] = p.params[p.window_end].values[-1].value
+    return eff
+
+
+def policy_dict(p, *, with_text: bool = False) -> dict:
+    """One policy as listed."""
+    out = {"policy_id": p.policy_id, "refs": list(p.refs), "category": p.category,
+           "jurisdiction": jurisdiction(p.jurisdiction), "title": plain(p.title), "source": source(p.source),
+           "status": p.status, "effective": _effective(p), "obligation": p.is_obligation,
+           "quantified": p.quantity is not None,
+           "parameters": [_parameter(x) for x in p.params.values()]}
+    if with_text:
+        out["clause_text"] = clause_text(p)
+    return out
+
+
+def list_policies(*, division: str | None, as_of: dt.date | None, category: str | None,
+                  include_drafts: bool = True, with_text: bool = False) -> list[dict]:
+    """Policies of a division's jurisdiction chain (all if none), in force on `as_of` if given."""
+    chain = set(division_chain(division)) if division else None
+    out = []
+    for p in policies.ALL:
+        if chain is not None and p.jurisdiction not in chain:
+            continue
+        if category and p.category != category:
+            continue
+        if as_of and not p.window.contains(as_of):
+            continue
+        if not include_drafts and p.status == "draft":
+            continue
+        out.append(policy_dict(p, with_text=with_text))
+    return out
+
+
+def get_policy(policy_id: str) -> list[dict]:
+    """Every version of one policy, with its clause text."""
+    versions = policies.BY_ID.get(policy_id)
+    if not versions:
+        raise NotFound(f"no policy {policy_id}")
+    return [policy_dict(p, with_text=True) for p in versions]
+
+
+def parameters() -> dict:
+    """Interpretation parameters with defaults and sources, plus the ledger's and the tax module's."""
+    from incentives import ledger
+    out = {"interpretations": {k: plain(v) for k, v in interpretations.DOCS.items()},
+           "ledger": {k: plain(v) for k, v in ledger.OPTION_DOCS.items()},
+           "dated": [_parameter(p) for p in policies.PARAMETERS.values()]}
+    try:
+        from incentives import env_tax
+        out["env_tax"] = {k: plain(v) for k, v in env_tax.PARAMETER_DOCS.items()}
+    except ImportError:
+        pass
+    return out
