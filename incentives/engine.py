@@ -412,23 +412,23 @@ def _treatments(policy: Policy, s: _Subject, r: _Resolver):
     for cat, rules, otherwise in resp.rules:
         if cat not in cats:
             continue
-        chosen, first_benefit_missing = otherwise, None
+        chosen, benefit_missing = otherwise, None
         for rule in rules:
             outcome, step, miss, _ = _CHECKS[type(rule.when)](rule.when, s, policy, r)
             if outcome != "not_met":
                 chosen = rule.treatment
                 steps.append(step)
                 break
-            if first_benefit_missing is None and rule.treatment in BENEFIT_TREATMENTS:
-                first_benefit_missing = miss
+            if rule.treatment in BENEFIT_TREATMENTS:
+                benefit_missing = miss          # rules go best first: the last is the easiest to reach
         treatments[cat] = chosen
         zh = {"heavy": "重污染天气", "light_moderate": "中、轻度污染天气"}[cat]
         en = {"heavy": "heavy-pollution alerts", "light_moderate": "light/moderate pollution"}[cat]
         steps.append(Step(resp.ref, Text(f"{zh}：{chosen or '无特别措施'}", f"{en}: {chosen or 'no special treatment'}"),
                           "met" if chosen in BENEFIT_TREATMENTS else "not_met",
                           {"alert_category": cat, "treatment": chosen, "alert_level": s.alert_level}))
-        if chosen not in BENEFIT_TREATMENTS and first_benefit_missing:
-            missing.extend(first_benefit_missing)
+        if chosen not in BENEFIT_TREATMENTS and benefit_missing:
+            missing.extend(benefit_missing)
     return MappingProxyType(treatments), steps, missing
 
 
