@@ -17,7 +17,7 @@ from ..explain import Step, Text
 from ..money import dec, round_half_up
 from ..reference import reference
 from ..tabular import ROW
-from .numbers import INT64_SAFE, round_exact, to_decimal
+from .numbers import INT64_SAFE, round_exact, terminates, to_decimal
 from .parameters import TaxParameters
 from .records import Records, parse_records
 
@@ -134,9 +134,7 @@ def _fmt(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, Fraction):
-        d = to_decimal(value, 3)
-        exact = Fraction(d) == value
-        return ("" if exact else "≈") + _fmt(d)
+        return ("" if terminates(value) else "≈") + _fmt(to_decimal(value, 3))
     text = format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
     return text
 
@@ -320,7 +318,8 @@ def assess(records, *, division: str, outlets: dict[str, dict] | None = None, ra
         g["exceeds"] = C is not None and g["S"] is not None and g["max"] > g["S"]
     _hours_above(rec, group_index, groups)
     _rank(groups, parameters)
-    rows = [_row(g, groups, outlets, parameters, exceedance_elsewhere) for g in groups]
+    exceedances = _exceedance_index(groups)
+    rows = [_row(g, exceedances, outlets, parameters, exceedance_elsewhere) for g in groups]
     rows.sort(key=lambda r: (r.month, r.outlet, r.rank))
     notes = ()
     if exceedance_elsewhere is None and parameters.exceedance_scope == "taxpayer":
@@ -492,7 +491,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
     steps.append(_step("条例 第十条第二款", f"最高{unit[0]}{_fmt(Cmax)} ≤ {_fmt(S)}",
                        f"max {unit[1]} {_fmt(Cmax)} ≤ {_fmt(S)}", gate="G1", max=to_decimal(Cmax, 6),
                        max_time=g["max_time"]))
-    blocker = _g2_blocker(g, groups, parameters.exceedance_scope)
+    blocker = _g2_blocker(g, groups, parameters.exceedance_scope)  # `groups` is the exceedance index here
     if blocker is None and elsewhere and elsewhere.get(g["month"]) and parameters.exceedance_scope == "taxpayer":
         blocker = "elsewhere"
     if blocker is not None:
@@ -536,16 +535,22 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
     return tier, text, steps
 
 
-def _g2_blocker(g, groups, scope):
-    """117号 二: the first exceedance (Cmax > S) in the same month within the scope, other than g itself."""
+def _exceedance_index(groups) -> dict:
+    """First exceedance (Cmax > S) per month and per (outlet, month), in input order, for 117号 二."""
+    index: dict = {}
+    for g in groups:
+        if g["exceeds"]:
+            index.setdefault(g["month"], []).append(g)
+            index.setdefault((g["outlet"], g["month"]), []).append(g)
+    return index
+
+
+def _g2_blocker(g, index, scope):
+    """117号 二: an exceedance in the same month within the scope, other than g itself (G1 covers g)."""
     if scope == "outlet_pollutant":
-        return None  # G1 already covers the unit itself
-    for o in groups:
-        if o is g or o["month"] != g["month"] or not o["exceeds"]:
-            continue
-        if scope == "taxpayer" or o["outlet"] == g["outlet"]:
-            return o
-    return None
+        return None
+    key = g["month"] if scope == "taxpayer" else (g["outlet"], g["month"])
+    return next((o for o in index.get(key, ()) if o is not g), None)
 
 
 def _totals(rows: list[Row]):

@@ -61,9 +61,19 @@ def round_exact(value: Fraction | Decimal, step: Decimal) -> Decimal:
     return round_half_up(cut, step)
 
 
+def terminates(value: Fraction) -> bool:
+    """Whether a rational has a finite decimal expansion (its denominator has only the factors 2 and 5)."""
+    d = value.denominator
+    for f in (2, 5):
+        while d % f == 0:
+            d //= f
+    return d == 1
+
+
 def to_decimal(value: Fraction, places: int = 6) -> Decimal:
-    """A Fraction as an exact Decimal when it terminates within 28 digits, else rounded to `places` for display."""
-    d = Decimal(value.numerator) / Decimal(value.denominator)
-    if Fraction(d) == value:
-        return d.normalize() if d == d.to_integral_value() else d
+    """A Fraction as an exact Decimal when it terminates (within 28 digits), else rounded to `places` for display."""
+    if terminates(value):
+        d = Decimal(value.numerator) / Decimal(value.denominator)
+        if len(d.as_tuple().digits) < 28:
+            return d
     return round_exact(value, Decimal(1).scaleb(-places))
