@@ -1,0 +1,97 @@
+"""Schemas of the environmental-tax assessment (contract: POST /api/v1/tax/assessments)."""
+from __future__ import annotations
+
+import marshmallow as ma
+
+from .schemas import Division, Money, Number, Uscc
+from .schemas_benefits import JsonObject, StepOut
+from .schemas_grades import IsoDate, Localized
+
+
+class OutletIn(ma.Schema):
+    outlet = ma.fields.String(required=True)
+    standards = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(), load_default=dict,
+                               metadata={"description": "pollutant -> standard S in mg/m³"})
+    standard_id = ma.fields.String(load_default=None, allow_none=True)
+
+
+class AssessmentIn(ma.Schema):
+    uscc = Uscc(load_default=None, allow_none=True)
+    division = Division(load_default=None, allow_none=True)
+    parameters = ma.fields.Dict(load_default=None, allow_none=True)
+    outlets = ma.fields.List(ma.fields.Nested(OutletIn), load_default=list)
+    rates = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(), load_default=None, allow_none=True,
+                           metadata={"description": "yuan per 污染当量, by pollutant; overrides the province's"})
+    records = ma.fields.List(ma.fields.Dict(), load_default=None, validate=ma.validate.Length(min=1),
+                             metadata={"description": "required in a JSON body; or send a file"})
+
+
+class UploadForm(ma.Schema):
+    """Form fields sent beside a multipart `file` (or as query parameters with a raw body)."""
+    uscc = Uscc(load_default=None)
+    division = Division(load_default=None)
+    rates = JsonObject(load_default=None)
+    parameters = JsonObject(load_default=None)
+    outlets = JsonObject(load_default=None, metadata={"description": "{outlet: {standards: {pollutant: S}}}"})
+    mn_to_outlet = JsonObject(load_default=None)
+    format = ma.fields.String(load_default=None, validate=ma.validate.OneOf(["table", "hj212"]))
+    strict = ma.fields.Boolean(load_default=True)
+
+
+class RowOut(ma.Schema):
+    outlet = ma.fields.String()
+    pollutant = ma.fields.String()
+    pollutant_zh = ma.fields.String()
+    month = ma.fields.String()
+    data_source = ma.fields.String()
+    avg_concentration = Number(allow_none=True)
+    max_concentration = Number(allow_none=True)
+    max_time = ma.fields.String(allow_none=True)
+    standard = Number(allow_none=True)
+    standard_source = ma.fields.String(allow_none=True)
+    ratio = Number(allow_none=True)
+    tier = ma.fields.String(metadata={"enum": ["75%", "50%", "none"]})
+    factor = Number()
+    reason = Localized()
+    explanation = ma.fields.List(ma.fields.Nested(StepOut))
+    emission_kg = Number()
+    equivalents = Number()
+    taxed = ma.fields.Boolean()
+    rank = ma.fields.Integer()
+    rate = Number()
+    rate_source = ma.fields.String()
+    tax_before_reduction = Money()
+    reduction = Money()
+    tax_due = Money()
+    records = ma.fields.Integer()
+
+
+class MonthOut(ma.Schema):
+    month = ma.fields.String()
+    tax_before_reduction = Money()
+    reduction = Money()
+    tax_due = Money()
+
+
+class QuarterOut(MonthOut):
+    quarter = ma.fields.String()
+    filing_deadline = IsoDate()
+
+
+class TotalsOut(ma.Schema):
+    months = ma.fields.List(ma.fields.Nested(MonthOut))
+    quarters = ma.fields.List(ma.fields.Nested(QuarterOut))
+
+
+class AssessmentOut(ma.Schema):
+    id = ma.fields.String(allow_none=True)
+    uscc = ma.fields.String(allow_none=True)
+    division = ma.fields.String()
+    as_of = IsoDate()
+    ruleset = ma.fields.String()
+    parameters = ma.fields.Dict()
+    rates = ma.fields.List(ma.fields.Dict())
+    notes = ma.fields.List(ma.fields.Nested(StepOut))
+    rows = ma.fields.List(ma.fields.Nested(RowOut))
+    totals = ma.fields.Nested(TotalsOut)
+    hj212 = ma.fields.Dict()
