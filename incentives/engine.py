@@ -730,6 +730,10 @@ _RANK_LETTER = {v: k for k, v in LETTER_RANK.items()}
 
 def evaluate_frame(frame: Frame, as_of: date, context: Context = Context()) -> pd.DataFrame:
     """Benefits and obligations of many enterprises: one row per (enterprise, policy) that applies."""
+    cols = ["enterprise", "policy_id", "kind", "quantity", "treatment"]
+    empty = pd.DataFrame({k: pd.Series(dtype=object) for k in ["enterprise", "uscc"] + cols[1:]})
+    if frame.enterprises.empty:
+        return empty
     r = _resolver(context.interpretations)
     c = _Columns(frame, as_of, r)
     chains = {code for d in c._divs for code in division_chain(d)}
@@ -757,9 +761,8 @@ def evaluate_frame(frame: Frame, as_of: date, context: Context = Context()) -> p
                 "enterprise": rows, "policy_id": policy.policy_id, "kind": kind,
                 "quantity": _bulk_quantity(policy, c, rows, info) if kind == "benefit" else [None] * len(rows),
                 "treatment": [None] * len(rows) if treat is None else [treat[i] for i in rows]}))
-    cols = ["enterprise", "policy_id", "kind", "quantity", "treatment"]
     if not parts:
-        return pd.DataFrame({k: pd.Series(dtype=object) for k in ["enterprise", "uscc"] + cols[1:]})
+        return empty
     out = pd.concat(parts, ignore_index=True)[cols]
     out.insert(1, "uscc", frame.enterprises["uscc"].to_numpy()[out["enterprise"].to_numpy()])
     return out
