@@ -25,10 +25,10 @@ from typing import Iterable, Mapping, NamedTuple
 
 from .explain import Text
 from .grades import LEADING, lowest, rank
-from .ledger_rules import (CHONGQING, HENAN, HN_ART18, HN_BARRED, NINGXIA, OPTION_DOCS, SHAOXING, SX_4_2,
-                           EventInFuture, EventRefused, GradeNotOnScale, LedgerError, LedgerOptions,
-                           UnknownBranch, anniversary, branch_info, henan_downgrade, in_division, lowest_of,
-                           next_new_year, shaoxing_barred, step_down, step_up, validate_grade, years_after)
+from .ledger_rules import (HN_ART18, HN_BARRED, OPTION_DOCS, SX_4_2, EventInFuture, EventRefused, GradeNotOnScale,
+                           LedgerError, LedgerOptions, UnknownBranch, anniversary, branch_info, henan_downgrade,
+                           jurisdictions, lowest_of, next_new_year, shaoxing_barred, step_down, step_up,
+                           validate_grade, years_after)
 from .reference import reference
 from .state import (EVENT_KINDS, VIOLATIONS, EnterpriseState, GradeEvent, HistoryEntry, IndustryGrade,
                     Restriction, Upgrade)
@@ -38,6 +38,7 @@ __all__ = ["Registration", "Enterprise", "LedgerOptions", "OPTION_DOCS", "EventR
            "validate_grade", "key_rows"]
 
 SEVERITY = {"rated": 0, "unrated": 1, "under_rectification": 2, "lowest_by_sanction": 3}
+_DEFAULT_OPTIONS = LedgerOptions()
 _EMPTY = MappingProxyType({})
 
 
@@ -106,10 +107,7 @@ class _Book:
 
     def __init__(self, facility_division: str, options: LedgerOptions, branches, record: bool):
         self.options, self.branches, self.record = options, branches, record
-        self.henan = in_division(facility_division, HENAN)
-        self.shaoxing = in_division(facility_division, SHAOXING)
-        self.chongqing = in_division(facility_division, CHONGQING)
-        self.ningxia = in_division(facility_division, NINGXIA)
+        self.henan, self.shaoxing, self.chongqing, self.ningxia = jurisdictions(facility_division)
         self.lines: dict[tuple, _Line] = {}
         self.restrictions: list[Restriction] = []
         self.upgrades: list[Upgrade] = []
@@ -406,6 +404,11 @@ _EFFECTS = {"rated": _rated, "aplus_selected": _aplus, "downgraded": _downgraded
 
 
 def _order(events: Iterable[GradeEvent]) -> list[GradeEvent]:
+    """Events by (effective, seq), input order breaking ties; an unstored event (seq None) after stored ones."""
+    if not isinstance(events, (list, tuple)):
+        events = list(events)
+    if len(events) < 2:
+        return list(events)
     indexed = list(enumerate(events))
     indexed.sort(key=lambda p: (p[1].effective, p[1].seq is None, p[1].seq or 0, p[0]))
     return [e for _, e in indexed]
@@ -440,15 +443,16 @@ def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts
     lm = book.options.leading_map
     rows = tuple(IndustryGrade(ln.industry, ln.branch, ln.scale, ln.managed(as_of), ln.rated, ln.rated_on,
                                ln.status(), _review_due(book, ln), ln.site) for ln in book.lines.values())
-    if book.shaoxing and book.options.shaoxing_cross == "main_industry" and rows:
-        overall = rows[0].grade
+    if len(rows) == 1 or (book.shaoxing and book.options.shaoxing_cross == "main_industry" and rows):
+        overall = rows[0].grade      # one industry; or Shaoxing 交叉级别 read as the main industry's grade
     else:
         overall = lowest([r.grade for r in rows], lm)     # G-MULTI
     status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
     dues = [r.review_due for r in rows if r.review_due]
     return EnterpriseState(
         uscc=uscc, name=name, division=division, facility_division=facility_division, as_of=as_of,
-        overall_grade=overall, rated_grade=lowest([r.rated_grade for r in rows], lm), status=status,
+        overall_grade=overall, rated_grade=rows[0].rated_grade if len(rows) == 1 else lowest(
+            [r.rated_grade for r in rows], lm), status=status,
         industries=rows, restrictions=tuple(sorted(book.active(as_of), key=lambda r: (r.since, r.kind))),
         upgrades=tuple(book.upgrades), review_due=min(dues) if dues else None, history=tuple(book.history),
         facts=MappingProxyType(dict(facts or {})))
@@ -459,25 +463,56 @@ def fold(*, uscc: str | None, name: str | None, division: str | None, facility_d
          options: LedgerOptions | None = None, branches: Mapping | None = None,
          with_history: bool = True) -> EnterpriseState:
     """Derive the grade state at `as_of` from registrations and the events effective on or before it."""
-    division = division or (uscc[2:8] if uscc else None)
-    facility_division = facility_division or division
-    book = _Book(facility_division, options or LedgerOptions(), branches, with_history)
+    division, facility_division = _where(uscc, division, facility_division)
+    book = _Book(facility_division, options or _DEFAULT_OPTIONS, branches, with_history)
     _run(book, registrations, events, as_of)
     return _state(book, uscc=uscc, name=name, division=division, facility_division=facility_division,
                   as_of=as_of, facts=facts)
 
 
+def _where(uscc: str | None, division: str | None, facility_division: str | None) -> tuple[str, str]:
+    """Registration division (default: USCC digits 3–8) and facility division (default: the registration's)."""
+    division = division or (uscc[2:8] if uscc else None)
+    return division, facility_division or division
+
+
+def _shape(ent: Enterprise) -> tuple:
+    """What the rules read of an enterprise without events: its jurisdictions and registrations."""
+    return jurisdictions(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
+
+
 def fold_many(enterprises: Iterable[Enterprise], events: Iterable[tuple[str, GradeEvent]], *, as_of: date,
               options: LedgerOptions | None = None, with_history: bool = False) -> list[EnterpriseState]:
-    """Fold many enterprises in one linear pass (events grouped by uscc once); same rules as `fold`."""
-    options = options or LedgerOptions()
+    """Fold many enterprises in one linear pass with the same rules as `fold`.
+
+    Events are grouped by uscc once; enterprises without events whose registrations and jurisdictions are the
+    same (never rated, e.g. a third of a published register) are folded once and mapped back.
+    """
+    options = options or _DEFAULT_OPTIONS
     by_uscc: dict[str, list[GradeEvent]] = {}
     for uscc, ev in events:
         by_uscc.setdefault(uscc, []).append(ev)
-    return [fold(uscc=e.uscc, name=e.name, division=e.division, facility_division=e.facility_division,
-                 registrations=e.registrations, events=by_uscc.get(e.uscc, ()), as_of=as_of, facts=e.facts,
-                 options=options, with_history=with_history)
-            for e in enterprises]
+    done: dict[tuple, EnterpriseState] = {}
+    out = []
+    for e in enterprises:
+        evs = by_uscc.get(e.uscc, ())
+        key = None if evs else _shape(e)
+        seen = done.get(key) if key is not None else None
+        if seen is None:
+            state = fold(uscc=e.uscc, name=e.name, division=e.division, facility_division=e.facility_division,
+                         registrations=e.registrations, events=evs, as_of=as_of, facts=e.facts, options=options,
+                         with_history=with_history)
+            if key is not None:
+                done[key] = state
+        else:
+            division, facility = _where(e.uscc, e.division, e.facility_division)
+            state = EnterpriseState(
+                uscc=e.uscc, name=e.name, division=division, facility_division=facility, as_of=as_of,
+                overall_grade=seen.overall_grade, rated_grade=seen.rated_grade, status=seen.status,
+                industries=seen.industries, restrictions=seen.restrictions, upgrades=seen.upgrades,
+                review_due=seen.review_due, history=(), facts=MappingProxyType(dict(e.facts or {})))
+        out.append(state)
+    return out
 
 
 def key_rows(states: Iterable[EnterpriseState]) -> list[dict]:
@@ -509,6 +544,6 @@ def check_event(state_before: EnterpriseState, event: GradeEvent, *, today: date
     if event.effective > today:
         raise EventInFuture(_t(f"生效日期 {event.effective} 晚于今天 {today}",
                                f"effective date {event.effective} is after today {today}"), None, field="effective")
-    refusal = _refusal(_book_from_state(state_before, options or LedgerOptions(), branches), event)
+    refusal = _refusal(_book_from_state(state_before, options or _DEFAULT_OPTIONS, branches), event)
     if refusal is not None:
         raise refusal

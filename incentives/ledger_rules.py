@@ -5,6 +5,7 @@ Shared by the single fold, check_event and the bulk path in incentives/ledger.py
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from datetime import date
 from typing import Any, Mapping
 
@@ -136,6 +137,13 @@ def in_division(facility_division: str, code: str) -> bool:
     return code in division_chain(facility_division)
 
 
+@lru_cache(maxsize=4096)
+def jurisdictions(facility_division: str) -> tuple[bool, bool, bool, bool]:
+    """(Henan, Shaoxing, Chongqing, Ningxia): whose grade rules apply to a facility."""
+    chain = division_chain(facility_division)
+    return HENAN in chain, SHAOXING in chain, CHONGQING in chain, NINGXIA in chain
+
+
 def anniversary(day: date) -> date:
     """First day after one year from `day` (exclusive end of a one-year restriction; 29 Feb → 1 Mar)."""
     try:
@@ -169,6 +177,17 @@ def branch_info(branch_code: str, branches: Mapping | None = None) -> tuple[str,
 
 def validate_grade(branch_code: str, grade: str, branches: Mapping | None = None) -> str:
     """The canonical grade if the branch's scale has it (G-SCALE); raise GradeNotOnScale or UnknownBranch."""
+    if branches is None:
+        return _validate_catalogue(branch_code, grade)
+    return _validate(branch_code, grade, branches)
+
+
+@lru_cache(maxsize=4096)
+def _validate_catalogue(branch_code: str, grade: str) -> str:
+    return _validate(branch_code, grade, None)      # the catalogue is loaded once: results can be kept
+
+
+def _validate(branch_code: str, grade: str, branches: Mapping | None) -> str:
     scale, allows_b_minus = branch_info(branch_code, branches)
     try:
         g = canonical_grade(grade)

@@ -94,20 +94,29 @@ def test_events_check_event_accepts_all_take_effect(history, options):
     assert not [h for h in s.history if h.effect.en.startswith("no effect")]
 
 
+SAME_RULES = {"410100": "410581", "330602": "330681", "500112": "500101", "640104": "640502",
+              "320500": "130102"}   # pairs in the same jurisdictions: equal shapes, different identities
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.lists(histories(), min_size=1, max_size=8), st.integers(0, 3000))
+@given(st.lists(st.tuples(histories(), st.integers(1, 3)), min_size=1, max_size=6), st.integers(0, 3000))
 def test_bulk_equals_single(histories_, offset):
+    # house style §2.6: one rule definition serves one enterprise and many; copies share a folded shape.
     as_of = START + timedelta(days=offset)
     ents, pairs, singles = [], [], []
-    for i, (division, regs, events) in enumerate(histories_):
-        uscc = make("91", division, f"MA{i:06d}")
-        ents.append(Enterprise(uscc, f"e{i}", division, division, regs))
-        pairs += [(uscc, e) for e in reversed(events)]     # any order: fold sorts by (effective, seq)
-        singles.append(fold(uscc=uscc, name=f"e{i}", division=division, facility_division=division,
-                            registrations=regs, events=events, as_of=as_of))
+    for i, ((division, regs, events), copies) in enumerate(histories_):
+        for k in range(copies):
+            where = division if k % 2 == 0 else SAME_RULES.get(division, division)
+            uscc = make("91", where, f"MA{i:04d}{k:02d}")
+            facts = {"allowance_2023_t": str(1000 * (i + k))}
+            ents.append(Enterprise(uscc, f"e{i}-{k}", where, where, regs, facts))
+            pairs += [(uscc, e) for e in reversed(events)]     # any order: fold sorts by (effective, seq)
+            singles.append(fold(uscc=uscc, name=f"e{i}-{k}", division=where, facility_division=where,
+                                registrations=regs, events=events, as_of=as_of, facts=facts))
     bulk = fold_many(ents, pairs, as_of=as_of)
     assert bulk == [replace(s, history=()) for s in singles]
     assert key_rows(bulk) == key_rows(singles)
+    assert fold_many(ents, pairs, as_of=as_of, with_history=True) == singles
 
 
 def test_event_refused_is_a_value_error():
