@@ -18,24 +18,65 @@ Readings fixed here (each also in OPTION_DOCS where the text leaves a choice):
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Iterable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from .explain import Text
 from .grades import LEADING, lowest, rank
-from .ledger_rules import (HN_ART18, HN_BARRED, OPTION_DOCS, SX_4_2, EventInFuture, EventRefused, GradeNotOnScale,
-                           LedgerError, LedgerOptions, UnknownBranch, anniversary, branch_info, henan_downgrade,
-                           jurisdictions, lowest_of, next_new_year, shaoxing_barred, step_down, step_up,
-                           validate_grade, years_after)
+from .ledger_rules import (
+    HN_ART18,
+    HN_BARRED,
+    OPTION_DOCS,
+    SX_4_2,
+    EventInFuture,
+    EventRefused,
+    GradeNotOnScale,
+    LedgerError,
+    LedgerOptions,
+    UnknownBranch,
+    anniversary,
+    branch_info,
+    henan_downgrade,
+    jurisdictions,
+    lowest_of,
+    next_new_year,
+    shaoxing_barred,
+    step_down,
+    step_up,
+    validate_grade,
+    years_after,
+)
 from .reference import reference
-from .state import (EVENT_KINDS, VIOLATIONS, EnterpriseState, GradeEvent, HistoryEntry, IndustryGrade,
-                    Restriction, Upgrade)
+from .state import (
+    EVENT_KINDS,
+    VIOLATIONS,
+    EnterpriseState,
+    GradeEvent,
+    HistoryEntry,
+    IndustryGrade,
+    Restriction,
+    Upgrade,
+)
 
-__all__ = ["Registration", "Enterprise", "LedgerOptions", "OPTION_DOCS", "EventRefused", "EventInFuture",
-           "GradeNotOnScale", "UnknownBranch", "LedgerError", "fold", "fold_many", "check_event",
-           "validate_grade", "key_rows"]
+__all__ = [
+    "OPTION_DOCS",
+    "Enterprise",
+    "EventInFuture",
+    "EventRefused",
+    "GradeNotOnScale",
+    "LedgerError",
+    "LedgerOptions",
+    "Registration",
+    "UnknownBranch",
+    "check_event",
+    "fold",
+    "fold_many",
+    "key_rows",
+    "validate_grade",
+]
 
 SEVERITY = {"rated": 0, "unrated": 1, "under_rectification": 2, "lowest_by_sanction": 3}
 _DEFAULT_OPTIONS = LedgerOptions()

@@ -4,14 +4,23 @@ Shared by the single fold, check_event and the bulk path in incentives/ledger.py
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from datetime import date
-from typing import Any, Mapping
+from functools import lru_cache
+from typing import Any
 
 from .explain import Text
-from .grades import (LEADING, LOWEST_OF_SCALE, NON_LEADING, LeadingMap, UnknownGrade, canonical_grade,
-                     grade_on_scale, scale_grades)
+from .grades import (
+    LEADING,
+    LOWEST_OF_SCALE,
+    NON_LEADING,
+    LeadingMap,
+    UnknownGrade,
+    canonical_grade,
+    grade_on_scale,
+    scale_grades,
+)
 from .reference import division_chain, reference
 
 HENAN, CHONGQING, NINGXIA, SHAOXING = "410000", "500000", "640000", "330600"
@@ -123,7 +132,7 @@ class LedgerOptions:
                 raise ValueError(f"option {f.name}={value!r}: expected one of {doc.values}")
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> "LedgerOptions":
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> LedgerOptions:
         """Options from a request's `parameters` (unknown names raise ValueError)."""
         values = dict(values or {})
         unknown = set(values) - {f.name for f in fields(cls)}

@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from incentives.grades import LEADING, NON_LEADING, scale_grades  # noqa: E402
-from incentives.ledger import LedgerError, check_event, fold  # noqa: E402
-from incentives.ledger_rules import step_down  # noqa: E402
-from incentives.reference import reference  # noqa: E402
-from incentives.state import GradeEvent  # noqa: E402
-from incentives.uscc import make  # noqa: E402
+from incentives.grades import LEADING, NON_LEADING, scale_grades
+from incentives.ledger import LedgerError, check_event, fold
+from incentives.ledger_rules import step_down
+from incentives.reference import reference
+from incentives.state import GradeEvent
+from incentives.uscc import make
 
 SEED = 20240801
 OUT = Path(__file__).resolve().parent

@@ -6,8 +6,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incentives.grades import LOWEST_OF_SCALE, grade_on_scale, rank
-from incentives.ledger import Enterprise, EventRefused, LedgerError, LedgerOptions, check_event, fold, fold_many, \
-    key_rows
+from incentives.ledger import (
+    Enterprise,
+    EventRefused,
+    LedgerError,
+    LedgerOptions,
+    check_event,
+    fold,
+    fold_many,
+    key_rows,
+)
 from incentives.state import EVENT_KINDS, VIOLATIONS, GradeEvent
 from incentives.uscc import make
 

@@ -3,9 +3,15 @@ from datetime import date
 
 import pytest
 
-from incentives.ledger import (EventInFuture, EventRefused, GradeNotOnScale, LedgerOptions, UnknownBranch,
-                               check_event, validate_grade)
-from incentives.state import GradeEvent
+from incentives.ledger import (
+    EventInFuture,
+    EventRefused,
+    GradeNotOnScale,
+    LedgerOptions,
+    UnknownBranch,
+    check_event,
+    validate_grade,
+)
 from tests.test_ledger import BUILDING, CQ, FURNITURE, SANITARY, SX, ev, rated, state
 
 D = date
