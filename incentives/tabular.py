@@ -80,8 +80,9 @@ def _read_csv(data: bytes) -> tuple[pd.DataFrame, bool]:
         frame = _parse_csv(data, "utf-8-sig")
     except UnicodeDecodeError:
         frame = _parse_csv(data, text_encoding(data))
-    # Only files holding a space, tab or full-width space need stripping (cheap byte scan first).
-    needs_strip = any(ch in data for ch in (b" ", b"\t", b"\xe3\x80\x80", b"\xa1\xa1"))
+    # Only files holding an ASCII space or tab are stripped (a memchr-speed scan; then str.strip also
+    # removes full-width spaces). A value padded only with full-width spaces is reported, not guessed.
+    needs_strip = b" " in data or b"\t" in data
     return frame, needs_strip
 
 

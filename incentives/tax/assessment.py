@@ -131,6 +131,7 @@ class Assessment:
 # ---------------------------------------------------------------- formatting for explanations
 
 def _fmt(value) -> str:
+    """A number as written in explanations: exact, or "≈" and three decimals for a non-terminating ratio."""
     if value is None:
         return "—"
     if isinstance(value, Fraction):

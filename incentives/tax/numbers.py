@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,7 @@ def terminates(value: Fraction) -> bool:
     return d == 1
 
 
+@lru_cache(maxsize=65536)  # explanations repeat the same few values many times
 def to_decimal(value: Fraction, places: int = 6) -> Decimal:
     """A Fraction as an exact Decimal when it terminates (within 28 digits), else rounded to `places` for display."""
     if terminates(value):

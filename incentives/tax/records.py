@@ -119,10 +119,11 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     parameters = parameters or TaxParameters()
     is_json = not isinstance(table, pd.DataFrame)
     frame = _json_table(table) if is_json else table
+    n_rows = len(frame)
     if len(frame) == 0:
         raise RecordErrors([{"field": "records", "message": "no records"}] if is_json else
                            [{"row": 2, "column": None, "message": "no records"}])
-    rows = frame[ROW].to_numpy()
+    rows = frame[ROW].to_numpy() if ROW in frame.columns else np.arange(2, n_rows + 2, dtype=np.int64)
     errors = _Errors(rows, frame.attrs.get("headers"), is_json)
     n = len(frame)
 
@@ -147,11 +148,13 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
         errors.add(measurement & has[name], name, "a measurement (with time) cannot also carry monthly figures")
     source = _sources(col("source"), measurement, errors) if has["source"].any() else None
     agency = source == "agency" if source is not None else none
-    times, hours, month_of_time = _times(col("time"), measurement, agency, errors)
+    times, hours, month_number, month_name = _times(col("time"), measurement, agency, errors)
     if has["month"].any():
         month = _months(col("month"), has["month"], errors)
-        errors.add(measurement & has["month"] & (month != month_of_time) & (month != "") & (month_of_time != ""),
-                   "month", lambda i: f"month {month[i]} but time {col('time')[i]} is in {month_of_time[i]}")
+        check = np.flatnonzero(measurement & has["month"] & (month != "") & (month_number >= 0))
+        wrong = [i for i in check if month[i] != month_name(i)]
+        errors.add(np.array(wrong, dtype=np.int64), "month",
+                   lambda i: f"month {month[i]} but time {col('time')[i]} is in {month_name(i)}")
     else:
         month = None
     errors.add(aggregate & ~has["month"], "month", "required for a monthly record")
@@ -167,7 +170,7 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
                             else (np.full(n, -1, dtype=np.int64), ()))
     outlet = col("outlet")
     outlet_code, outlet_names = pd.factorize(outlet)
-    month_code, month_names = _month_codes(month, measurement, times)
+    month_code, month_names = _month_codes(month, measurement, month_number)
     all_measured = bool(measurement.all())
 
     def pick(values):
@@ -185,24 +188,23 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
                    tuple(outlet_names), month_names)
 
 
-def _month_codes(month: np.ndarray, measurement: np.ndarray, times: np.ndarray):
-    """Month index per row; measurement months come from their time (cheap integer arithmetic)."""
-    stamp = times.astype("datetime64[M]")
-    valid = ~np.isnat(stamp)
-    month_number = np.where(valid, stamp.astype(np.int64), -1)  # months since 1970-01
-    names = set(pd.unique(month[~measurement])) - {""} if (~measurement).any() and month is not None else set()
-    for k in np.unique(month_number[valid & measurement]):
+def _month_codes(month, measurement: np.ndarray, month_number: np.ndarray):
+    """Month index per row; measurement months come from their time as months since 1970-01."""
+    valid = month_number >= 0
+    aggregated = ~measurement
+    names = set(pd.unique(month[aggregated])) - {""} if aggregated.any() and month is not None else set()
+    numbers = pd.unique(month_number[valid & measurement]) if measurement.any() else []
+    for k in numbers:
         names.add(f"{1970 + k // 12:04d}-{k % 12 + 1:02d}")
     ordered = tuple(sorted(names))
     index = {name: i for i, name in enumerate(ordered)}
-    by_number = {(int(name[:4]) - 1970) * 12 + int(name[5:]) - 1: i for name, i in index.items()}
-    lookup = np.full(max(by_number, default=0) + 2, -1, dtype=np.int64) if by_number else np.full(1, -1)
-    for k, i in by_number.items():
-        if k >= 0:
-            lookup[k] = i
-    code = np.where(measurement & valid, lookup[np.clip(month_number, -1, len(lookup) - 2)], -1)
-    if (~measurement).any() and month is not None:
-        agg = np.flatnonzero(~measurement)
+    lookup = np.full(max([(int(n[:4]) - 1970) * 12 + int(n[5:]) for n in ordered], default=0) + 1, -1,
+                     dtype=np.int64)
+    for name, i in index.items():
+        lookup[(int(name[:4]) - 1970) * 12 + int(name[5:]) - 1] = i
+    code = np.where(measurement & valid, lookup[np.where(valid, month_number, 0)], -1)
+    if aggregated.any() and month is not None:
+        agg = np.flatnonzero(aggregated)
         code[agg] = [index.get(month[i], -1) for i in agg]
     return code, ordered
 
@@ -262,18 +264,22 @@ def _times(values, measurement, agency, errors):
             except ValueError:
                 continue
         parsed.append(when)
-    stamps = np.array([np.datetime64(p, "m") if p else np.datetime64("NaT", "m") for p in parsed] or
-                      [np.datetime64("NaT", "m")])
-    month_table = np.array([p.strftime("%Y-%m") if p else "" for p in parsed] or [""], dtype=object)
-    times = stamps[codes] if len(uniques) else np.full(len(values), np.datetime64("NaT", "m"))
-    months = month_table[codes] if len(uniques) else np.full(len(values), "", dtype=object)
-    errors.add(measurement & np.isnat(times), "time",
+    nat = np.datetime64("NaT", "m")
+    stamps = np.array([np.datetime64(p, "m") if p else nat for p in parsed] or [nat], dtype="datetime64[m]")
+    month_table = np.array([(p.year - 1970) * 12 + p.month - 1 if p else -1 for p in parsed] or [-1],
+                           dtype=np.int64)
+    name_table = np.array([p.strftime("%Y-%m") if p else "" for p in parsed] or [""], dtype=object)
+    if not len(uniques):
+        codes = np.zeros(len(values), dtype=np.int64)
+    times, month_number = stamps[codes], month_table[codes]
+    errors.add(measurement & (month_number < 0), "time",
                lambda i: f"bad time {values[i]!r}: use YYYY-MM-DDTHH:MM")
     # 条例 第十条: CEMS values are hourly averages, so two values in one hour are duplicates.
-    hours = times.astype("datetime64[h]").astype("datetime64[m]")
+    hour_table = stamps.astype("datetime64[h]").astype("datetime64[m]")
+    hours = hour_table[codes]
     if agency.any():
         hours = np.where(agency, times, hours)
-    return times, hours, months
+    return times, hours, month_number, (lambda i: name_table[codes[i]])
 
 
 def _months(values, present, errors) -> np.ndarray:
