@@ -268,3 +268,19 @@ def test_parameters_validate_and_document():
         TaxParameters.from_mapping({"top_n": 2})
     assert set(PARAMETER_DOCS) == set(TaxParameters().as_dict())
     assert TaxParameters().as_dict()["default_standard_confidence"] == ["verified_journal", "verified_news"]
+
+
+def test_sample_quarter_file_shows_the_117_gate_in_february():
+    # sample_data/monitoring_quarter.csv: 3 outlets x 3 pollutants x 2184 hours; every hour is below its
+    # standard except DA002 nox 158.3/171.2/152.6 > 150 on 2024-02-14 09:00-11:00 (an SCR fault), so under
+    # EXCEEDANCE_SCOPE=taxpayer no February row is reduced (117号 二) while January and March are.
+    data = (Path(__file__).parents[1] / "sample_data" / "monitoring_quarter.csv").read_bytes()
+    result = assess(parse_records(read_monitoring(data)), division="410100")
+    february = [r for r in result.rows if r.month == "2024-02"]
+    assert len(result.rows) == 27 and all(r.tier == "none" for r in february)
+    fault = [r for r in february if (r.outlet, r.pollutant) == ("DA002", "nox")][0]
+    assert fault.max_concentration == D("171.2") and fault.max_time == "2024-02-14 10:00"
+    assert "共3个小时均值超标" in fault.reason.zh
+    assert all("DA002" in r.reason.zh for r in february)
+    assert all(r.tier != "none" for r in result.rows if r.month != "2024-02")
+    assert result.quarters[0].tax_due == sum(m.tax_due for m in result.months)
