@@ -321,3 +321,26 @@ def test_a_month_of_packets_gives_the_same_assessment_as_the_hourly_csv():
     assert from_packets == from_csv and len(from_packets) == 9          # 3 outlets x 3 pollutants x 1 month
     # DA001 SO2: 744 hours less 5 calibration hours (C) = 739 hourly records
     assert [r[-1] for r in from_packets if r[:2] == ["DA001", "so2"]] == [739]
+
+
+def test_common_path_and_full_rules_agree(monkeypatch):
+    from incentives.hj212 import values
+    hours = make_hj212.generate()
+    mn = "ODD000000000000000000000"
+    odd = (_hour(0, mn=mn, so2="250", so2_flag="T", cou="25") + _hour(1, mn=mn, so2="1E+1", cou="1.0")
+           + _hour(2, mn=mn, so2="-0.5") + _hour(3, mn=mn, values={"a21026": {"Avg": "9999.99", "Flag": "N"}}))
+    text = "".join(make_hj212.packets(hours)) + odd
+
+    def run():
+        r = parse_packets(text, strict=False)
+        return r.records, r.excluded, r.exceeding, r.rejected, r.checks, r.packets
+
+    fast = run()
+    monkeypatch.setattr(values, "FAST_PATH", False)
+    full = run()
+    for a, b in zip(fast, full):
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b)
+        else:
+            assert a == b
+    assert len(fast[3]) == 1 and fast[3][0]["column"] == "a21026-Avg"     # the negative concentration

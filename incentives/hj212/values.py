@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -40,53 +41,56 @@ def is_not_computable(text: str | None) -> bool:
         and Decimal(text) == _SENTINEL
 
 
-def regular_groups(cp: str, bad: list[str]) -> list[tuple[str, str]]:
-    """CP groups as (factor code, "code-Sfx=v,…" with that code only); packet fields are skipped."""
-    out = []
-    for group in cp.split(";"):
-        dash, eq = group.find("-"), group.find("=")
-        if dash == -1 or eq < dash:
-            if eq == -1:
-                bad.append(group)
-            continue  # DataTime and other packet fields
-        prefix = group[:dash + 1]
-        if group.count("=") == group.count(prefix) == group.count(",") + 1:
-            out.append((prefix[:-1], group))
-            continue
-        by_code: dict[str, list[str]] = {}  # several factors or malformed pairs in one group
-        for pair in group.split(","):
-            key, eq_, _ = pair.partition("=")
-            code, dash_, suffix = key.partition("-")
-            if eq_ and dash_ and code and suffix and "=" not in pair[len(key) + 1:]:
-                by_code.setdefault(code, []).append(pair)
-            else:
-                bad.append(pair)
-        out.extend((code, ",".join(pairs)) for code, pairs in by_code.items())
-    return out
+_WELL_FORMED = re.compile(r"[^;,=]+=[^;,=]*(?:[;,][^;,=]+=[^;,=]*)*")
+# A value the common path can take as is: plain, non-negative, not the 9999.99 marker.
+_TAKE_AS_IS = re.compile(r"(?!9999\.99)\d+(?:\.\d+)?")
+_AS_IS_FLAGS = frozenset(f for f, r in FLAG_RULES.items() if r.action == "use")
+FAST_PATH = True  # tests turn it off to show both paths give the same result
 
 
-def suffixes(code: str, group: str) -> dict[str, str]:
-    """{suffix: value} of one regular group."""
-    flat = group.replace(",", "=").split("=")
-    width = len(code) + 1
-    return dict(zip([k[width:] for k in flat[::2]], flat[1::2]))
+@dataclass(slots=True)
+class _Shape:
+    """Packets with the same keys in the same order (a device sends one shape every hour)."""
+    pollutants: list[tuple[str, str, dict[str, int]]]   # (code, tax code, {suffix: value index})
+    flow: tuple[str, dict[str, int]] | None
+    unknown: list[tuple[str, dict[str, int]]]
+    other: list[str]
+    pk: list[int] = field(default_factory=list)
+    values: list[list[str]] = field(default_factory=list)
+
+
+def _shape(keys: tuple[str, ...], known) -> _Shape:
+    by_code: dict[str, dict[str, int]] = {}
+    for i, key in enumerate(keys):
+        code, dash, suffix = key.partition("-")
+        if dash and code and suffix:  # keys without '-' are packet fields such as DataTime
+            by_code.setdefault(code, {})[suffix] = i
+    shape = _Shape([], None, [], [])
+    for code, index in by_code.items():
+        f = known.get(code)
+        if f is None:
+            # 治理设施 SBxxx-RS/-RT (表4) is plant status, not a pollutant
+            (shape.other.append(code) if code.startswith("SB") else shape.unknown.append((code, index)))
+        elif f.tax_code is not None:
+            shape.pollutants.append((code, f.tax_code, index))
+        elif f.kind == "flow":
+            shape.flow = (code, index)
+        elif f.kind == "pollutant":
+            shape.other.append(code)
+    return shape
 
 
 class Values:
-    """Collects pollutant-hours packet by packet, then decides each one column-wise in `finish`."""
+    """Collects hourly packets by shape, then decides every pollutant-hour in `finish`."""
 
     def __init__(self, col, basis: str, flow_avg_unit: str | None):
         self.col, self.basis, self.flow_avg_unit = col, basis, flow_avg_unit
         self.conc_suffix = "Avg" if basis == "avg" else "ZsAvg"
         self.factors = factors()
         self.packets: list = []
+        self.shapes: dict[tuple[str, ...], _Shape] = {}
         self.flow: list[str | None] = []
         self.flow_problem: list[tuple[str, str, str] | None] = []
-        # one entry per pollutant-hour
-        self.pk: list[int] = []
-        self.code: list[str] = []
-        self.tax: list[str] = []
-        self.values: list[dict[str, str]] = []
         self.other: Counter = Counter()
         self.records: list[tuple] = []
         self.exceeding: list[tuple] = []
@@ -94,42 +98,144 @@ class Values:
         self.cou_checked = 0
 
     def read(self, p) -> None:
-        """Collect one hourly packet's taxable factors and its flow."""
-        bad: list[str] = []
-        groups = regular_groups(p.cp, bad)
-        for item in bad:
-            self.col.reject(p.idx, p.line, "CP", f"malformed CP item {item!r}", whole=False)
-        pk = len(self.packets)
+        """Collect one hourly packet under its shape."""
+        cp = p.cp
+        if _WELL_FORMED.fullmatch(cp):
+            flat = cp.replace(",", "=").replace(";", "=").split("=")
+            keys, values = tuple(flat[0::2]), flat[1::2]
+        else:
+            keys, values = self._salvaged(p)
+        shape = self.shapes.get(keys)
+        if shape is None:
+            shape = self.shapes[keys] = _shape(keys, self.factors)
+        shape.pk.append(len(self.packets))
+        shape.values.append(values)
         self.packets.append(p)
-        flow_group = None
-        factors_ = self.factors
-        for code, group in groups:
-            f = factors_.get(code)
-            if f is None:
-                if code.startswith("SB"):  # 治理设施 SBxxx-RS/-RT: plant status, not a pollutant (表4)
-                    self.other[code] += 1
-                else:
-                    self.col.reject(p.idx, p.line, code,
-                                    f"unknown pollutant code {code} (kept, reported, not taxed): {group}", whole=False)
-            elif f.tax_code is not None:
-                self.pk.append(pk)
-                self.code.append(code)
-                self.tax.append(f.tax_code)
-                self.values.append(suffixes(code, group))
-            elif f.kind == "flow":
-                flow_group = (code, group)
-            elif f.kind == "pollutant":
-                self.other[code] += 1
-        flow, problem = self._flow(p, flow_group)
-        self.flow.append(flow)
-        self.flow_problem.append(problem)
 
-    def _flow(self, p, flow_group) -> tuple[str | None, tuple[str, str, str] | None]:
+    def _salvaged(self, p) -> tuple[tuple[str, ...], list[str]]:
+        """Keys and values of the well-formed items of a CP; the others are rejected."""
+        keys, values = [], []
+        for item in p.cp.replace(",", ";").split(";"):
+            parts = item.split("=")
+            if len(parts) == 2 and parts[0]:
+                keys.append(parts[0])
+                values.append(parts[1])
+            elif item:
+                self.col.reject(p.idx, p.line, "CP", f"malformed CP item {item!r}", whole=False)
+        return tuple(keys), values
+
+    def finish(self) -> None:
+        """Decide every collected pollutant-hour: record, exclusion or rejection; then check -Cou."""
+        self.flow = [None] * len(self.packets)
+        self.flow_problem = [None] * len(self.packets)
+        rows: dict[str, list] = {k: [] for k in ("pk", "order", "code", "tax", "conc", "avg", "cou", "flag")}
+        for shape in self.shapes.values():
+            self._collect(shape, rows)
+        records: list[tuple[int, tuple]] = []
+        exceeding: list[tuple[int, tuple]] = []
+        to_check: list[tuple[int, str, str, str]] = []
+        fast = self._fast(rows) if FAST_PATH else [False] * len(rows["pk"])
+        used: set[int] = set()
+        for i, (pk, order, code, tax, conc, avg, cou, flag) in enumerate(zip(*rows.values())):
+            p, flow = self.packets[pk], self.flow[pk]
+            if fast[i]:
+                if cou is not None and avg is not None:
+                    to_check.append((len(records), avg, cou, flow))
+                records.append((order, (p.line, p.outlet, tax, p.time, conc, flow, "cems", cou or "")))
+                used.add(pk)
+                continue
+            values = {k: v for k, v in (("Flag", flag), (self.conc_suffix, conc), ("Avg", avg), ("Cou", cou))
+                      if v is not None}
+            decided = self._decide(p, code, tax, values, flow, self.flow_problem[pk], len(records), to_check)
+            if decided is not None:
+                record, over = decided
+                records.append((order, record))
+                used.add(pk)
+                if over:
+                    exceeding.append((order, (p.line, p.outlet, tax, p.time, conc, flag)))
+        order = sorted(range(len(records)), key=lambda k: records[k][0])
+        self.records = [records[k][1] for k in order]
+        self.exceeding = [e for _, e in sorted(exceeding)]
+        position = {k: n for n, k in enumerate(order)}
+        self._check([(position[k], avg, cou, flow) for k, avg, cou, flow in to_check])
+        for pk in used:
+            self.col.used(self.packets[pk].idx)
+
+    def _collect(self, shape: _Shape, rows: dict[str, list]) -> None:
+        """Long columns (one entry per pollutant-hour) and each packet's flow, for one shape."""
+        n = len(shape.pk)
+        columns = list(zip(*shape.values)) if shape.values and shape.values[0] else []
+        none = (None,) * n
+
+        def column(index: dict[str, int], suffix: str):
+            return columns[index[suffix]] if suffix in index else none
+        for code in shape.other:
+            self.other[code] += n
+        for code, index in shape.unknown:
+            for pk, values in zip(shape.pk, shape.values):
+                p = self.packets[pk]
+                kept = ",".join(f"{code}-{s}={values[i]}" for s, i in index.items())
+                self.col.reject(p.idx, p.line, code, f"unknown pollutant code {code} (kept, reported, not taxed): {kept}",
+                                whole=False)
+        self._flows(shape, column)
+        for position, (code, tax, index) in enumerate(shape.pollutants):
+            rows["pk"].extend(shape.pk)
+            rows["order"].extend(pk * 1024 + position for pk in shape.pk)
+            rows["code"].extend((code,) * n)
+            rows["tax"].extend((tax,) * n)
+            rows["conc"].extend(column(index, self.conc_suffix))
+            rows["avg"].extend(column(index, "Avg"))
+            rows["cou"].extend(column(index, "Cou"))
+            rows["flag"].extend(column(index, "Flag"))
+
+    def _flows(self, shape: _Shape, column) -> None:
+        if shape.flow is None:
+            for pk in shape.pk:
+                self.flow_problem[pk] = ("", "no_flow", "no a00000 flue-gas flow in the packet")
+            return
+        code, index = shape.flow
+        cou, avg, flag = column(index, "Cou"), column(index, "Avg"), column(index, "Flag")
+        for pk, c, a, f in zip(shape.pk, cou, avg, flag):
+            if c is not None and (f is None or f == "N") and _TAKE_AS_IS.fullmatch(c):
+                self.flow[pk] = c
+            else:
+                values = {k: v for k, v in (("Cou", c), ("Avg", a), ("Flag", f)) if v is not None}
+                self.flow[pk], self.flow_problem[pk] = self._flow(self.packets[pk], code, values)
+
+    def _fast(self, rows: dict[str, list]) -> list[bool]:
+        """Pollutant-hours the common path takes as is: flag N, plain values, a flow, and -Cou if ZsAvg."""
+        take = _TAKE_AS_IS.fullmatch
+        need_cou = self.basis != "avg"
+        flow = self.flow
+        return [(f is None or f in _AS_IS_FLAGS) and c is not None and take(c) is not None
+                and (u is None and not need_cou or u is not None and take(u) is not None)
+                and (a is None or take(a) is not None) and flow[pk] is not None
+                for pk, c, a, u, f in zip(rows["pk"], rows["conc"], rows["avg"], rows["cou"], rows["flag"])]
+
+    def _decide(self, p, code, tax, values, flow, flow_problem, at, to_check):
+        """One pollutant-hour by the full rules: (record, counts as exceeding) or None."""
+        flag = values.get("Flag", MISSING_FLAG)
+        rule = FLAG_RULES.get(flag)
+        if rule is None:
+            self.col.reject(p.idx, p.line, f"{code}-Flag", f"flag {flag!r} is not in HJ 212's list ({FLAG_LIST})",
+                            whole=False)
+            return None
+        if rule.action == "exclude":
+            self._exclude(p, tax, flag, f"flag_{flag}", rule.reason)
+            return None
+        conc = self._concentration(p, code, tax, flag, values.get(self.conc_suffix))
+        if conc is None:
+            return None
+        if flow is None:
+            self._exclude(p, tax, *flow_problem)
+            return None
+        emission = self._emission(p, code, tax, flag, values, flow, at, to_check)
+        if emission is None:
+            return None
+        return (p.line, p.outlet, tax, p.time, conc, flow, "cems", emission), rule.action == "exceeding"
+
+    def _flow(self, p, code: str, values: dict[str, str]) -> tuple[str | None, tuple[str, str, str] | None]:
         """The hour's flue-gas volume in m3 (a00000-Cou, or -Avg by flow_avg_unit), or why there is none."""
-        if flow_group is None:
-            return None, ("", "no_flow", "no a00000 flue-gas flow in the packet")
-        code, group = flow_group
-        values = suffixes(code, group)
         flag = values.get("Flag", MISSING_FLAG)
         rule = FLAG_RULES.get(flag)
         if rule is None:
@@ -151,36 +257,6 @@ class Values:
             return None, ("", "bad_flow", f"flow {text!r} is not usable")
         return (number if scale is None else format(Decimal(number) * scale, "f")), None
 
-    def finish(self) -> None:
-        """Decide every collected pollutant-hour: record, exclusion or rejection; then check -Cou."""
-        to_check: list[tuple[int, str, str]] = []
-        for pk, code, tax, values in zip(self.pk, self.code, self.tax, self.values):
-            p = self.packets[pk]
-            flag = values.get("Flag", MISSING_FLAG)
-            rule = FLAG_RULES.get(flag)
-            if rule is None:
-                self.col.reject(p.idx, p.line, f"{code}-Flag", f"flag {flag!r} is not in HJ 212's list ({FLAG_LIST})",
-                                whole=False)
-                continue
-            if rule.action == "exclude":
-                self._exclude(p, tax, flag, f"flag_{flag}", rule.reason)
-                continue
-            conc = self._concentration(p, code, tax, flag, values.get(self.conc_suffix))
-            if conc is None:
-                continue
-            flow = self.flow[pk]
-            if flow is None:
-                self._exclude(p, tax, *self.flow_problem[pk])
-                continue
-            emission = self._emission(p, code, tax, flag, values, flow, to_check)
-            if emission is None:
-                continue
-            self.records.append((p.line, p.outlet, tax, p.time, conc, flow, "cems", emission))
-            self.col.used(p.idx)
-            if rule.action == "exceeding":
-                self.exceeding.append((p.line, p.outlet, tax, p.time, conc, flag))
-        self._check(to_check)
-
     def _exclude(self, p, tax: str, flag: str, rule: str, reason: str) -> None:
         self.col.excluded.append((p.line, p.outlet, tax, p.time, flag, rule, reason))
 
@@ -199,7 +275,7 @@ class Values:
             return None
         return conc
 
-    def _emission(self, p, code, tax, flag, values, flow, to_check) -> str | None:
+    def _emission(self, p, code, tax, flag, values, flow, at, to_check) -> str | None:
         """Emission kg from -Cou (checked later); "" lets the tax module compute flow x concentration."""
         avg = values.get("Avg")
         avg_n = plain_number(avg) if avg is not None and not is_not_computable(avg) else None
@@ -211,7 +287,7 @@ class Values:
                                 whole=False)
                 return None
             if avg_n is not None:
-                to_check.append((len(self.records), avg_n, cou_n))
+                to_check.append((at, avg_n, cou_n, flow))
             return cou_n
         if self.basis == "avg":
             return ""
@@ -220,23 +296,27 @@ class Values:
             return None
         return format(Decimal(avg_n) * Decimal(flow) * _MEGA, "f")
 
-    def _check(self, to_check: list[tuple[int, str, str]]) -> None:
-        """附录D D2.5: Cou (kg) = Avg (mg/m3) x flow (m3) x 10^-6, within COU_TOLERANCE or Cou's rounding."""
+    def _check(self, to_check: list[tuple[int, str, str, str]]) -> None:
+        """附录D D2.5: Cou (kg) = Avg (mg/m3) x flow (m3) x 10^-6, within COU_TOLERANCE or Cou's rounding.
+
+        Screened in binary floating point for speed; every hour near or past the tolerance is decided
+        again in exact Decimal arithmetic, so the reported mismatches are exact."""
         self.cou_checked = len(to_check)
         if not to_check:
             return
-        at, avg, cou = zip(*to_check)
-        flow = [self.records[i][5] for i in at]
-        # Exact Decimals in object arrays: numpy only loops, each product is Decimal arithmetic.
-        cou_d = np.array(list(map(Decimal, cou)), dtype=object)
-        computed = np.array(list(map(Decimal, avg)), dtype=object) * np.array(list(map(Decimal, flow)),
-                                                                              dtype=object) * _MEGA
-        half_unit = np.array([Decimal(5).scaleb(-len(c) + c.find(".")) if "." in c else Decimal("0.5")
-                              for c in cou], dtype=object)
-        tolerance = np.maximum(half_unit, computed * COU_TOLERANCE)
-        for i in np.flatnonzero(np.abs(cou_d - computed) > tolerance):
+        at, avg, cou, flow = zip(*to_check)
+        computed = np.array(avg, dtype=np.float64) * np.array(flow, dtype=np.float64) * 1e-6
+        places = np.array([len(c) - c.find(".") - 1 if "." in c else 0 for c in cou], dtype=np.float64)
+        tolerance = np.maximum(0.5 * 10.0 ** -places, float(COU_TOLERANCE) * computed)
+        gap = np.abs(np.array(cou, dtype=np.float64) - computed)
+        for i in np.flatnonzero(gap > tolerance * (1 - 1e-9)):
+            exact = Decimal(avg[i]) * Decimal(flow[i]) * _MEGA
+            cou_d = Decimal(cou[i])
+            half_unit = Decimal(5).scaleb(cou[i].find(".") - len(cou[i])) if "." in cou[i] else Decimal("0.5")
+            if abs(cou_d - exact) <= max(half_unit, exact * COU_TOLERANCE):
+                continue
             row = self.records[at[i]]
             self.checks.append({"row": row[0], "outlet": row[1], "pollutant": row[2], "time": row[3],
-                                "cou_kg": cou[i], "computed_kg": format(computed[i], "f"),
+                                "cou_kg": cou[i], "computed_kg": format(exact, "f"),
                                 "message": f"-Cou {cou[i]} kg differs from Avg {avg[i]} x flow {flow[i]} x 10^-6 = "
-                                           f"{computed[i]:f} kg by more than {COU_TOLERANCE:%}"})
+                                           f"{exact:f} kg by more than {COU_TOLERANCE:%}"})
