@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,9 +21,22 @@ from .grades import CANONICAL, LETTER_RANK, LOWEST_OF_SCALE, canonical_grade
 from .interpretations import Interpretations
 from .money import dec
 from .periods import Window
-from .policy import (ALERT_CATEGORY, ALERT_LEVELS, BENEFIT_TREATMENTS, OBLIGATION_TREATMENTS, AdvancedGrade,
-                     AnyOf, Fact, GradeAtLeast, InIndustry, LowestGrade, Policy, PolicyLoadError, Quantity,
-                     Upgraded)
+from .policy import (
+    ALERT_CATEGORY,
+    ALERT_LEVELS,
+    BENEFIT_TREATMENTS,
+    OBLIGATION_TREATMENTS,
+    AdvancedGrade,
+    AnyOf,
+    Fact,
+    GradeAtLeast,
+    InIndustry,
+    LowestGrade,
+    Policy,
+    PolicyLoadError,
+    Quantity,
+    Upgraded,
+)
 from .reference import division_chain
 from .state import EnterpriseState
 
@@ -248,7 +262,7 @@ class _Subject:
     facts: Mapping
 
     @classmethod
-    def of(cls, state: EnterpriseState, as_of: date, alert_level: str | None) -> "_Subject":
+    def of(cls, state: EnterpriseState, as_of: date, alert_level: str | None) -> _Subject:
         inds = state.industries
         rated_on = next((i.rated_on for i in inds if i.grade == state.overall_grade), None)
         main = _main_grade(state)
@@ -468,7 +482,7 @@ def _evaluate_policy(policy: Policy, s: _Subject, r: _Resolver, out: dict) -> No
                                      "ref": policy.refs[0]}]
     upgrade = None
     for cond in policy.conditions:
-        outcome, step, miss, info = _CHECKS[type(cond)](cond, s, policy, r)
+        _outcome, step, miss, info = _CHECKS[type(cond)](cond, s, policy, r)
         steps.append(step)
         missing.extend(miss)
         upgrade = info or upgrade
@@ -653,6 +667,13 @@ def frame_from_states(states: Iterable[EnterpriseState]) -> Frame:
     return Frame(ent, up)
 
 
+_TREATMENTS = BENEFIT_TREATMENTS + OBLIGATION_TREATMENTS
+_T_CODE = {t: i for i, t in enumerate(_TREATMENTS)}            # -1 = no treatment stated
+_IS_BENEFIT = np.array([t in BENEFIT_TREATMENTS for t in _TREATMENTS] + [False])       # index -1 = None
+_IS_OBLIGATION = np.array([t in OBLIGATION_TREATMENTS for t in _TREATMENTS] + [False])
+_KINDS = ("benefit", "obligation")
+
+
 class _Columns:
     """Per-evaluation arrays and cached masks for the bulk path."""
 
@@ -663,45 +684,66 @@ class _Columns:
         self.as_of = as_of
         self.grade = e["grade"].to_numpy(np.int16)
         self.main_grade = e["main_grade"].to_numpy(np.int16)
-        self.division = e["division"].to_numpy()
+        self.div_codes, self._divs = pd.factorize(e["division"].to_numpy())
         self.e = e
         self.up_ent = frame.upgrades["ent"].to_numpy(np.int64)
         self.up_to = frame.upgrades["to_grade"].to_numpy(np.int16)
         self.up_eff = frame.upgrades["effective"].to_numpy(np.int64)
-        self._divs = pd.unique(self.division)
+        self._masks: dict = {}
 
     def in_jurisdiction(self, code: str) -> np.ndarray:
         """Rows whose facility division's chain contains `code` (same division_chain as one-at-a-time)."""
-        members = [d for d in self._divs if code in division_chain(d)]
-        return np.isin(self.division, members)
+        key = ("jurisdiction", code)
+        if key not in self._masks:
+            lut = np.array([code in division_chain(d) for d in self._divs], dtype=bool)
+            self._masks[key] = lut[self.div_codes]
+        return self._masks[key]
+
+    def grade_in(self, grades: frozenset[str], policy: Policy) -> np.ndarray:
+        """Rows whose grade (as the policy reads it) is in `grades`: a lookup table, not a search."""
+        main = policy.jurisdiction == "330600" and self.r.interp.shaoxing_cross == "main"
+        key = ("grade", main, grades)
+        if key not in self._masks:
+            lut = np.zeros(len(CANONICAL) + 1, bool)            # index 0 = not graded (code -1)
+            lut[[_GRADE_CODES[g] + 1 for g in grades]] = True
+            self._masks[key] = lut[(self.main_grade if main else self.grade) + 1]
+        return self._masks[key]
+
+    def column(self, key: str) -> np.ndarray:
+        """A boolean column of the frame (industry conditions, at_lowest)."""
+        return self.e[key].to_numpy(bool)
+
+    def fact_mask(self, cond: Fact) -> np.ndarray:
+        """Rows whose fact is among the allowed values (or unknown, when unknown passes)."""
+        key = (cond.name, cond.allowed, cond.unknown)
+        if key not in self._masks:
+            col = self.e[cond.name]
+            known = col.notna().to_numpy()
+            hit = col.isin(list(cond.allowed)).to_numpy() & known
+            self._masks[key] = hit | (~known) if cond.unknown == "pass" else hit
+        return self._masks[key]
+
+    def ranks(self, policy: Policy) -> np.ndarray:
+        """Lookup: grade code + 1 (0 = not graded) -> rank for this policy."""
+        return np.array([0] + [self.r.rank(g, policy) for g in CANONICAL], dtype=np.int16)
 
     def grade_for(self, policy: Policy) -> np.ndarray:
         if policy.jurisdiction == "330600" and self.r.interp.shaoxing_cross == "main":
             return self.main_grade
         return self.grade
 
-    def codes(self, grades: frozenset[str]) -> np.ndarray:
-        return np.array([_GRADE_CODES[g] for g in grades], dtype=np.int16)
-
-    def ranks(self, policy: Policy) -> np.ndarray:
-        """Lookup: grade code (+1 for not graded at index 0) -> rank for this policy."""
-        return np.array([0] + [self.r.rank(g, policy) for g in CANONICAL], dtype=np.int16)
-
 
 def _mask(cond, c: _Columns, policy: Policy, info: dict) -> np.ndarray:
-    """Bulk twin of _CHECKS: the same sets and windows, applied to columns."""
+    """Bulk twin of _CHECKS: the same grade sets and windows (from _Resolver), applied to columns."""
     r = c.r
     if isinstance(cond, (GradeAtLeast, AdvancedGrade)):
-        return np.isin(c.grade_for(policy), c.codes(r.grades_of(cond, policy)))
+        return c.grade_in(r.grades_of(cond, policy), policy)
     if isinstance(cond, LowestGrade):
-        return c.e["at_lowest"].to_numpy(bool)
+        return c.column("at_lowest")
     if isinstance(cond, InIndustry):
-        return c.e[cond.key].to_numpy(bool)
+        return c.column(cond.key)
     if isinstance(cond, Fact):
-        col = c.e[cond.name]
-        known = col.notna().to_numpy()
-        hit = col.isin(list(cond.allowed)).to_numpy() & known
-        return hit | (~known) if cond.unknown == "pass" else hit
+        return c.fact_mask(cond)
     if isinstance(cond, AnyOf):
         out = np.zeros(c.n, bool)
         for o in cond.options:
@@ -714,8 +756,10 @@ def _mask(cond, c: _Columns, policy: Policy, info: dict) -> np.ndarray:
         ranks = c.ranks(policy)
         current = ranks[c.grade_for(policy)[c.up_ent] + 1]
         to_rank = ranks[c.up_to + 1]
-        ok = (np.isin(c.up_to, c.codes(r.at_least(cond.floor, policy))) & (c.up_eff >= lo) & (c.up_eff < hi)
-              & (c.up_eff <= c.as_of.toordinal()) & (current >= to_rank))
+        allowed = np.zeros(len(CANONICAL), bool)
+        allowed[[_GRADE_CODES[g] for g in r.at_least(cond.floor, policy)]] = True
+        ok = (allowed[c.up_to] & (c.up_eff >= lo) & (c.up_eff < hi) & (c.up_eff <= c.as_of.toordinal())
+              & (current >= to_rank))
         hit = np.zeros(c.n, bool)
         hit[c.up_ent[ok]] = True
         best = np.zeros(c.n, np.int16)
@@ -729,93 +773,122 @@ _RANK_LETTER = {v: k for k, v in LETTER_RANK.items()}
 
 
 def evaluate_frame(frame: Frame, as_of: date, context: Context = Context()) -> pd.DataFrame:
-    """Benefits and obligations of many enterprises: one row per (enterprise, policy) that applies."""
-    cols = ["enterprise", "policy_id", "kind", "quantity", "treatment"]
-    empty = pd.DataFrame({k: pd.Series(dtype=object) for k in ["enterprise", "uscc"] + cols[1:]})
-    if frame.enterprises.empty:
-        return empty
+    """Benefits and obligations of many enterprises: one row per (enterprise, policy, kind) that applies.
+
+    Columns: enterprise (row of the input), policy_id, kind (benefit | obligation), quantity (Decimal or None),
+    treatment (emergency measures, spelled as treatment_label)."""
     r = _resolver(context.interpretations)
-    c = _Columns(frame, as_of, r)
-    chains = {code for d in c._divs for code in division_chain(d)}
-    alert = context.alert_level
-    parts = []
-    for policy in _policies_for(tuple(sorted(chains)), context.drafts, as_of):
-        if not r.window(policy).contains(as_of):
-            continue
-        base = c.in_jurisdiction(policy.jurisdiction)
-        info: dict = {}
-        for cond in policy.conditions:
-            base &= _mask(cond, c, policy, info)
-        treat = None
-        if policy.response is not None:
-            benefit, obligation, treat = _bulk_treatments(policy, c, alert)
-            ben_rows, obl_rows = np.nonzero(base & benefit)[0], np.nonzero(base & obligation)[0]
-        elif policy.is_obligation:
-            ben_rows, obl_rows = np.empty(0, np.int64), np.nonzero(base)[0]
-        else:
-            ben_rows, obl_rows = np.nonzero(base)[0], np.empty(0, np.int64)
-        for kind, rows in (("benefit", ben_rows), ("obligation", obl_rows)):
-            if not len(rows):
+    out_ent, out_pol, out_kind, out_treat, quantities, offset = [], [], [], [], {}, 0
+    labels: dict[str, int] = {}
+    names: list[str] = []
+    if len(frame.enterprises):
+        c = _Columns(frame, as_of, r)
+        chains = {code for d in c._divs for code in division_chain(d)}
+        for policy in _policies_for(tuple(sorted(chains)), context.drafts, as_of):
+            if not r.window(policy).contains(as_of):
                 continue
-            parts.append(pd.DataFrame({
-                "enterprise": rows, "policy_id": policy.policy_id, "kind": kind,
-                "quantity": _bulk_quantity(policy, c, rows, info) if kind == "benefit" else [None] * len(rows),
-                "treatment": [None] * len(rows) if treat is None else [treat[i] for i in rows]}))
-    if not parts:
-        return empty
-    out = pd.concat(parts, ignore_index=True)[cols]
-    out.insert(1, "uscc", frame.enterprises["uscc"].to_numpy()[out["enterprise"].to_numpy()])
-    return out
+            base = c.in_jurisdiction(policy.jurisdiction).copy()
+            info: dict = {}
+            for cond in policy.conditions:
+                base &= _mask(cond, c, policy, info)
+            treat = None
+            if policy.response is not None:
+                benefit, obligation, treat = _bulk_treatments(policy, c, context.alert_level)
+                found = ((0, np.flatnonzero(base & benefit)), (1, np.flatnonzero(base & obligation)))
+            else:
+                found = ((1 if policy.is_obligation else 0, np.flatnonzero(base)),)
+            p_index = len(names)
+            names.append(policy.policy_id)
+            for kind, rows in found:
+                if not len(rows):
+                    continue
+                out_ent.append(rows)
+                out_pol.append(np.full(len(rows), p_index, np.int32))
+                out_kind.append(np.full(len(rows), kind, np.int8))
+                out_treat.append(np.full(len(rows), -1, np.int32) if treat is None else treat.codes(rows, labels))
+                if kind == 0 and policy.quantity is not None:
+                    quantities[offset] = _bulk_quantity(policy, c, rows, info)
+                offset += len(rows)
+    cat = (lambda xs, dt: np.concatenate(xs) if xs else np.empty(0, dt))
+    ent = cat(out_ent, np.int64)
+    quantity = np.full(len(ent), None, object)
+    for start, values in quantities.items():
+        quantity[start:start + len(values)] = values
+    return pd.DataFrame({
+        "enterprise": ent,
+        "policy_id": pd.Categorical.from_codes(cat(out_pol, np.int32), names),
+        "kind": pd.Categorical.from_codes(cat(out_kind, np.int8), _KINDS),
+        "quantity": quantity,
+        "treatment": pd.Categorical.from_codes(cat(out_treat, np.int32), list(labels)),
+    })
 
 
 def _bulk_treatments(policy: Policy, c: _Columns, alert: str | None):
     resp = policy.response
     cats = resp.categories()
-    if alert is not None:
-        if ALERT_CATEGORY[alert] not in cats:
-            no = np.zeros(c.n, bool)
-            return no, no, None
-        cats = (ALERT_CATEGORY[alert],)
     benefit = np.zeros(c.n, bool)
     obligation = np.zeros(c.n, bool)
+    if alert is not None:
+        if ALERT_CATEGORY[alert] not in cats:
+            return benefit, obligation, None
+        cats = (ALERT_CATEGORY[alert],)
     per_cat = {}
     for cat, rules, otherwise in resp.rules:
         if cat not in cats:
             continue
-        choice = np.full(c.n, otherwise, dtype=object)
+        choice = np.full(c.n, _T_CODE.get(otherwise, -1), np.int8)
         undecided = np.ones(c.n, bool)
         for rule in rules:
             hit = _mask(rule.when, c, policy, {}) & undecided
-            choice[hit] = rule.treatment
+            choice[hit] = _T_CODE[rule.treatment]
             undecided &= ~hit
         per_cat[cat] = choice
-        benefit |= np.isin(choice, BENEFIT_TREATMENTS)
-        obligation |= np.isin(choice, OBLIGATION_TREATMENTS)
-    treat = _TreatmentRows(per_cat)
-    return benefit, obligation, treat
+        benefit |= _IS_BENEFIT[choice]
+        obligation |= _IS_OBLIGATION[choice]
+    return benefit, obligation, _TreatmentRows(per_cat)
 
 
 class _TreatmentRows:
-    """Row i -> {category: treatment}, built lazily for the rows reported."""
+    """Treatment codes per alert category; labelled like treatment_label for the rows reported."""
 
     def __init__(self, per_cat: dict):
         self.per_cat = per_cat
 
-    def __getitem__(self, i: int) -> dict:
-        return {cat: col[i] for cat, col in self.per_cat.items()}
+    def codes(self, rows: np.ndarray, labels: dict[str, int]) -> np.ndarray:
+        """Label codes (into `labels`, extended as needed) for the rows asked: mixed-radix over categories."""
+        radix = len(_TREATMENTS) + 1
+        combo = np.zeros(len(rows), np.int64)
+        for choice in self.per_cat.values():
+            combo = combo * radix + (choice[rows].astype(np.int64) + 1)
+        uniq, inverse = np.unique(combo, return_inverse=True)
+        lut = np.empty(len(uniq), np.int32)
+        for i, u in enumerate(uniq.tolist()):
+            picks = {}
+            for cat in reversed(list(self.per_cat)):
+                u, t = divmod(u, radix)
+                picks[cat] = _TREATMENTS[t - 1] if t else None
+            label = treatment_label({cat: picks[cat] for cat in self.per_cat})
+            lut[i] = labels.setdefault(label, len(labels))
+        return lut[inverse.reshape(-1)]
 
 
-def _bulk_quantity(policy: Policy, c: _Columns, rows: np.ndarray, info: dict) -> list:
+def treatment_label(treatment: Mapping[str, str | None] | None) -> str | None:
+    """The bulk path's spelling of an emergency treatment mapping (same order as the policy's categories)."""
+    if treatment is None:
+        return None
+    return ";".join(f"{cat}={t or 'none'}" for cat, t in treatment.items())
+
+
+def _bulk_quantity(policy: Policy, c: _Columns, rows: np.ndarray, info: dict) -> np.ndarray:
     q = policy.quantity
-    if q is None or not len(rows):
-        return [None] * len(rows)
     rates = policy.params[q.rate_param].at(c.as_of).value
     best = info["upgrade_rank"][rows]
     amounts = c.e[q.fact].to_numpy(object)[rows]
-    out = []
-    for rank_, amount in zip(best, amounts):
-        rate = rate_for(rates, _RANK_LETTER[int(rank_)])
-        out.append(None if amount is None or rate is None or amount != amount else rate * dec(amount))
+    by_rank = {int(k): rate_for(rates, _RANK_LETTER[int(k)]) for k in np.unique(best)}
+    out = np.empty(len(rows), object)
+    for i, (rank_, amount) in enumerate(zip(best.tolist(), amounts)):
+        rate = by_rank[rank_]
+        out[i] = None if rate is None or pd.isna(amount) else rate * amount
     return out
 
 

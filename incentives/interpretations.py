@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from .grades import CANONICAL, LETTER_RANK, LeadingMap, canonical_grade, UnknownGrade
+from .grades import CANONICAL, LETTER_RANK, LeadingMap, UnknownGrade, canonical_grade
 
 JURISDICTION_CODES = ("000000", "410000", "500000", "640000", "330600")
 SHAOXING_CROSS = ("lowest", "main")
@@ -73,7 +73,7 @@ class Interpretations:
         }
 
     @classmethod
-    def from_overrides(cls, overrides: dict[str, Any] | None) -> "Interpretations":
+    def from_overrides(cls, overrides: dict[str, Any] | None) -> Interpretations:
         """Defaults with a request's overrides applied; ValueError naming the field and the allowed values."""
         base = cls()
         if not overrides:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Mapping, Union
 
 from .explain import Text
 from .grades import LETTER_RANK
@@ -102,7 +102,7 @@ class AnyOf:
     ref: str
 
 
-Condition = Union[GradeAtLeast, AdvancedGrade, LowestGrade, Upgraded, InIndustry, Fact, AnyOf]
+Condition = GradeAtLeast | AdvancedGrade | LowestGrade | Upgraded | InIndustry | Fact | AnyOf
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,18 @@ from __future__ import annotations
 
 from incentives.policy import validate
 
-from . import (carbon_quota, documents, emergency_response, emission_rights, enforcement, env_tax, finance,
-               projects, recognition, technology)
+from . import (
+    carbon_quota,
+    documents,
+    emergency_response,
+    emission_rights,
+    enforcement,
+    env_tax,
+    finance,
+    projects,
+    recognition,
+    technology,
+)
 
 _MODULES = (emergency_response, env_tax, carbon_quota, emission_rights, enforcement, finance, projects,
             recognition, technology)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from incentives.policy import Source, parameter
 from incentives.periods import Window
+from incentives.policy import Source, parameter
 
 NATIONAL_DOC = "关于加强重点行业大气环境绩效分级管理的指导意见（环办大气〔2026〕2号）"
 HENAN_DOC = "河南省重污染天气重点行业绩效分级管理细则"

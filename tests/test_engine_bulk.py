@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from incentives.engine import Context, evaluate, evaluate_many
+from incentives.engine import Context, evaluate, evaluate_many, treatment_label
 from incentives.grades import lowest
 from incentives.interpretations import Interpretations
 from tests.test_engine import make_state, up
@@ -47,10 +49,9 @@ def states(draw, as_of):
 
 
 def _single(ev) -> set:
-    out = {(b.policy_id, "benefit", b.quantity.value if b.quantity else None,
-            tuple(sorted(b.treatment.items())) if b.treatment else None) for b in ev.benefits}
-    out |= {(o.policy_id, "obligation", None, tuple(sorted(o.treatment.items())) if o.treatment else None)
-            for o in ev.obligations}
+    out = {(b.policy_id, "benefit", b.quantity.value if b.quantity else None, treatment_label(b.treatment))
+           for b in ev.benefits}
+    out |= {(o.policy_id, "obligation", None, treatment_label(o.treatment)) for o in ev.obligations}
     return out
 
 
@@ -64,7 +65,7 @@ def test_bulk_equals_single(data, as_of, alert, drafts, overrides):
     frame = evaluate_many(many, as_of, ctx)
     for n, state in enumerate(many):
         rows = frame[frame["enterprise"] == n]
-        bulk = {(r.policy_id, r.kind, r.quantity, tuple(sorted(r.treatment.items())) if r.treatment else None)
+        bulk = {(r.policy_id, r.kind, r.quantity, None if pd.isna(r.treatment) else r.treatment)
                 for r in rows.itertuples()}
         assert bulk == _single(evaluate(state, as_of, ctx)), n
 
@@ -75,7 +76,7 @@ def test_bulk_example_with_quantity():
                    facts={"holds_carbon_allowance": True, "allowance_2023_t": Decimal("200000")})
     frame = evaluate_many([s, make_state("110101", "D")], date(2024, 10, 1))
     row = frame[frame["policy_id"] == "chongqing.carbon_quota_bonus"].iloc[0]
-    assert row["quantity"] == Decimal("1000") and row["enterprise"] == 0 and row["uscc"] == s.uscc
+    assert row["quantity"] == Decimal("1000") and row["enterprise"] == 0 and row["kind"] == "benefit"
     assert set(frame[frame["enterprise"] == 1]["policy_id"]) == {"national.env_tax_statutory_reduction"}
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from pathlib import Path
 
@@ -12,8 +12,16 @@ import pytest
 import policies
 from incentives.explain import Text
 from incentives.periods import Window
-from incentives.policy import (CATEGORIES, GradeAtLeast, Policy, PolicyLoadError, Source, digest_refs, parameter,
-                               validate)
+from incentives.policy import (
+    CATEGORIES,
+    GradeAtLeast,
+    Policy,
+    PolicyLoadError,
+    Source,
+    digest_refs,
+    parameter,
+    validate,
+)
 from policies.clauses import clause_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,8 +119,8 @@ def test_loader_refuses_bad_category_and_jurisdiction():
 
 
 def test_policy_model_is_frozen():
-    with pytest.raises(Exception):
-        BASE.refs = ("X",)          # noqa: B018 -- frozen dataclass
+    with pytest.raises(FrozenInstanceError):
+        BASE.refs = ("X",)
     assert isinstance(BASE, Policy) and isinstance(BASE.title, Text)
 
 

@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incentives.engine import Context, evaluate
 from incentives.interpretations import Interpretations
@@ -14,8 +15,8 @@ from tests.test_engine import CQ_DAY, benefit, benefit_ids, make_state, missing,
 ALLOWANCE = {"holds_carbon_allowance": True, "allowance_2023_t": Decimal("200000")}
 
 
-def ev(grade, day=CQ_DAY, ctx=Context(), **kw):
-    return evaluate(make_state("500112", grade, as_of=day, **kw), day, ctx)
+def ev(grade, day=CQ_DAY, ctx=None, **kw):
+    return evaluate(make_state("500112", grade, as_of=day, **kw), day, ctx or Context())
 
 
 @pytest.mark.parametrize("day, inside", [

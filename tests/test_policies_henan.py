@@ -12,8 +12,8 @@ from tests.test_engine import benefit, benefit_ids, make_state, missing, obligat
 DAY = date(2025, 3, 1)
 
 
-def ev(grade, ctx=Context(), **kw):
-    return evaluate(make_state("410102", grade, as_of=DAY, **kw), DAY, ctx)
+def ev(grade, ctx=None, **kw):
+    return evaluate(make_state("410102", grade, as_of=DAY, **kw), DAY, ctx or Context())
 
 
 @pytest.mark.parametrize("grade, own", [

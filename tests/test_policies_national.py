@@ -12,8 +12,8 @@ from tests.test_engine import NATIONAL_DAY, benefit, benefit_ids, make_state, mi
 HENAN = "410102"      # any division: national measures apply everywhere
 
 
-def ev(grade, *, ctx=Context(), day=NATIONAL_DAY, **kw):
-    return evaluate(make_state(HENAN, grade, as_of=day, **kw), day, ctx)
+def ev(grade, *, ctx=None, day=NATIONAL_DAY, **kw):
+    return evaluate(make_state(HENAN, grade, as_of=day, **kw), day, ctx or Context())
 
 
 @pytest.mark.parametrize("grade, treatment", [
@@ -76,7 +76,7 @@ def test_advanced_grades_alternative_changes_the_outcome():
     assert "national.enforcement_positive_list" not in benefit_ids(ev("B", ctx=narrow))
     wide = Context(interpretations=Interpretations.from_overrides({"advanced_grades": ["A+", "A", "B", "B-"]}))
     assert "national.enforcement_positive_list" in benefit_ids(ev("B-", ctx=wide))
-    step = next(s for s in benefit(ev("B", ctx=Context()), "national.enforcement_positive_list").explanation
+    step = next(s for s in benefit(ev("B", ctx=None), "national.enforcement_positive_list").explanation
                 if "advanced_grades" in s.values)
     assert step.values["advanced_grades"] == ["A+", "A", "B", "引领"]
 
