@@ -1,0 +1,22 @@
+"""Reading page forms through the API's own schemas, so a page refuses exactly what the API refuses."""
+from __future__ import annotations
+
+import marshmallow as ma
+
+from ..problems import flatten_messages
+from .problems import PageProblem
+from .text import t
+
+
+def filled(form) -> dict:
+    """The non-empty form fields (an empty field means "not given", as a missing JSON field does)."""
+    return {k: v.strip() for k, v in form.items() if isinstance(v, str) and v.strip() and k != "csrf_token"}
+
+
+def load(schema: ma.Schema, data: dict):
+    """(loaded, None) or (None, PageProblem listing every invalid field)."""
+    try:
+        return schema.load(data), None
+    except ma.ValidationError as exc:
+        errors = flatten_messages(exc.messages)
+        return None, PageProblem(status=422, headline=t("error"), detail="", errors=errors)
