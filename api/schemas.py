@@ -88,3 +88,9 @@ class AsOfQuery(ma.Schema):
         if data.get("as_of") is None:
             data["as_of"] = today_in_shanghai()
         return data
+
+
+def non_negative(value) -> None:
+    """Refuse a negative amount (marshmallow 4 validators must raise, not return False)."""
+    if value is not None and value < 0:
+        raise ma.ValidationError("must not be negative")

@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from incentives.state import EVENT_KINDS, STATUSES, VIOLATIONS
 
-from .schemas import Division, Grade, Uscc
+from .schemas import Division, Grade, Uscc, non_negative
 
 
 class IsoDate(ma.fields.Date):
@@ -38,7 +38,7 @@ class Localized(ma.fields.Field):
 class Facts(ma.Schema):
     holds_carbon_allowance = ma.fields.Boolean(allow_none=True)
     allowance_2023_t = ma.fields.Decimal(allow_none=True, as_string=False, allow_nan=False,
-                                         validate=lambda v: v >= 0, metadata={"minimum": 0})
+                                         validate=non_negative, metadata={"minimum": 0})
     guarantee_category = ma.fields.String(allow_none=True)
     waste_to_energy = ma.fields.Boolean(allow_none=True)
     cement_clinker = ma.fields.Boolean(allow_none=True)
