@@ -297,16 +297,24 @@ def _deduplicated(packets: list[_Packet], col: _Collector) -> list[_Packet]:
 def _result(col: _Collector, values: Values, month: str | None, parameters: dict) -> Hj212Result:
     status = Counter(e[5] for e in col.packets)
     summary = {"packets": len(col.packets), "used": status["used"], "excluded": status["excluded"],
-               "rejected": status["rejected"], "merged": status["merged"], "records": len(values.records),
+               "rejected": status["rejected"], "merged": status["merged"], "records": len(values.records[0]),
                "cou_checked": values.cou_checked}
     return Hj212Result(
-        records=_frame(values.records, RECORD_COLUMNS),
+        records=_columns(values.records, RECORD_COLUMNS),
         excluded=_frame(sorted(col.excluded, key=lambda e: e[0]), EXCLUDED_COLUMNS),
         exceeding=_frame(values.exceeding, EXCEEDING_COLUMNS),
         rejected=tuple(sorted(col.rejected, key=lambda e: e["row"])),
         checks=tuple(values.checks),
         packets=pd.DataFrame(col.packets, columns=list(PACKET_COLUMNS)),
         month=month, parameters=parameters, other_codes=dict(values.other), summary=summary)
+
+
+def _columns(arrays: list, columns: tuple[str, ...]) -> pd.DataFrame:
+    out = pd.DataFrame(dict(zip(columns, arrays)), columns=list(columns))
+    out["row"] = out["row"].astype("int64")
+    for c in columns[1:]:
+        out[c] = out[c].astype("str")
+    return out
 
 
 def _frame(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:

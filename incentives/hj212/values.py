@@ -131,35 +131,54 @@ class Values:
         rows: dict[str, list] = {k: [] for k in ("pk", "order", "code", "tax", "conc", "avg", "cou", "flag")}
         for shape in self.shapes.values():
             self._collect(shape, rows)
-        records: list[tuple[int, tuple]] = []
-        exceeding: list[tuple[int, tuple]] = []
+        n = len(rows["pk"])
+        fast = np.array(self._fast(rows) if FAST_PATH else [False] * n, dtype=bool)
+        col = {k: np.array(v, dtype=object) for k, v in rows.items()}
+        pk = col["pk"].astype(np.int64)
+        flow = np.array(self.flow, dtype=object)[pk] if n else np.array([], dtype=object)
+        # The common path, column-wise: every value is taken as is.
+        fast_cou = col["cou"][fast]
+        columns = [np.array([p.line for p in self.packets], dtype=np.int64)[pk[fast]],
+                   np.array([p.outlet for p in self.packets], dtype=object)[pk[fast]], col["tax"][fast],
+                   np.array([p.time for p in self.packets], dtype=object)[pk[fast]], col["conc"][fast],
+                   flow[fast], np.full(int(fast.sum()), "cems", dtype=object),
+                   np.where(fast_cou == None, "", fast_cou)]  # noqa: E711 (element-wise)
+        orders = [col["order"][fast].astype(np.int64)]
+        checked = fast & (col["cou"] != None) & (col["avg"] != None)  # noqa: E711
+        fast_check = (np.flatnonzero(checked[fast]), col["avg"][checked], col["cou"][checked], flow[checked])
         to_check: list[tuple[int, str, str, str]] = []
-        fast = self._fast(rows) if FAST_PATH else [False] * len(rows["pk"])
-        used: set[int] = set()
-        for i, (pk, order, code, tax, conc, avg, cou, flag) in enumerate(zip(*rows.values())):
-            p, flow = self.packets[pk], self.flow[pk]
-            if fast[i]:
-                if cou is not None and avg is not None:
-                    to_check.append((len(records), avg, cou, flow))
-                records.append((order, (p.line, p.outlet, tax, p.time, conc, flow, "cems", cou or "")))
-                used.add(pk)
-                continue
+        used = set(pk[fast].tolist())
+        # Everything else by the full rules, one pollutant-hour at a time.
+        slow_records: list[tuple] = []
+        exceeding: list[tuple[int, tuple]] = []
+        base = len(columns[0])
+        for i in np.flatnonzero(~fast).tolist():
+            p, row_flow = self.packets[pk[i]], flow[i]
+            code, tax, conc, avg, cou, flag = (col[k][i] for k in ("code", "tax", "conc", "avg", "cou", "flag"))
             values = {k: v for k, v in (("Flag", flag), (self.conc_suffix, conc), ("Avg", avg), ("Cou", cou))
                       if v is not None}
-            decided = self._decide(p, code, tax, values, flow, self.flow_problem[pk], len(records), to_check)
+            decided = self._decide(p, code, tax, values, row_flow, self.flow_problem[pk[i]],
+                                   base + len(slow_records), to_check)
             if decided is not None:
                 record, over = decided
-                records.append((order, record))
-                used.add(pk)
+                slow_records.append(record)
+                orders.append(np.array([col["order"][i]], dtype=np.int64))
+                used.add(int(pk[i]))
                 if over:
-                    exceeding.append((order, (p.line, p.outlet, tax, p.time, conc, flag)))
-        order = sorted(range(len(records)), key=lambda k: records[k][0])
-        self.records = [records[k][1] for k in order]
+                    exceeding.append((col["order"][i], (p.line, p.outlet, tax, p.time, conc, flag)))
+        if slow_records:
+            columns = [np.concatenate([c, np.array([r[j] for r in slow_records], dtype=c.dtype)])
+                       for j, c in enumerate(columns)]
+        order = np.argsort(np.concatenate(orders), kind="stable")
+        self.records = [c[order] for c in columns]
         self.exceeding = [e for _, e in sorted(exceeding)]
-        position = {k: n for n, k in enumerate(order)}
-        self._check([(position[k], avg, cou, flow) for k, avg, cou, flow in to_check])
-        for pk in used:
-            self.col.used(self.packets[pk].idx)
+        position = np.empty(len(order), dtype=np.int64)
+        position[order] = np.arange(len(order))
+        slow_check = [np.array(c, dtype=object) for c in zip(*to_check)] or [np.array([], dtype=object)] * 4
+        self._check(position[np.concatenate([fast_check[0], slow_check[0].astype(np.int64)])],
+                    *(np.concatenate([f, s]) for f, s in zip(fast_check[1:], slow_check[1:])))
+        for k in used:
+            self.col.used(self.packets[k].idx)
 
     def _collect(self, shape: _Shape, rows: dict[str, list]) -> None:
         """Long columns (one entry per pollutant-hour) and each packet's flow, for one shape."""
@@ -205,11 +224,14 @@ class Values:
     def _fast(self, rows: dict[str, list]) -> list[bool]:
         """Pollutant-hours the common path takes as is: flag N, plain values, a flow, and -Cou if ZsAvg."""
         take = _TAKE_AS_IS.fullmatch
-        need_cou = self.basis != "avg"
         flow = self.flow
+        if self.basis == "avg":  # the concentration is -Avg itself
+            return [(f is None or f in _AS_IS_FLAGS) and c is not None and take(c) is not None
+                    and (u is None or take(u) is not None) and flow[pk] is not None
+                    for pk, c, u, f in zip(rows["pk"], rows["conc"], rows["cou"], rows["flag"])]
         return [(f is None or f in _AS_IS_FLAGS) and c is not None and take(c) is not None
-                and (u is None and not need_cou or u is not None and take(u) is not None)
-                and (a is None or take(a) is not None) and flow[pk] is not None
+                and u is not None and take(u) is not None and (a is None or take(a) is not None)
+                and flow[pk] is not None
                 for pk, c, a, u, f in zip(rows["pk"], rows["conc"], rows["avg"], rows["cou"], rows["flag"])]
 
     def _decide(self, p, code, tax, values, flow, flow_problem, at, to_check):
@@ -296,27 +318,26 @@ class Values:
             return None
         return format(Decimal(avg_n) * Decimal(flow) * _MEGA, "f")
 
-    def _check(self, to_check: list[tuple[int, str, str, str]]) -> None:
+    def _check(self, at: np.ndarray, avg: np.ndarray, cou: np.ndarray, flow: np.ndarray) -> None:
         """附录D D2.5: Cou (kg) = Avg (mg/m3) x flow (m3) x 10^-6, within COU_TOLERANCE or Cou's rounding.
 
         Screened in binary floating point for speed; every hour near or past the tolerance is decided
         again in exact Decimal arithmetic, so the reported mismatches are exact."""
-        self.cou_checked = len(to_check)
-        if not to_check:
+        n = self.cou_checked = len(at)
+        if not n:
             return
-        at, avg, cou, flow = zip(*to_check)
-        computed = np.array(avg, dtype=np.float64) * np.array(flow, dtype=np.float64) * 1e-6
+        computed = np.fromiter(map(float, avg), np.float64, n) * np.fromiter(map(float, flow), np.float64, n) * 1e-6
         places = np.array([len(c) - c.find(".") - 1 if "." in c else 0 for c in cou], dtype=np.float64)
         tolerance = np.maximum(0.5 * 10.0 ** -places, float(COU_TOLERANCE) * computed)
-        gap = np.abs(np.array(cou, dtype=np.float64) - computed)
+        gap = np.abs(np.fromiter(map(float, cou), np.float64, n) - computed)
         for i in np.flatnonzero(gap > tolerance * (1 - 1e-9)):
             exact = Decimal(avg[i]) * Decimal(flow[i]) * _MEGA
             cou_d = Decimal(cou[i])
             half_unit = Decimal(5).scaleb(cou[i].find(".") - len(cou[i])) if "." in cou[i] else Decimal("0.5")
             if abs(cou_d - exact) <= max(half_unit, exact * COU_TOLERANCE):
                 continue
-            row = self.records[at[i]]
-            self.checks.append({"row": row[0], "outlet": row[1], "pollutant": row[2], "time": row[3],
+            row = [c[at[i]] for c in self.records[:4]]
+            self.checks.append({"row": int(row[0]), "outlet": row[1], "pollutant": row[2], "time": row[3],
                                 "cou_kg": cou[i], "computed_kg": format(exact, "f"),
                                 "message": f"-Cou {cou[i]} kg differs from Avg {avg[i]} x flow {flow[i]} x 10^-6 = "
                                            f"{exact:f} kg by more than {COU_TOLERANCE:%}"})
