@@ -121,7 +121,8 @@ def test_bad_inputs(client, admin):
 
 def test_english(client):
     body = client.post("/api/v1/benefits/preview", headers={"Accept-Language": "en"}, json={
-        "enterprise": CQ_FACTS, "target": {"grade": "A"}, "as_of": "2024-10-01"}).get_json()
+        "enterprise": CQ_FACTS, "target": {"grade": "A"}, "as_of": "2024-10-01",
+        "scenario": {"allowance_2023_t": 1000}}).get_json()
     titles = {g["policy_id"]: g["title"] for g in body["gained"]}
     assert titles["chongqing.carbon_quota_bonus"].startswith("Extra carbon allowance")
     assert body["quantified"]["enforcement"]["basis"].startswith("inspection and enforcement measures")
