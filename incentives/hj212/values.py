@@ -8,6 +8,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
+from typing import Callable
 
 import numpy as np
 
@@ -55,8 +57,9 @@ class _Shape:
     flow: tuple[str, dict[str, int]] | None
     unknown: list[tuple[str, dict[str, int]]]
     other: list[str]
+    pick: Callable[[list[str]], tuple[str, ...]] = tuple
     pk: list[int] = field(default_factory=list)
-    values: list[list[str]] = field(default_factory=list)
+    values: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def _shape(keys: tuple[str, ...], known) -> _Shape:
@@ -77,6 +80,24 @@ def _shape(keys: tuple[str, ...], known) -> _Shape:
             shape.flow = (code, index)
         elif f.kind == "pollutant":
             shape.other.append(code)
+    return _keep_needed(shape)
+
+
+_USED_SUFFIXES = frozenset({"Avg", "ZsAvg", "Cou", "Flag"})
+
+
+def _keep_needed(shape: _Shape) -> _Shape:
+    """Keep only the values the rules read (Min, Max, parameters… are dropped on reading)."""
+    indexes = [index for _, _, index in shape.pollutants] + ([shape.flow[1]] if shape.flow else [])
+    for index in indexes:
+        for suffix in set(index) - _USED_SUFFIXES:
+            del index[suffix]
+    needed = sorted({i for index in indexes + [index for _, index in shape.unknown] for i in index.values()})
+    position = {i: n for n, i in enumerate(needed)}
+    for index in indexes + [index for _, index in shape.unknown]:
+        index.update((suffix, position[i]) for suffix, i in index.items())
+    shape.pick = (itemgetter(*needed) if len(needed) > 1 else
+                  (lambda values, i=needed[0]: (values[i],)) if needed else (lambda values: ()))
     return shape
 
 
@@ -109,7 +130,7 @@ class Values:
         if shape is None:
             shape = self.shapes[keys] = _shape(keys, self.factors)
         shape.pk.append(len(self.packets))
-        shape.values.append(values)
+        shape.values.append(shape.pick(values))
         self.packets.append(p)
 
     def _salvaged(self, p) -> tuple[tuple[str, ...], list[str]]:
