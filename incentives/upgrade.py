@@ -200,37 +200,23 @@ def tax_saving(before_rows: list[dict], after_rows: list[dict], months: int) -> 
     return Figure("env_tax_saving", total, "yuan/year", basis, ("LAW-13", "NAT-11-TAX"), detail)
 
 
-def scale_records(records: list[dict], targets: dict[str, dict[str, Decimal]]) -> list[dict]:
-    """Monitoring records after the upgrade: each outlet × pollutant × month scaled so that its mean is the
-    target (never raised); at the same flow the emission scales with the concentration."""
-    sums: dict[tuple, list] = {}
-    for r in records:
-        if r.get("time") not in (None, ""):
-            k = (str(r["outlet"]), str(r["pollutant"]), str(r["time"])[:7])
-            acc = sums.setdefault(k, [ZERO, 0])
-            acc[0] += dec(r["concentration"])
-            acc[1] += 1
+def after_records(before_rows: list[dict], targets: dict[str, dict]) -> list[dict]:
+    """Monthly records after the upgrade, built from the assessment before it: for each outlet × pollutant ×
+    month with a target below its mean C, every hourly value scales by f = target ÷ C, so at the same flow
+    the emission, the mean and the highest hour scale by f too (the mean becomes the target exactly)."""
     out = []
-    for r in records:
-        t = (targets.get(str(r.get("outlet"))) or {}).get(str(r.get("pollutant")))
-        if t is None:
-            out.append(r)
+    for r in before_rows:
+        if r["avg_concentration"] is None:
             continue
-        r = dict(r)
-        if r.get("time") not in (None, ""):
-            total, n = sums[(str(r["outlet"]), str(r["pollutant"]), str(r["time"])[:7])]
-            mean = total / n
-            factor = min(Decimal(1), dec(t) / mean) if mean > 0 else Decimal(1)
-            r["concentration"] = str((dec(r["concentration"]) * factor).quantize(SCENARIO_STEP))
-        else:
-            avg = dec(r["avg_concentration"])
-            factor = min(Decimal(1), dec(t) / avg) if avg > 0 else Decimal(1)
-            for name in ("avg_concentration", "max_concentration", "emission_kg"):
-                if r.get(name) not in (None, ""):
-                    r[name] = str((dec(r[name]) * factor).quantize(SCENARIO_STEP))
-        out.append(r)
+        avg, top, emission = dec(r["avg_concentration"]), dec(r["max_concentration"]), dec(r["emission_kg"])
+        t = (targets.get(str(r["outlet"])) or {}).get(str(r["pollutant"]))
+        f = min(Decimal(1), dec(t) / avg) if t is not None and avg > 0 else Decimal(1)
+        out.append({"outlet": r["outlet"], "pollutant": r["pollutant"], "month": r["month"],
+                    "source": r["data_source"], "emission_kg": str((emission * f).quantize(SCENARIO_STEP)),
+                    "avg_concentration": str(avg if f == 1 else dec(t)),
+                    "max_concentration": str((top * f).quantize(SCENARIO_STEP))})
     return out
 
 
 __all__ = ["Figure", "gained_and_lost", "emergency_days", "carbon_bonus", "emission_rights", "enforcement_counts",
-           "tax_saving", "scale_records", "add_months", "FEN"]
+           "tax_saving", "after_records", "add_months", "FEN"]

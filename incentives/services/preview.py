@@ -175,7 +175,7 @@ def preview(*, session: Session, body: dict, today: dt.date) -> dict:
                    **_brief(evaluation(target))},
         "gained": [benefit(b) for b in gained], "lost": [benefit(b) for b in lost],
         "blocking": blocking, "quantified": quantified,
-        "path": _path(current_state, targets, fold, ctx, as_of, lm, current),
+        "path": _path(current_state, targets, fold, ctx, as_of, lm, current, target),
         "notes": [] if gained or blocking else [{"zh": "目标不高于现有等级，或没有新增措施",
                                                  "en": "the target is not above the current grade, or adds no measure"}],
     }
@@ -186,7 +186,7 @@ def _brief(ev: dict) -> dict:
     return {"benefits": ev["benefits"], "obligations": ev["obligations"], "not_applicable": ev["not_applicable"]}
 
 
-def _path(state, targets, fold, ctx, as_of, lm, current_eval) -> list[dict]:
+def _path(state, targets, fold, ctx, as_of, lm, current_eval, target_eval) -> list[dict]:
     """For each grade between the current and the target (C → B → A), what that step adds."""
     if len(targets) != 1 and not all(g == targets[0][1] for _, g in targets):
         return []
@@ -199,9 +199,9 @@ def _path(state, targets, fold, ctx, as_of, lm, current_eval) -> list[dict]:
         return []
     steps, previous = [], current_eval
     for grade in ladder[ladder.index(start) + 1: ladder.index(goal) + 1]:
-        evs = [GradeEvent(kind="rated", effective=as_of, industry=l.industry, branch=l.branch, grade=grade,
-                          site=l.site, seq=20_000_000 + i) for i, (l, _) in enumerate(targets)]
-        ev = engine.evaluate(fold(evs), as_of, ctx)
+        evs = [GradeEvent(kind="rated", effective=as_of, industry=t.industry, branch=t.branch, grade=grade,
+                          site=t.site, seq=20_000_000 + i) for i, (t, _) in enumerate(targets)]
+        ev = target_eval if grade == goal else engine.evaluate(fold(evs), as_of, ctx)
         added, _ = upgrade.gained_and_lost(previous, ev)
         steps.append({"grade": grade, "adds": [{"policy_id": b.policy_id, "refs": list(b.refs),
                                                 "title": plain(b.title),
@@ -244,7 +244,7 @@ def _tax(session, scenario, division, uscc, as_of) -> dict:
     reader = Caller(role="admin")
     before = tax.assess_json(session=session, caller=reader, body=body, today=as_of, store=False)
     targets = scenario.get("target_concentrations") or {}
-    after_body = {**body, "records": upgrade.scale_records(body["records"], targets)}
+    after_body = {**body, "records": upgrade.after_records(before["rows"], targets)}
     after = tax.assess_json(session=session, caller=reader, body=after_body, today=as_of, store=False)
     months = len({r["month"] for r in before["rows"]}) or 1
     fig = _figure(upgrade.tax_saving(before["rows"], after["rows"], months))

@@ -108,8 +108,17 @@ def _json_table(records: list[dict]) -> pd.DataFrame:
         if isinstance(v, float):
             return repr(v)  # shortest repr: the decimal the client wrote, not binary noise
         return str(v).strip()
-    columns = {name: [text(r.get(name)) for r in records] for name in FIELDS}
-    frame = pd.DataFrame(columns, dtype=object)
+    def column(name):
+        values = [r.get(name) for r in records]
+        kinds = set(map(type, values))
+        if kinds <= {str}:
+            return [v.strip() for v in values]
+        if kinds <= {type(None)}:
+            return [""] * len(values)
+        return [text(v) for v in values]
+    present = set().union(*map(dict.keys, records)) if records else set()
+    empty = [""] * len(records)
+    frame = pd.DataFrame({name: column(name) if name in present else empty for name in FIELDS}, dtype=object)
     frame[ROW] = np.arange(len(records), dtype=np.int64)
     return frame
 
