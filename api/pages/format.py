@@ -14,6 +14,8 @@ def number(value, places: int | None = None) -> str:
     if value is None or value == "":
         return "—"
     d = Decimal(str(value))
+    if places is None and d == d.to_integral_value():
+        d = d.quantize(Decimal(1))   # 1000.000 reads as 1,000 (the value is the same)
     text = f"{d:,f}"
     if places is not None and "." not in text:
         text += "." + "0" * places

@@ -51,6 +51,9 @@ def _kind(exc: Exception) -> str:
         return "standard"
     if isinstance(exc, uscc_mod.InvalidUscc):
         return "uscc"
+    fields = [str(e.get("field") or "") for e in getattr(exc, "errors", None) or []]
+    if fields and all(".standards." in f for f in fields):
+        return "standard"
     if isinstance(exc, NotFound):
         return "not_found"
     if isinstance(exc, Forbidden):

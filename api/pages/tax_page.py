@@ -16,7 +16,7 @@ from .problems import attempt, message
 from .session import page_caller, role_required
 from .text import t
 
-TAX_FIELDS = ("uscc", "division", "rates")
+TAX_FIELDS = ("uscc", "division", "rates", "outlets")
 
 
 def tax_divisions() -> list:
@@ -51,7 +51,7 @@ def tax():
     answer, problem = attempt(lambda: tax_service.assess_upload(
         session=get_session(), caller=page_caller(), data=upload.read(), filename=upload.filename,
         content_type=upload.mimetype, division=form["division"], uscc=form["uscc"], rates=form["rates"],
-        parameters=form["parameters"], today=today()))
+        parameters=form["parameters"], outlets=form["outlets"], today=today()))
     if problem:
         return _render(problem=problem)
     filing = data_uri(tax_service.filing_csv(answer, lang()), "text/csv")

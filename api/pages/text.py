@@ -121,6 +121,8 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Tax Law."),
     "tax_division": ("税源所在地（行政区划）", "Division of the source"),
     "rates_json": ("税额标准（可选，JSON，元/污染当量）", "Rates (optional, JSON, yuan per pollution equivalent)"),
+    "outlets_json": ("排放标准（JSON，mg/m³；文件无“标准浓度”列时填写）",
+                     "Emission standards (JSON, mg/m³; needed when the file has no standard column)"),
     "boundary": ("边界处理", "Boundary"),
     "boundary_strict": ("严格低于（默认）", "strictly below (default)"),
     "boundary_inclusive": ("含等于", "at or below"),
