@@ -118,5 +118,56 @@ def load_sample_cmd(folder):
     click.echo(f"sample data: {result['detail']}; {result['sample_events_appended']} history events appended")
 
 
+@main.command("assess")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--division", required=True, help="GB/T 2260 code of the outlets' location (decides the rate)")
+@click.option("--uscc", default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "hj212"]), default=None,
+              help="table (CSV/XLSX) or hj212 packets; guessed from the file when omitted")
+@click.option("--outlets", default=None, help='JSON: {"DA001": {"standards": {"so2": 200}}}')
+@click.option("--rates", default=None, help='JSON: {"so2": 1.2} (yuan per 污染当量; overrides the province)')
+@click.option("--parameters", default=None, help='JSON: {"boundary": "inclusive"}')
+@click.option("--strict/--no-strict", default=True, help="hj212: refuse the file if any packet is rejected")
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="write the filing-form CSV here")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def assess_cmd(path, division, uscc, fmt, outlets, rates, parameters, strict, out, lang):
+    """Assess the environmental-tax reduction of a monitoring file offline; print a table, write CSV."""
+    import json
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from incentives.access import Caller
+    from incentives.errors import DomainError
+    from incentives.services import tax
+    from incentives.tabular import FileProblem
+    app = _app()
+    data = Path(path).read_bytes()
+    if fmt is None and Path(path).suffix.lower() in (".txt", ".log", ".hj212"):
+        fmt = "hj212"
+    try:
+        loads = lambda text: json.loads(text) if text else None  # noqa: E731
+        with Session(app.extensions["gis_engine"]) as session:
+            answer = tax.assess_upload(session=session, caller=Caller(role="admin"), data=data, filename=path,
+                                       content_type=None, division=division, uscc=uscc, rates=loads(rates),
+                                       parameters=loads(parameters), outlets=loads(outlets), fmt=fmt,
+                                       strict=strict, today=_today(), store=False)
+    except (DomainError, FileProblem, ValueError) as exc:
+        click.echo(f"refused: {getattr(exc, 'detail', exc)}", err=True)
+        for e in getattr(exc, "errors", [])[:50]:
+            where = f"row {e['row']}, {e.get('column')}" if "row" in e else e.get("field")
+            click.echo(f"  {where}: {e.get('message')}", err=True)
+        sys.exit(1)
+    csv_text = tax.filing_csv(answer, lang)
+    for line in csv_text.splitlines():
+        click.echo("  ".join(f"{cell:>10}" for cell in line.split(",")))
+    for q in answer["totals"]["quarters"]:
+        click.echo(f"{q['quarter']}: tax due {q['tax_due']:.2f} (before reduction {q['tax_before_reduction']:.2f}), "
+                   f"file by {q['filing_deadline']}")
+    if out:
+        Path(out).write_text(csv_text, encoding="utf-8-sig")
+        click.echo(f"written {out}")
+
+
 if __name__ == "__main__":
     main()
