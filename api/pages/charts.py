@@ -36,10 +36,19 @@ def tax_series(rows: list[dict]) -> list[dict]:
                       [_text(s * (high - low)) if s is not None else None for s in std],
                       [_text(s * (1 - high)) if s is not None else None for s in std]],
             "tiers": [r["tier"] for r in items],
+            # One standard for every month (the usual case): zones and lines span the chart.
+            "flat": _flat(std, low, high),
             "labels": {"mean": t("avg"), "standard": t("standard"), "line50": t("line_50"), "line70": t("line_70"),
                        "bands": [t("zone_50"), t("zone_75"), t("zone_none")]},
         })
     return charts
+
+
+def _flat(std: list, low: Decimal, high: Decimal) -> dict | None:
+    if not std or std[0] is None or any(s != std[0] for s in std):
+        return None
+    s = std[0]
+    return {"standard": _text(s), "line50": _text(s * low), "line70": _text(s * high)}
 
 
 def quantified_bars(quantified: dict) -> list[dict]:

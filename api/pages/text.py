@@ -80,8 +80,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter": ("筛选", "Filter"),
     "not_found_page": ("页面不存在", "Page not found"),
     # policies
-    "policies_intro": ("本服务已编码的全部政策措施（含征求意见稿，已标注）。点击条款编号可查看原文。",
-                       "Every measure the service encodes (drafts included and marked). Open one for its clause text."),
+    "policies_intro": ("本服务已编码的全部政策措施（含征求意见稿，已标注）。点击标题可查看条款原文。",
+                       "Every measure the service encodes (drafts included and marked). Open a title for its clause text."),
     "parameters": ("参数", "Parameters"),
     "value": ("取值", "Value"),
     "source": ("来源", "Source"),
@@ -135,7 +135,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "avg": ("月均浓度 mg/m³", "Monthly mean mg/m³"),
     "max": ("最高浓度", "Max"),
     "standard": ("标准浓度", "Standard"),
-    "ratio": ("浓度/标准", "Conc./standard"),
+    "ratio": ("低于标准比例", "Below standard by"),
     "tier": ("减征档次", "Tier"),
     "reason": ("理由", "Reason"),
     "emission_kg": ("排放量 kg", "Emission kg"),
@@ -231,6 +231,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "emission_rights_priority": ("排污权优先", "emission-rights priority"),
         "enforcement_measures": ("执法检查", "enforcement measures"),
         "env_tax_saving": ("环保税减免", "env-tax saving"),
+        "env_tax": ("环保税减免", "env-tax saving"),
     },
     "restriction": {
         "no_application": ("不得申报", "may not apply"), "no_grade_above": ("等级上限", "grade capped"),
