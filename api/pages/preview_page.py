@@ -87,8 +87,9 @@ def preview():
         return _render(problem=message(422, t("need_enterprise")))
     if not f.get("target"):
         return _render(problem=message(422, t("need_target")))
-    if not json_field("target_concentrations")[1]:
-        return _render(problem=message(422, t("bad_json") + "target_concentrations"))
+    for name in ("target_concentrations", "outlets"):
+        if not json_field(name)[1]:
+            return _render(problem=message(422, t("bad_json") + name))
     from ..schemas_preview import PreviewIn
     body, problem = load(PreviewIn(), {k: v for k, v in preview_body().items() if v is not None})
     if problem:
@@ -98,7 +99,9 @@ def preview():
     def run():
         records = monitoring_records()
         if records is not None:
-            body["scenario"]["monitoring"] = {"records": records}
+            outlets, _ = json_field("outlets")   # {outlet: {standards: {...}}}, as on the tax page
+            body["scenario"]["monitoring"] = {"records": records, "outlets": [
+                {"outlet": name, **value} for name, value in (outlets or {}).items()]}
         return service.preview(session=get_session(), body=body, today=today())
     answer, problem = attempt(run)
     if problem:

@@ -175,6 +175,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert_days": ("一个采暖季的预警天数（可选）", "Alert days in a season (optional)"),
     "yellow": ("黄色", "yellow"), "orange": ("橙色", "orange"), "red": ("红色", "red"),
     "daily_output": ("日产值（元，可选）", "Daily output value (yuan, optional)"),
+    "target_conc": ("升级后的月均浓度（JSON，mg/m³，可选）", "Monthly mean concentrations after the upgrade (JSON, mg/m³, optional)"),
     "current": ("当前", "Current"),
     "target": ("目标", "Target"),
     "benefits": ("激励措施", "Benefits"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,23 @@ def test_tax_page_explains_encoding_unknown_pollutant_and_a_missing_file(client,
     assert r.status_code == 422 and "请选择监测数据文件" in r.get_data(as_text=True)
     r = _tax(client, bad, outlets="{not json")
     assert r.status_code == 422 and "outlets" in r.get_data(as_text=True)
+
+
+def test_preview_with_monitoring_data_quantifies_the_tax_saving(client):
+    content = (FIXTURES / "monitoring_utf8.csv").read_bytes()
+    r = _preview(client, division="410100", branch="ceramics_building", grade="C", target="A", as_of="2024-10-01",
+                 outlets=STANDARDS, target_concentrations='{"DA001": {"二氧化硫": 90}}',
+                 file=(io.BytesIO(content), "m.csv", "text/csv"))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200, html
+    body = {"enterprise": {"division": "410100", "industries": [
+                {"industry": "ceramics", "branch": "ceramics_building", "grade": "C"}]},
+            "target": {"grade": "A"}, "as_of": "2024-10-01",
+            "scenario": {"target_concentrations": {"DA001": {"二氧化硫": 90}}, "monitoring": {
+                "outlets": [{"outlet": "DA001", "standards": {"so2": 200, "nox": 300}}],
+                "records": [{"outlet": o, "pollutant": p, "time": t, "concentration": c, "flow": f, "source": s}
+                            for o, p, t, c, f, s in (line.split(",") for line in content.decode().splitlines()[1:])]}}}
+    saving = client.post("/api/v1/benefits/preview", json=body).get_json()["quantified"]["env_tax"]
+    assert saving["value"] is not None
+    cell = re.search(r'data-kind="env_tax_saving"><td>[^<]*</td><td class="num" data-value="([^"]*)"', html)
+    assert cell and Decimal(cell.group(1)) == Decimal(str(saving["value"]))
