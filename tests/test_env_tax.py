@@ -284,3 +284,62 @@ def test_sample_quarter_file_shows_the_117_gate_in_february():
     assert all("排放口DA002 氮氧化物" in r.reason.zh for r in february if r is not fault)
     assert all(r.tier != "none" for r in result.rows if r.month != "2024-02")
     assert result.quarters[0].tax_due == sum(m.tax_due for m in result.months)
+
+
+# ---- an hour's own emission_kg (e.g. HJ 212 -Cou) and T-flag hours (over the instrument's range) ----------
+
+def test_hourly_emission_kg_replaces_flow_times_concentration():
+    # §3.3 per hour unless the record gives the hour's emission: hour 0 flow x conc = 1 000 000 x 30 / 10^6
+    # = 30 kg; hour 1 says emission_kg 12.5 (its flow 2 000 000 x 30 / 10^6 = 60 would be ignored);
+    # hour 2 has emission_kg 7.25 and no flow. Total 30 + 12.5 + 7.25 = 49.75 kg.
+    # 49.75 / 0.95 = 52.368... -> 52.37 eq x 2 = 104.74; mean 30 < 0.5 x 80 = 40 -> 50%: 52.37 reduction,
+    # due 104.74 - 52.37 = 52.37.
+    records = hourly("DA001", "so2", [(30, 1_000_000), (30, 2_000_000), (30, "")])
+    records[1]["emission_kg"] = "12.5"
+    records[2]["emission_kg"] = 7.25
+    (row,) = one(records, {"DA001": {"so2": 80}}, rates={"so2": 2}).rows
+    assert row.emission_kg == D("49.75") and row.equivalents == D("52.37")
+    assert (row.tier, row.tax_before_reduction, row.reduction, row.tax_due) == (
+        "50%", D("104.74"), D("52.37"), D("52.37"))
+
+
+def test_hourly_emission_kg_is_validated():
+    from incentives.env_tax import RecordErrors
+    records = hourly("DA001", "so2", [(30, 1000), (30, "")])
+    records[0]["emission_kg"] = "-1"          # negative
+    with pytest.raises(RecordErrors) as caught:   # and hour 1 has neither flow nor emission_kg
+        parse_records(records)
+    assert caught.value.errors == [{"field": "records[0].emission_kg", "message": "must not be negative"},
+                                   {"field": "records[1].flow", "message": "required"}]
+
+
+@pytest.mark.parametrize("flag", [True, "true", "1", "是"])
+def test_over_range_hour_fails_the_hourly_gate_and_is_named(flag):
+    # 条例 第十条 ¶2 with HJ 212 flag T: every value (20, 30, 25) <= 80 and mean 25 < 0.5 x 80 = 40 would give
+    # 50%, but the 01:00 value is over the instrument's range (true value >= 30, possibly > 80) -> no reduction.
+    records = hourly("DA001", "so2", [(20, 1000), (30, 1000), (25, 1000)])
+    records[1]["over_range"] = flag
+    (row,) = one(records, {"DA001": {"so2": 80}}, rates={"so2": 2}).rows
+    assert (row.tier, row.factor) == ("none", D(1))
+    assert row.reason.zh == ("2024-01-01 01:00 小时值标记T（超过仪器测量上限），计为超过标准80（条例 第十条第二款）"
+                             "→ 不减征")
+    g1 = [s for s in row.steps if s.values.get("gate") == "G1"][0]
+    assert (g1.outcome, g1.values["flag"], g1.values["max_time"]) == ("not_met", "T", "2024-01-01 01:00")
+    clean = hourly("DA001", "so2", [(20, 1000), (30, 1000), (25, 1000)])
+    clean[1]["over_range"] = False
+    assert one(clean, {"DA001": {"so2": 80}}, rates={"so2": 2}).rows[0].tier == "50%"
+
+
+def test_over_range_hour_counts_for_the_117_gate_and_is_refused_on_a_month():
+    from incentives.env_tax import RecordErrors
+    # 117号 二 (EXCEEDANCE_SCOPE=taxpayer): DA002's T-flag hour blocks DA001's 50% (40 < 0.5 x 100).
+    t_hour = hourly("DA002", "so2", [(10, 1000)])
+    t_hour[0]["over_range"] = "yes"
+    rows = {r.outlet: r for r in one([month("DA001", "so2", 100, 40, 60)] + t_hour,
+                                     {"DA001": {"so2": 100}, "DA002": {"so2": 100}}, rates={"so2": 2}).rows}
+    assert rows["DA001"].tier == "none" and "DA002" in rows["DA001"].reason.zh and "T" in rows["DA001"].reason.zh
+    bad = month("DA001", "so2", 100, 40, 60)
+    bad["over_range"] = "1"
+    with pytest.raises(RecordErrors) as caught:
+        parse_records([bad, {**hourly("DA001", "nox", [(1, 1)])[0], "over_range": "maybe"}])
+    assert [e["field"] for e in caught.value.errors] == ["records[0].over_range", "records[1].over_range"]

@@ -102,9 +102,9 @@ def test_hourly_packet_gives_records_in_the_tax_modules_columns():
     assert result.records.to_dict("records") == [
         # 1E-5 written plainly; SO2 -Cou kept as emission_kg; NOx has no -Cou -> "" (tax module computes)
         {"row": 1, "outlet": MN, "pollutant": "so2", "time": "2024-01-01T05:00", "concentration": "0.00001",
-         "flow": "100000", "source": "cems", "emission_kg": "0.000001"},
+         "flow": "100000", "source": "cems", "emission_kg": "0.000001", "over_range": ""},
         {"row": 1, "outlet": MN, "pollutant": "nox", "time": "2024-01-01T05:00", "concentration": "40",
-         "flow": "100000", "source": "cems", "emission_kg": ""}]
+         "flow": "100000", "source": "cems", "emission_kg": "", "over_range": ""}]
     assert result.summary["used"] == 1
 
 
@@ -276,7 +276,7 @@ def test_a_month_of_packets_gives_the_hourly_csv_records():
     mapping = {mn: outlet for outlet, mn in make_hj212.OUTLETS.items()}
     result = parse_packets("".join(make_hj212.packets(hours)), mn_to_outlet=mapping)
     csv = pd.DataFrame(make_hj212.csv_rows(hours))
-    got = result.records.drop(columns=["row", "emission_kg"]).sort_values(["outlet", "time", "pollutant"])
+    got = result.records.drop(columns=["row", "emission_kg", "over_range"]).sort_values(["outlet", "time", "pollutant"])
     want = csv[list(got.columns)].sort_values(["outlet", "time", "pollutant"])
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False)
     # 744 hours x 3 outlets; every packet accounted for. Excluded pollutant-hours, from the generator's marks:
@@ -305,9 +305,10 @@ def test_a_month_of_packets_gives_the_same_assessment_as_the_hourly_csv():
     from incentives import env_tax
     hours = make_hj212.generate()
     mapping = {mn: outlet for outlet, mn in make_hj212.OUTLETS.items()}
-    # The tax module computes flow x concentration for a measurement and refuses emission_kg beside a
-    # time, so the -Cou figure (checked above, equal here) is blanked before handing the records over.
-    records = parse_packets("".join(make_hj212.packets(hours)), mn_to_outlet=mapping).records.assign(emission_kg="")
+    # The records carry -Cou as each hour's emission_kg; the CSV has none, so the tax module computes
+    # flow x concentration there. The generator writes Cou = Avg x flow x 1e-6 exactly: the sums agree.
+    records = parse_packets("".join(make_hj212.packets(hours)), mn_to_outlet=mapping).records
+    assert (records["emission_kg"] != "").all()
     csv = pd.DataFrame(make_hj212.csv_rows(hours)).to_csv(index=False).encode("utf-8")
     outlets = {o: {"standards": {"so2": 50, "nox": 100, "soot": 10}} for o in make_hj212.OUTLETS}
     fields = ["outlet", "pollutant", "month", "avg_concentration", "max_concentration", "max_time", "ratio",

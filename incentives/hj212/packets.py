@@ -18,7 +18,10 @@ from .codes import FLAG_RULES, FLAG_RULES_SOURCE, MISSING_FLAG
 from .frame import Frame, crc_many, split_line
 from .values import COU_TOLERANCE, FLOW_SECONDS, Values
 
-RECORD_COLUMNS = ("row", "outlet", "pollutant", "time", "concentration", "flow", "source", "emission_kg")
+# over_range is "true" for a T-flag hour (over the instrument's range): the tax module's G1 counts it as
+# exceeding the standard (条例 第十条 ¶2); emission_kg is the hour's -Cou, or "" for flow × concentration.
+RECORD_COLUMNS = ("row", "outlet", "pollutant", "time", "concentration", "flow", "source", "emission_kg",
+                  "over_range")
 EXCLUDED_COLUMNS = ("row", "outlet", "pollutant", "time", "flag", "rule", "reason")
 EXCEEDING_COLUMNS = ("row", "outlet", "pollutant", "time", "concentration", "flag")
 PACKET_COLUMNS = ("row", "mn", "outlet", "cn", "time", "status", "reason")

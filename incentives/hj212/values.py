@@ -163,7 +163,8 @@ class Values:
                    np.array([p.outlet for p in self.packets], dtype=object)[pk[fast]], col["tax"][fast],
                    np.array([p.time for p in self.packets], dtype=object)[pk[fast]], col["conc"][fast],
                    flow[fast], np.full(int(fast.sum()), "cems", dtype=object),
-                   np.where(fast_cou == None, "", fast_cou)]  # noqa: E711 (element-wise)
+                   np.where(fast_cou == None, "", fast_cou),  # noqa: E711 (element-wise)
+                   np.full(int(fast.sum()), "", dtype=object)]  # the common path takes only "use" flags
         orders = [col["order"][fast].astype(np.int64)]
         checked = fast & (col["cou"] != None) & (col["avg"] != None)  # noqa: E711
         fast_check = (np.flatnonzero(checked[fast]), col["avg"][checked], col["cou"][checked], flow[checked])
@@ -275,7 +276,8 @@ class Values:
         emission = self._emission(p, code, tax, flag, values, flow, at, to_check)
         if emission is None:
             return None
-        return (p.line, p.outlet, tax, p.time, conc, flow, "cems", emission), rule.action == "exceeding"
+        over = rule.action == "exceeding"
+        return (p.line, p.outlet, tax, p.time, conc, flow, "cems", emission, "true" if over else ""), over
 
     def _flow(self, p, code: str, values: dict[str, str]) -> tuple[str | None, tuple[str, str, str] | None]:
         """The hour's flue-gas volume in m3 (a00000-Cou, or -Avg by flow_avg_unit), or why there is none."""

@@ -140,17 +140,22 @@ def assess_upload(*, session: Session, caller: Caller, data: bytes, filename: st
 
 
 def _hj212_records(data: bytes, params, *, strict: bool, mn_to_outlet: dict | None):
+    """HJ 212 packets to tax records, with the accounting of every packet for the answer."""
     text = decode_text(data)
-    result = hj212.parse_packets(text, strict=strict, mn_to_outlet=mn_to_outlet)
+    result = hj212.parse_packets(text, strict=strict, mn_to_outlet=mn_to_outlet,
+                                 concentration_basis=params.concentration_basis)
+    records = result.records
+    # Each hour's emission is its -Cou (a mass) where the packet has one; "" lets the tax module compute
+    # flow × concentration, which is a mass only for the measured -Avg: under ZsAvg every hour must carry one.
+    if params.concentration_basis == "zsavg" and (records["emission_kg"] == "").any():
+        raise RuntimeError("HJ 212 records under ZsAvg without an emission mass")
     accounting = {
         "format": "hj212", "month": result.month, "summary": plain(result.summary),
         "parameters": plain(result.parameters),
-        "excluded": result.excluded.to_dict("records"), "exceeding": result.exceeding.to_dict("records"),
-        "rejected": list(result.rejected), "checks": list(result.checks),
-        "other_codes": dict(result.other_codes)}
-    # The tax module computes each hour's emission as flow × concentration; HJ 212's -Cou is checked
-    # against that product inside the parser (result.checks), so the records go in without it.
-    records = result.records.drop(columns=["emission_kg"], errors="ignore")
+        "excluded": result.excluded.to_dict("records"),      # hour, pollutant, flag, rule, reason
+        "exceeding": result.exceeding.to_dict("records"),    # T-flag hours: used, and they fail G1
+        "rejected": list(result.rejected),                   # line (row), column, reason
+        "checks": list(result.checks), "other_codes": dict(result.other_codes)}
     return records, {"hj212": accounting}
 
 

@@ -216,15 +216,26 @@ def _measurement_groups(rec: Records) -> tuple[list[dict], np.ndarray]:
     group, uniques = pd.factorize(key, sort=True)
     size = len(uniques)
     count = np.bincount(group, minlength=size)
-    conc, flow = m["conc"], m["flow"]
-    big = (conc.dtype == object or flow.dtype == object
-           or int(conc.max()) * int(flow.max()) * int(count.max()) >= INT64_SAFE)
+    conc, flow, kg, has_kg = m["conc"], m["flow"], m["kg"], m["has_kg"]
+    if has_kg.any():  # §3.3 per hour, unless the record gives the hour's own emission_kg (e.g. HJ 212 -Cou)
+        flow = np.where(has_kg, 0, flow)
+    big = (conc.dtype == object or flow.dtype == object or kg.dtype == object
+           or max(int(conc.max()) * int(flow.max()), int(kg.max())) * int(count.max()) >= INT64_SAFE)
     conc_sum = np.zeros(size, dtype=object if big else np.int64)
     load = np.zeros(size, dtype=object if big else np.int64)
+    kg_sum = np.zeros(size, dtype=object if big else np.int64)
     if big:  # exact Python integers when int64 could overflow
-        conc, flow = conc.astype(object), flow.astype(object)
+        conc, flow, kg = conc.astype(object), flow.astype(object), kg.astype(object)
     np.add.at(conc_sum, group, conc)
     np.add.at(load, group, conc * flow)
+    if has_kg.any():
+        np.add.at(kg_sum, group, kg)
+    over = np.bincount(group, weights=m["over_range"], minlength=size).astype(np.int64)
+    over_pos = np.full(size, -1, dtype=np.int64)
+    if over.any():
+        at_over = np.flatnonzero(m["over_range"])
+        _, first_over = np.unique(group[at_over], return_index=True)
+        over_pos[np.unique(group[at_over])] = at_over[first_over]
     cmax = np.zeros(size, dtype=conc.dtype)
     np.maximum.at(cmax, group, conc)
     at_max = np.flatnonzero(conc == cmax[group])
@@ -234,7 +245,7 @@ def _measurement_groups(rec: Records) -> tuple[list[dict], np.ndarray]:
     np.logical_or.at(agency, group, m["agency"])
     std = np.full(size, -1, dtype=np.int64)
     np.maximum.at(std, group, m["standard_id"])
-    cs, fs = rec.conc_scale, rec.flow_scale
+    cs, fs, ks = rec.conc_scale, rec.flow_scale, rec.kg_scale
     out = []
     for g, k in enumerate(uniques):
         k = int(k)
@@ -246,8 +257,12 @@ def _measurement_groups(rec: Records) -> tuple[list[dict], np.ndarray]:
             "max": Fraction(int(cmax[g]), 10 ** cs),
             "max_time": str(m["time"][max_pos[g]])[:16].replace("T", " "),
             "max_row": int(m[ROW][max_pos[g]]),
-            "emission": Fraction(int(load[g]), 10 ** (cs + fs + 6)),  # §3.3: Σ flow × conc ÷ 10^6
+            # §3.3: Σ flow × conc ÷ 10^6 over the hours, plus the hours that carry their own emission_kg
+            "emission": Fraction(int(load[g]), 10 ** (cs + fs + 6)) + Fraction(int(kg_sum[g]), 10 ** ks),
             "record_standard": rec.standards[std[g]] if std[g] >= 0 else None,
+            "over_range": int(over[g]),
+            "over_time": str(m["time"][over_pos[g]])[:16].replace("T", " ") if over_pos[g] >= 0 else None,
+            "over_row": int(m[ROW][over_pos[g]]) if over_pos[g] >= 0 else None,
         })
     return out, group
 
@@ -316,7 +331,8 @@ def assess(records, *, division: str, outlets: dict[str, dict] | None = None, ra
         if C is not None and g["source"] == "agency" and parameters.agency_aggregate == "max" and not g.get("aggregate"):
             C = g["max"]
         g["C"] = C
-        g["exceeds"] = C is not None and g["S"] is not None and g["max"] > g["S"]
+        # G1: a value above S, or an hour over the instrument's range (T), counts as exceeding
+        g["exceeds"] = C is not None and g["S"] is not None and (g["max"] > g["S"] or g.get("over_range", 0) > 0)
     _hours_above(rec, group_index, groups)
     _rank(groups, parameters)
     exceedances = _exceedance_index(groups)
@@ -489,6 +505,17 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
         steps.append(_step("条例 第十条第二款", text.zh, text.en, "not_met", gate="G1", max=to_decimal(Cmax, 6),
                            max_time=g["max_time"], row=g["max_row"], needed=f"max ≤ {_fmt(S)}"))
         return "none", text, steps
+    if g.get("over_range"):
+        # HJ 212 flag T: over the instrument's range, so the true value is at least the reading and may be
+        # above S; such an hour counts as exceeding (hj212.md §8.1, codes.FLAG_RULES).
+        n, when = g["over_range"], g["over_time"]
+        more_zh, more_en = (f"，共{n}个小时", f"; {n} such hours") if n > 1 else ("", "")
+        text = Text(f"{when} 小时值标记T（超过仪器测量上限），计为超过标准{_fmt(S)}（条例 第十条第二款{more_zh}）→ 不减征",
+                    f"{when} hourly value flagged T (over the instrument's range) counts as above the standard "
+                    f"{_fmt(S)} (条例 第十条 ¶2{more_en}) → no reduction")
+        steps.append(_step("条例 第十条第二款", text.zh, text.en, "not_met", gate="G1", flag="T",
+                           over_range_hours=n, max_time=when, row=g["over_row"], needed="no hour flagged T"))
+        return "none", text, steps
     steps.append(_step("条例 第十条第二款", f"最高{unit[0]}{_fmt(Cmax)} ≤ {_fmt(S)}",
                        f"max {unit[1]} {_fmt(Cmax)} ≤ {_fmt(S)}", gate="G1", max=to_decimal(Cmax, 6),
                        max_time=g["max_time"]))
@@ -500,10 +527,15 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
             what_zh, what_en = "同月其他（水/无组织）排放超标", "another (water or unorganised) emission above its standard"
         else:
             b = blocker
-            what_zh = (f"同月排放口{b['outlet']} {b['pollutant'].name_zh} 最高{_fmt(b['max'])} > 标准{_fmt(b['S'])}"
-                       + (f"（{b['max_time']}）" if b["max_time"] else ""))
-            what_en = (f"outlet {b['outlet']} {b['pollutant'].code} max {_fmt(b['max'])} > standard {_fmt(b['S'])}"
-                       + (f" ({b['max_time']})" if b["max_time"] else "") + " in the same month")
+            if b["max"] > b["S"]:
+                what_zh = (f"同月排放口{b['outlet']} {b['pollutant'].name_zh} 最高{_fmt(b['max'])} > 标准{_fmt(b['S'])}"
+                           + (f"（{b['max_time']}）" if b["max_time"] else ""))
+                what_en = (f"outlet {b['outlet']} {b['pollutant'].code} max {_fmt(b['max'])} > standard "
+                           f"{_fmt(b['S'])}" + (f" ({b['max_time']})" if b["max_time"] else "") + " in the same month")
+            else:
+                what_zh = f"同月排放口{b['outlet']} {b['pollutant'].name_zh} {b['over_time']} 标记T（超过仪器测量上限）"
+                what_en = (f"outlet {b['outlet']} {b['pollutant'].code} {b['over_time']} flagged T (over the "
+                           "instrument's range) in the same month")
         scope = parameters.exceedance_scope
         text = Text(f"{what_zh}，财税〔2018〕117号 二，EXCEEDANCE_SCOPE={scope} → 不减征",
                     f"{what_en}; 117号 二, EXCEEDANCE_SCOPE={scope} → no reduction")

@@ -11,6 +11,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "tie_break": ("item_no", "higher_rate_first"),
     "reduction_on_generated_amount": ("deny", "allow"),
     "particulate_item": ("reject", "soot", "general_dust"),
+    "concentration_basis": ("avg", "zsavg"),
 }
 # The `confidence` values of emission_standards.csv (reference README); the empty set never falls back.
 STANDARD_CONFIDENCES = ("verified_news", "verified_journal", "partial", "unofficial")
@@ -19,6 +20,7 @@ SPEC_NAMES = {
     "AGENCY_CONCENTRATION_AGGREGATE": "agency_aggregate", "TOP_N": "top_n", "TOP_N_TIE_BREAK": "tie_break",
     "REDUCTION_ON_GENERATED_AMOUNT": "reduction_on_generated_amount",
     "DEFAULT_STANDARD_CONFIDENCE": "default_standard_confidence", "PARTICULATE_ITEM": "particulate_item",
+    "CONCENTRATION_BASIS": "concentration_basis",
 }
 
 
@@ -35,6 +37,7 @@ class TaxParameters:
     default_standard_confidence: frozenset[str] = field(
         default_factory=lambda: frozenset({"verified_news", "verified_journal"}))
     particulate_item: str = "reject"
+    concentration_basis: str = "avg"  # HJ 212 uploads only: -Avg or -ZsAvg as the hourly concentration
 
     def __post_init__(self):
         for name, allowed in CHOICES.items():
@@ -115,4 +118,11 @@ PARAMETER_DOCS: dict[str, dict] = {
         "basis": {"zh": "117号 一：燃烧产生的颗粒物按烟尘，其他按一般性粉尘；“颗粒物”须指明税目，或由本参数指定",
                   "en": "117号 一: combustion particulates are 烟尘 (soot), others 一般性粉尘; '颗粒物' must name the item, "
                         "or this parameter says which"}},
+    "concentration_basis": {
+        "default": "avg", "values": list(CHOICES["concentration_basis"]), "ref": "LAW-13",
+        "basis": {"zh": "仅用于HJ 212报文：小时浓度取实测值-Avg，或折算到标准基准含氧量的-ZsAvg（燃烧源标准如GB 13223/13271"
+                        "按基准含氧量规定限值）；无税收文本规定（hj212.md §8.2）。排放量始终取-Cou（质量），不用折算浓度×流量",
+                  "en": "HJ 212 packets only: the hourly concentration is the measured -Avg, or -ZsAvg converted to the "
+                        "standard's reference O2 (combustion limits such as GB 13223/13271 are stated there); no tax "
+                        "text says which. The emission always comes from -Cou (a mass), never ZsAvg x flow"}},
 }

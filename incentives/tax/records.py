@@ -27,9 +27,14 @@ MONITORING_ALIASES: dict[str, str] = {
     "最高浓度": "max_concentration", "max_concentration": "max_concentration",
     "标准浓度": "standard", "排放标准": "standard", "standard": "standard",
     "数据来源": "source", "source": "source",
+    "超量程": "over_range", "超测量上限": "over_range", "over_range": "over_range",
 }
 FIELDS = ("outlet", "pollutant", "time", "concentration", "flow", "month", "emission_kg",
-          "avg_concentration", "max_concentration", "standard", "source")
+          "avg_concentration", "max_concentration", "standard", "source", "over_range")
+# over_range: the hour's value is above the instrument's range (HJ 212 flag T), so the true value is at
+# least the reading; such an hour counts as exceeding the standard in gate G1 (条例 第十条 ¶2).
+OVER_RANGE = {"1": True, "true": True, "yes": True, "y": True, "t": True, "是": True,
+              "": False, "0": False, "false": False, "no": False, "n": False, "f": False, "否": False}
 SOURCES = {
     "cems": "cems", "自动监测": "cems", "在线监测": "cems",
     "agency": "agency", "监测机构": "agency", "委托监测": "agency", "自行监测": "agency",
@@ -60,7 +65,9 @@ class Records:
 
     measurements: row, pos, o (index into `outlets`), p (pollutant code), mo (index into `months`), agency
     (bool), time (datetime64), conc, flow (ints scaled by 10**conc_scale / 10**flow_scale), standard_id
-    (index into `standards`, -1 for none).
+    (index into `standards`, -1 for none), has_kg (bool) and kg (ints scaled by 10**kg_scale): a
+    measurement's own `emission_kg` (e.g. HJ 212 -Cou), which replaces flow × concentration ÷ 10^6 for
+    that hour; over_range (bool): the value is above the instrument's range (HJ 212 flag T).
     aggregates: row, outlet, pollutant, source, month, emission_kg, avg, max (Decimal or None), standard.
     """
     measurements: dict[str, np.ndarray]
@@ -70,6 +77,7 @@ class Records:
     standards: tuple[Decimal, ...]
     outlets: tuple[str, ...]
     months: tuple[str, ...]
+    kg_scale: int = 0
 
     def __len__(self) -> int:
         return len(self.measurements[ROW]) + len(self.aggregates)
@@ -104,7 +112,7 @@ def _json_table(records: list[dict]) -> pd.DataFrame:
         if v is None:
             return ""
         if isinstance(v, bool):
-            return "not-a-number" if v else "not-a-number"
+            return "true" if v else "false"  # over_range; any other column reports it as not a number
         if isinstance(v, float):
             return repr(v)  # shortest repr: the decimal the client wrote, not binary noise
         return str(v).strip()
@@ -153,8 +161,10 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     aggregate = ~measurement & (has["month"] | has["emission_kg"])
     errors.add(~measurement & ~aggregate, "time",
                "give either time, concentration and flow (one measurement) or month and emission_kg (a month)")
-    for name in ("emission_kg", "avg_concentration", "max_concentration"):
+    for name in ("avg_concentration", "max_concentration"):
         errors.add(measurement & has[name], name, "a measurement (with time) cannot also carry monthly figures")
+    over_range = _over_range(col("over_range"), errors) if has["over_range"].any() else none
+    errors.add(aggregate & over_range, "over_range", "over_range marks one measurement (an hour), not a month")
     source = _sources(col("source"), measurement, errors) if has["source"].any() else None
     agency = source == "agency" if source is not None else none
     times, hours, month_number, month_name = _times(col("time"), measurement, agency, errors)
@@ -172,6 +182,14 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     conc, conc_scale, bad_conc = scaled_decimals(col("concentration")[measurement])
     flow, flow_scale, bad_flow = scaled_decimals(col("flow")[measurement])
     mrows = np.flatnonzero(measurement)
+    has_kg = has["emission_kg"][measurement]
+    if has_kg.any():  # the hour's own emission (e.g. HJ 212 -Cou): flow is then not needed
+        kg, kg_scale, bad_kg = scaled_decimals(col("emission_kg")[measurement])
+        bad_kg &= has_kg
+        bad_flow &= ~(has_kg & ~has["flow"][measurement])
+        errors.add(mrows[bad_kg], "emission_kg", lambda i, v=col("emission_kg"): _number_message(v[i]))
+    else:
+        kg, kg_scale = np.zeros(len(mrows), dtype=np.int64), 0
     for name, bad in (("concentration", bad_conc), ("flow", bad_flow)):
         values = col(name)
         errors.add(mrows[bad], name, lambda i, v=values: _number_message(v[i]))
@@ -187,14 +205,14 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     measurements = {
         ROW: pick(rows), "pos": mrows, "o": pick(outlet_code), "p": pick(pollutant), "mo": pick(month_code),
         "agency": pick(agency), "time": pick(times), "conc": conc, "flow": flow,
-        "standard_id": pick(std_codes)}
+        "standard_id": pick(std_codes), "has_kg": has_kg, "kg": kg, "over_range": pick(over_range)}
     _check_duplicates(measurements, pick(hours), errors)
     aggregates = _aggregates(col, aggregate, rows, outlet, pollutant, source, col("month"), std_codes,
                              standards, errors)
     _check_groups(measurements, aggregates, outlet_names, month_names, errors)
     errors.raise_if_any()
     return Records(measurements, aggregates, conc_scale, flow_scale, standards,
-                   tuple(outlet_names), month_names)
+                   tuple(outlet_names), month_names, kg_scale)
 
 
 def _month_codes(month, measurement: np.ndarray, month_number: np.ndarray):
@@ -248,6 +266,14 @@ def _pollutants(values, present, parameters, errors) -> np.ndarray:
         return f"unknown pollutant {name!r}: give a code or Chinese name from 附表二 (e.g. so2, 二氧化硫, 烟尘)"
     errors.add(unknown, "pollutant", message)
     return out
+
+
+def _over_range(values, errors) -> np.ndarray:
+    codes, uniques = pd.factorize(values)
+    table = [OVER_RANGE.get(u.lower()) for u in uniques]
+    errors.add(np.array([t is None for t in table] or [False], dtype=bool)[codes], "over_range",
+               lambda i: f"over_range {values[i]!r}: give true/false (1/0, 是/否)")
+    return np.array([bool(t) for t in table] or [False], dtype=bool)[codes]
 
 
 def _sources(values, measurement, errors) -> np.ndarray:
