@@ -7,7 +7,8 @@ from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import lang, pick
-from . import links, problems, session as page_session
+from . import links, problems
+from . import session as page_session
 from .format import amount, grade_label, industry_label, number, pollutant_label, show_value
 from .text import label, t
 

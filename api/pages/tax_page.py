@@ -1,6 +1,8 @@
 """The tax bureau's page: upload monitoring data, see each month's tier and reason, chart it, download the filing CSV."""
 from __future__ import annotations
 
+import json
+
 from flask import render_template, request
 
 from incentives.reference import reference
@@ -43,7 +45,7 @@ def tax():
     from ..schemas_tax import UploadForm
     fields = {k: v for k, v in filled(request.form).items() if k in TAX_FIELDS}
     if request.form.get("boundary") in ("strict", "inclusive"):
-        fields["parameters"] = '{"boundary": "%s"}' % request.form["boundary"]
+        fields["parameters"] = json.dumps({"boundary": request.form["boundary"]})
     form, problem = load(UploadForm(), fields)
     if problem:
         return _render(problem=problem)

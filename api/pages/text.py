@@ -35,8 +35,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "logout": ("退出", "Sign out"),
     "api_key": ("API 密钥", "API key"),
     "login_intro": ("此页面需要相应角色的 API 密钥。密钥仅保存在本浏览器会话的 HttpOnly Cookie 中。",
-                    "This page needs an API key of a suitable role. It is kept only in this browser session's "
-                    "HttpOnly cookie."),
+                    ("This page needs an API key of a suitable role. It is kept only in this browser session's "
+                    "HttpOnly cookie.")),
     "bad_key": ("密钥无效或已吊销。", "The key is unknown or revoked."),
     "signed_in_as": ("已登录角色", "Signed in as"),
     "wrong_role": ("当前密钥的角色不能使用此页面，请换用以下角色之一的密钥：",
@@ -102,8 +102,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_history": ("暂无事件。", "No events."),
     # lookup
     "lookup_intro": ("每行一个或用逗号、空格分隔，至多 1000 个；也可上传一列标题为 uscc 或 统一社会信用代码 的文件。",
-                     "One per line or separated by commas or spaces, at most 1 000; or upload a file with one "
-                     "column headed uscc or 统一社会信用代码."),
+                     ("One per line or separated by commas or spaces, at most 1 000; or upload a file with one "
+                     "column headed uscc or 统一社会信用代码.")),
     "usccs": ("统一社会信用代码列表", "USCCs"),
     "or_upload": ("或上传文件", "or upload a file"),
     "results": ("结果", "Results"),
@@ -114,11 +114,11 @@ TEXT: dict[str, tuple[str, str]] = {
                        "{n} asked: {found} found, {nf} not registered, {inv} invalid."),
     "nothing_given": ("请粘贴代码或选择文件。", "Paste codes or choose a file."),
     # tax
-    "tax_intro": ("上传自动监测或监测机构数据（CSV/XLSX，表头可用中文：排放口, 污染物, 时间, 浓度, 流量…）。"
-                  "按《环境保护税法》第十三条逐月判定减征档次。",
-                  "Upload automatic-monitoring or agency data (CSV/XLSX, headers in zh or en: outlet, pollutant, "
+    "tax_intro": (("上传自动监测或监测机构数据（CSV/XLSX，表头可用中文：排放口, 污染物, 时间, 浓度, 流量…）。"
+                  "按《环境保护税法》第十三条逐月判定减征档次。"),
+                  ("Upload automatic-monitoring or agency data (CSV/XLSX, headers in zh or en: outlet, pollutant, "
                   "time, concentration, flow…). Each month's tier follows Art. 13 of the Environmental Protection "
-                  "Tax Law."),
+                  "Tax Law.")),
     "tax_division": ("税源所在地（行政区划）", "Division of the source"),
     "rates_json": ("税额标准（可选，JSON，元/污染当量）", "Rates (optional, JSON, yuan per pollution equivalent)"),
     "outlets_json": ("排放标准（JSON，mg/m³；文件无“标准浓度”列时填写）",
@@ -164,8 +164,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_ready": ("该功能的服务尚未部署。", "The service behind this page is not deployed yet."),
     # preview
     "preview_intro": ("输入统一社会信用代码（已登记企业），或选择行政区划、行业分支与当前等级；再选择目标等级。",
-                      "Give a registered enterprise's USCC, or choose division, industry branch and current grade; "
-                      "then choose the target grade."),
+                      ("Give a registered enterprise's USCC, or choose division, industry branch and current grade; "
+                      "then choose the target grade.")),
     "by_uscc": ("按统一社会信用代码", "By USCC"),
     "by_profile": ("或按企业情况", "or by profile"),
     "current_grade": ("当前等级", "Current grade"),

@@ -1,7 +1,6 @@
 """Each page in Debian chromium against gunicorn: the main path with the API's figures, one bad input, zh/en."""
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -35,6 +34,11 @@ def download(page, selector: str) -> bytes:
         page.click(selector)
     with open(info.value.path(), "rb") as f:
         return f.read()
+
+
+def cells(xlsx: bytes) -> list[list]:
+    """The first sheet's values."""
+    return [list(row) for row in openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True)]
 
 
 def test_start_page_sends_each_user_and_switches_language(open_page):
@@ -120,7 +124,7 @@ def test_lookup_table_and_downloads_equal_the_api(open_page, server):
     cells = [[c if c is not None else "" for c in row] for row in book.active.iter_rows(values_only=True)]
     assert cells == list(csv.reader(io.StringIO(api_csv.decode())))
     page.set_input_files("input[name=file]", {"name": "usccs.csv", "mimeType": "text/csv",
-                                              "buffer": "uscc\n".encode() + b"\xff\xfe\x80\x81\n"})
+                                              "buffer": b"uscc\n" + b"\xff\xfe\x80\x81\n"})
     page.click("#lookup-form button[type=submit]")
     assert "文件编码无法识别" in page.locator(".problem .headline").inner_text()
     phone = open_page(viewport=PHONE)
@@ -221,13 +225,14 @@ def test_preview_page_shows_the_api_figures_clauses_and_plan(open_page, server):
     # CQ-A1-9: 0.5% × 200 000 t (2023 allowance) = 1 000 tCO2
     assert answer["quantified"]["carbon_allowance"]["value"] == 1000
     cell = page.locator("#figures tr[data-kind=carbon_allowance] td.num")
-    assert Decimal(cell.get_attribute("data-value")) == Decimal("1000") and "1,000 tCO2" in cell.inner_text()
+    assert Decimal(cell.get_attribute("data-value")) == Decimal(1000) and "1,000 tCO2" in cell.inner_text()
     page.wait_for_selector("[data-chart=bars][data-rendered=true] svg")
     shot(page, "preview-result-zh")
     status, api_plan, _ = api(base, "POST", "/api/v1/benefits/preview/plan?format=csv", body, key=None)
     assert status == 200 and download(page, "#plan-csv") == api_plan
-    xlsx = openpyxl.load_workbook(io.BytesIO(download(page, "#plan-xlsx")))
-    assert [c for c in next(xlsx.active.iter_rows(values_only=True))][0] == "企业名称"
+    status, api_xlsx, _ = api(base, "POST", "/api/v1/benefits/preview/plan?format=xlsx", body, key=None)
+    assert status == 200 and cells(download(page, "#plan-xlsx")) == cells(api_xlsx)
+    assert cells(api_xlsx)[0][0] == "企业名称"
     page.click("li.benefit[data-policy='chongqing.carbon_quota_bonus'] a.clause-link")
     page.wait_for_url("**/policies/chongqing.carbon_quota_bonus")
     assert "0.5%" in page.locator("blockquote").first.inner_text()
@@ -243,6 +248,3 @@ def test_preview_page_explains_a_bad_uscc_in_both_languages(open_page):
     assert page.locator(".problem").inner_text().count("uscc") >= 1
     shot(page, "preview-error-phone-en")
 
-
-def _data_uri_bytes(href: str) -> bytes:
-    return base64.b64decode(href.split("base64,", 1)[1])
