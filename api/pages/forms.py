@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from ..i18n import lang
 from ..problems import flatten_messages
-from .problems import PageProblem
+from .problems import HEADLINES, PageProblem
 from .text import t
 
 
@@ -19,4 +20,6 @@ def load(schema: ma.Schema, data: dict):
         return schema.load(data), None
     except ma.ValidationError as exc:
         errors = flatten_messages(exc.messages)
-        return None, PageProblem(status=422, headline=t("error"), detail="", errors=errors)
+        uscc = all(e["field"].split(".")[-1] == "uscc" for e in errors)
+        headline = HEADLINES["uscc"][lang() == "en"] if uscc else t("error")
+        return None, PageProblem(status=422, headline=headline, detail="", errors=errors)

@@ -245,6 +245,7 @@ def test_preview_page_explains_a_bad_uscc_in_both_languages(open_page):
     page.select_option("select[name=target]", "A")
     page.click("#preview-form button[type=submit]")
     page.wait_for_selector(".problem")
-    assert page.locator(".problem").inner_text().count("uscc") >= 1
+    assert page.locator(".problem .headline").inner_text() == "The USCC is not valid."
+    assert "enterprise.uscc" in page.locator(".problem .errors").inner_text()
     shot(page, "preview-error-phone-en")
 
