@@ -1,0 +1,267 @@
+"""The environmental-tax assessment over HTTP (issue 6) and its HJ 212 upload (issue 9).
+
+Expected figures are derived by hand in the comments (env-tax.md; LAW-13).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pandas as pd
+import pytest
+
+from incentives import uscc as uscc_mod
+from incentives.hj212 import frame
+from sample_data import make_hj212
+
+from .test_foundation import assert_problem
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+URL = "/api/v1/tax/assessments"
+HN = uscc_mod.make("91", "410100", "HN000001")      # a Henan enterprise
+OTHER = uscc_mod.make("91", "410100", "HN000002")
+
+# The contract's JSON body, with the issue's example record: 1 200 kg SO2 in January 2024, agency data,
+# mean 120, max 150, S = 200, rate 1.2 yuan per 污染当量 from the request.
+CONTRACT_BODY = {
+    "uscc": HN, "division": "410000", "parameters": {"boundary": "strict"},
+    "outlets": [{"outlet": "DA001", "standards": {"so2": 200, "nox": 300}}],
+    "rates": {"so2": 1.2},
+    "records": [{"outlet": "DA001", "pollutant": "so2", "month": "2024-01", "emission_kg": 1200,
+                 "avg_concentration": 120, "max_concentration": 150, "source": "agency"}]}
+FILE_OUTLETS = {"DA001": {"standards": {"二氧化硫": 200, "nox": 300}}}
+
+
+@pytest.fixture
+def bureau(key_for):
+    """A Henan tax bureau."""
+    return key_for("tax_bureau", divisions=["410000"])
+
+
+def _post_file(client, headers, data: bytes, *, filename: str, mimetype: str, **form):
+    fields = {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in form.items()}
+    return client.post(URL, headers=headers, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), filename, mimetype), **fields})
+
+
+def _raw(client, headers, data: bytes, mimetype: str, **query):
+    fields = {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in query.items()}
+    return client.post(f"{URL}?{urlencode(fields)}", headers={**headers, "Content-Type": mimetype}, data=data)
+
+
+def _comparable(answer: dict) -> tuple:
+    """Rows and totals, without what differs by construction: the id, the HJ 212 accounting and the file
+    line an explanation step points at (a packet's line is not the CSV row)."""
+    def step(s):
+        return {**s, "values": {k: v for k, v in s["values"].items() if k != "row"}}
+    rows = [{**r, "explanation": [step(s) for s in r["explanation"]]} for r in answer["rows"]]
+    return rows, answer["totals"]
+
+
+# ---- JSON: the contract's example, stored and read back ---------------------------------------------
+
+def test_contract_json_example_gives_the_issue_figures_and_is_stored(client, bureau):
+    # LAW-13: ratio (200 - 120)/200 = 0.40 > 0.30, not > 0.50 -> 75%; max 150 <= 200 (条例 第十条 ¶2).
+    # 1200 kg / 0.95 = 1263.157... -> 1263.16 eq x 1.2 = 1515.792 -> 1515.79;
+    # reduction 1515.79 x 0.25 = 378.9475 -> 378.95; due 1515.79 - 378.95 = 1136.84.
+    r = client.post(URL, json=CONTRACT_BODY, headers=bureau)
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    [row] = body["rows"]
+    assert (row["outlet"], row["pollutant"], row["month"], row["tier"], row["factor"], row["ratio"]) == (
+        "DA001", "so2", "2024-01", "75%", 0.75, 0.4)
+    assert (row["emission_kg"], row["equivalents"], row["tax_before_reduction"], row["reduction"],
+            row["tax_due"], row["taxed"]) == (1200, 1263.16, 1515.79, 378.95, 1136.84, True)
+    assert body["rates"][0]["source"] == "request" and body["parameters"]["boundary"] == "strict"
+    # 按季申报: Q1 2024 ends 2024-03-31, + 15 days -> 2024-04-15 (法 第十八条)
+    assert body["totals"]["quarters"] == [{"quarter": "2024-Q1", "tax_before_reduction": 1515.79,
+                                           "reduction": 378.95, "tax_due": 1136.84,
+                                           "filing_deadline": "2024-04-15"}]
+    assert body["id"] and body["ruleset"]
+    again = client.get(f"{URL}/{body['id']}", headers=bureau)
+    assert again.status_code == 200
+    stored = again.get_json()
+    # Free-form parts (explanation values, rates) come back with Decimals as strings: compare the figures.
+    without = [{k: v for k, v in r.items() if k != "explanation"} for r in body["rows"]]
+    assert [{k: v for k, v in r.items() if k != "explanation"} for r in stored["rows"]] == without
+    assert (stored["id"], stored["totals"], stored["uscc"]) == (body["id"], body["totals"], HN)
+
+
+def test_accept_csv_gives_the_filing_form_columns(client, bureau):
+    with client.post(URL, json=CONTRACT_BODY, headers={**bureau, "Accept": "text/csv"}) as r:
+        assert r.status_code == 201 and r.mimetype == "text/csv"
+        lines = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert lines == [
+        ["排放口", "污染物", "月份", "月均浓度", "最高浓度", "标准浓度", "低于标准比例", "减征档次", "排放量(千克)",
+         "污染当量数", "应纳税额(减免前)", "减免税额", "应纳税额"],
+        ["DA001", "二氧化硫", "2024-01", "120", "150", "200", "0.4", "减按75%", "1200", "1263.16", "1515.79",
+         "378.95", "1136.84"]]
+
+
+# ---- files: every encoding and XLSX give the same answer --------------------------------------------
+
+def test_csv_xlsx_and_gbk_uploads_are_identical(client, bureau):
+    # fixture: DA001 so2 100/140/120 mg/m³ x 1e6 m³ -> 360 kg, mean 120 < 0.7 x 200, max 140 -> 75%;
+    # 360/0.95 = 378.947... -> 378.95 x 4.8 (Henan) = 1818.96; x 0.25 = 454.74; due 1364.22.
+    answers = []
+    for name, mimetype in (("monitoring_utf8.csv", "text/csv"), ("monitoring_utf8_bom.csv", "text/csv"),
+                           ("monitoring_gbk.csv", "text/csv"), ("monitoring.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+        data = (FIXTURES / name).read_bytes()
+        r = _post_file(client, bureau, data, filename=name, mimetype=mimetype, division="410100",
+                       outlets=FILE_OUTLETS)
+        assert r.status_code == 201, (name, r.get_json())
+        answers.append(_comparable(r.get_json()))
+        raw = _raw(client, bureau, data, mimetype, division="410100", outlets=FILE_OUTLETS)
+        assert raw.status_code == 201 and _comparable(raw.get_json()) == answers[-1], name
+    assert all(a == answers[0] for a in answers)
+    so2 = answers[0][0][0]
+    assert (so2["pollutant"], so2["tier"], so2["tax_before_reduction"], so2["reduction"], so2["tax_due"]) == (
+        "so2", "75%", 1818.96, 454.74, 1364.22)
+
+
+def test_broken_gbk_is_400(client, bureau):
+    r = _post_file(client, bureau, (FIXTURES / "monitoring_broken_gbk.csv").read_bytes(), filename="m.csv",
+                   mimetype="text/csv", division="410100", outlets=FILE_OUTLETS)
+    assert_problem(r, 400)
+
+
+def test_unknown_pollutant_is_422_with_row_and_column(client, bureau):
+    text = "排放口,污染物,时间,浓度,流量\nDA001,二氧化硫,2024-01-01T00:00,1,1\nDA001,水银蒸气,2024-01-01T01:00,1,1\n"
+    r = _post_file(client, bureau, text.encode("utf-8"), filename="m.csv", mimetype="text/csv",
+                   division="410100", outlets=FILE_OUTLETS)
+    [error] = assert_problem(r, 422)["errors"]
+    assert (error["row"], error["column"]) == (3, "污染物") and "unknown pollutant" in error["message"]
+
+
+# ---- rates and divisions -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rate", [1.1, 13])
+def test_rate_outside_the_schedule_is_422(client, bureau, rate):
+    # 法 附表一: 1.2–12 yuan per 污染当量 for air pollutants
+    r = client.post(URL, json={**CONTRACT_BODY, "rates": {"so2": rate}}, headers=bureau)
+    body = assert_problem(r, 422)
+    assert body["errors"] == [{"field": "rates.so2", "message": "outside 1.2–12 (法 附表一)"}]
+
+
+def test_division_without_a_known_rate_and_no_rates_is_422(client, admin):
+    # 150000 (内蒙古) has no row in air_tax_rates.csv
+    r = client.post(URL, json={**CONTRACT_BODY, "division": "150000", "rates": None}, headers=admin)
+    body = assert_problem(r, 422)
+    assert body["errors"][0]["field"] == "rates" and "150000" in body["detail"]
+
+
+# ---- who may assess ----------------------------------------------------------------------------------
+
+def test_tax_bureau_outside_its_divisions_is_403(client, key_for, bureau):
+    chongqing = key_for("tax_bureau", divisions=["500000"])
+    assert_problem(client.post(URL, json=CONTRACT_BODY, headers=chongqing), 403)
+    stored = client.post(URL, json=CONTRACT_BODY, headers=bureau).get_json()
+    assert_problem(client.get(f"{URL}/{stored['id']}", headers=chongqing), 403)
+
+
+def test_enterprise_key_assesses_only_its_own_uscc(client, key_for):
+    own = key_for("enterprise", uscc=HN)
+    assert client.post(URL, json=CONTRACT_BODY, headers=own).status_code == 201
+    other = key_for("enterprise", uscc=OTHER)
+    assert_problem(client.post(URL, json=CONTRACT_BODY, headers=other), 403)
+
+
+# ---- HJ 212 packets vs the equivalent hourly CSV -----------------------------------------------------
+
+STANDARDS = {o: {"standards": {"so2": 50, "nox": 100, "soot": 10}} for o in make_hj212.OUTLETS}
+MAPPING = {mn: outlet for outlet, mn in make_hj212.OUTLETS.items()}
+T_HOUR = ("DA002", "2024-01-05T07:00")   # made over the instrument's range (flag T) below
+
+
+def _month_with_a_t_hour():
+    hours = make_hj212.generate()
+    for h in hours:
+        if (h.outlet, h.time.strftime("%Y-%m-%dT%H:%M")) == T_HOUR:
+            avg, lo, hi, _ = h.values["a21026"]
+            h.values["a21026"] = (avg, lo, hi, "T")
+    text = "".join(make_hj212.packets(hours))
+    rows = make_hj212.csv_rows(hours)           # flag N hours only
+    for h in hours:
+        if (h.outlet, h.time.strftime("%Y-%m-%dT%H:%M")) == T_HOUR:
+            rows.append({"outlet": h.outlet, "pollutant": "so2", "time": T_HOUR[1],
+                         "concentration": h.values["a21026"][0], "flow": h.flow_m3, "source": "cems",
+                         "over_range": "true"})
+    table = pd.DataFrame(rows).fillna("")
+    return text, table.to_csv(index=False).encode("utf-8")
+
+
+def _hj212(client, headers, text: str, **query):
+    return _raw(client, headers, text.encode("ascii"), "text/plain", division="500000", format="hj212",
+                outlets=STANDARDS, mn_to_outlet=MAPPING, **query)
+
+
+PARAMS = {"exceedance_scope": "outlet_pollutant"}   # so the T hour blocks only DA002 SO2
+
+
+def test_a_month_of_packets_equals_the_hourly_csv(client, admin):
+    text, table = _month_with_a_t_hour()
+    packets = _hj212(client, admin, text, parameters=PARAMS)
+    assert packets.status_code == 201, packets.get_json()
+    hourly = _raw(client, admin, table, "text/csv", division="500000", outlets=STANDARDS, parameters=PARAMS)
+    assert hourly.status_code == 201, hourly.get_json()
+    p, c = packets.get_json(), hourly.get_json()
+    assert _comparable(p) == _comparable(c) and len(p["rows"]) == 9   # 3 outlets x 3 pollutants
+    rows = {(r["outlet"], r["pollutant"]): r for r in p["rows"]}
+    # 条例 第十条 ¶2 with flag T: DA002 SO2 fails G1, naming the hour and the flag
+    assert rows[("DA002", "so2")]["tier"] == "none"
+    assert rows[("DA002", "so2")]["reason"].startswith("2024-01-05 07:00 小时值标记T（超过仪器测量上限）")
+    assert rows[("DA001", "so2")]["tier"] != "none"
+    # every packet accounted for: 744 hours x 3 outlets, all used or excluded; the excluded hours keep
+    # their flags (generator: DA002 M 9, DA001 C 5, DA003 D 5, DA003 F 18 pollutant-hours)
+    acc = p["hj212"]
+    assert acc["summary"]["packets"] == 744 * 3 == acc["summary"]["used"] + acc["summary"]["excluded"]
+    assert sorted({(e["flag"], e["rule"]) for e in acc["excluded"]}) == [
+        ("C", "flag_C"), ("D", "flag_D"), ("F", "flag_F"), ("M", "flag_M")]
+    assert len(acc["excluded"]) == 37 and acc["rejected"] == []
+    assert [(e["outlet"], e["pollutant"], e["time"], e["flag"]) for e in acc["exceeding"]] == [
+        ("DA002", "so2", T_HOUR[1], "T")]
+
+
+def test_strict_refuses_a_bad_packet_and_strict_false_lists_it(client, admin):
+    text, _ = _month_with_a_t_hour()
+    lines = text.split("\r\n")
+    line = lines[9]                                    # file line 10: change one character of its data
+    lines[9] = line[:40] + ("7" if line[40] != "7" else "8") + line[41:]
+    bad = "\r\n".join(lines)
+    strict = _hj212(client, admin, bad, parameters=PARAMS)
+    body = assert_problem(strict, 422)
+    assert [(e["row"], e["column"]) for e in body["errors"]] == [(10, "CRC")]
+    lenient = _hj212(client, admin, bad, parameters=PARAMS, strict="false")
+    assert lenient.status_code == 201, lenient.get_json()
+    acc = lenient.get_json()["hj212"]
+    assert [(e["row"], e["column"]) for e in acc["rejected"]] == [(10, "CRC")]
+    assert acc["summary"]["rejected"] == 1 and acc["summary"]["packets"] == 744 * 3
+
+
+def test_zsavg_basis_takes_the_emission_from_cou_not_zsavg_times_flow(client, admin):
+    text, _ = _month_with_a_t_hour()
+    avg = _hj212(client, admin, text, parameters=PARAMS).get_json()
+    zs = _hj212(client, admin, text, parameters={**PARAMS, "concentration_basis": "zsavg"}).get_json()
+    assert zs["parameters"]["concentration_basis"] == "zsavg"
+    assert zs["hj212"]["parameters"]["concentration_basis"] == "zsavg"
+    # Same emission (Σ -Cou, generated as Avg x flow x 1e-6), different concentrations: the generator's
+    # ZsAvg = Avg x 12 / (21 - O2) with O2 between 7.8 and 10.2 %, so it differs from Avg.
+    assert [r["emission_kg"] for r in zs["rows"]] == [r["emission_kg"] for r in avg["rows"]]
+    assert all(z["avg_concentration"] != a["avg_concentration"] for z, a in zip(zs["rows"], avg["rows"]))
+
+
+def test_zsavg_without_cou_uses_the_measured_avg_for_the_mass(client, admin):
+    # One hour, SO2 Avg 30 mg/m³, ZsAvg 45, flow 100 000 m³, no -Cou: the mass is 30 x 100 000 / 10^6 = 3 kg
+    # (ZsAvg x flow would say 4.5 kg).
+    packet = frame("QN=20240101010000000;ST=31;CN=2061;PW=123456;MN=M1;Flag=4;CP=&&DataTime=20240101000000;"
+                   "a00000-Cou=100000,a00000-Flag=N;a21026-Avg=30,a21026-ZsAvg=45,a21026-Flag=N&&")
+    r = _raw(client, admin, packet.encode("ascii"), "text/plain", division="500000", format="hj212",
+             outlets={"DA1": {"standards": {"so2": 50}}}, mn_to_outlet={"M1": "DA1"},
+             parameters={"concentration_basis": "zsavg"})
+    assert r.status_code == 201, r.get_json()
+    [row] = r.get_json()["rows"]
+    assert (row["emission_kg"], row["avg_concentration"]) == (3, 45)
