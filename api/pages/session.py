@@ -41,10 +41,18 @@ def caller_of(key: str | None) -> Caller | None:
     return keys.caller_for(session=get_session(), key=key, bootstrap_key=current_app.config.get("BOOTSTRAP_ADMIN_KEY"))
 
 
+def _caller_of_hash(key_hash: str | None) -> Caller | None:
+    # The signed (not encrypted) session cookie keeps only the key's hash: a stolen cookie never shows the key.
+    if not key_hash:
+        return None
+    return keys.caller_for_hash(session=get_session(), key_hash=key_hash,
+                                bootstrap_key=current_app.config.get("BOOTSTRAP_ADMIN_KEY"))
+
+
 def page_caller() -> Caller:
     """The signed-in caller of this request (public when none, or when the stored key was revoked)."""
     if "page_caller" not in g:
-        g.page_caller = caller_of(session.get("api_key")) or PUBLIC
+        g.page_caller = _caller_of_hash(session.get("key_hash")) or PUBLIC
     return g.page_caller
 
 
@@ -73,7 +81,7 @@ def login():
         if caller_of(key) is None:
             return render_template("pages/login.html", next=nxt, error=t("bad_key")), 401
         session.clear()
-        session["api_key"] = key
+        session["key_hash"] = keys.hash_key(key)
         return redirect(nxt)
     return render_template("pages/login.html", next=nxt)
 

@@ -69,6 +69,16 @@ def caller_for(*, session: Session, key: str, bootstrap_key: str | None = None) 
     return Caller(role=row.role, key_id=row.id, uscc=row.uscc, divisions=tuple(row.divisions or ()))
 
 
+def caller_for_hash(*, session: Session, key_hash: str, bootstrap_key: str | None = None) -> Caller | None:
+    """The caller of a key known only by its hash (page sessions keep the hash, never the key)."""
+    if bootstrap_key and hmac.compare_digest(key_hash, hash_key(bootstrap_key)):
+        return Caller(role="admin", key_id="bootstrap")
+    row = session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return Caller(role=row.role, key_id=row.id, uscc=row.uscc, divisions=tuple(row.divisions or ()))
+
+
 def ensure_bootstrap(*, session: Session, key: str) -> None:
     """Store the bootstrap admin key (from the environment) if absent; never log it."""
     digest = hash_key(key)

@@ -236,3 +236,19 @@ def test_preview_with_monitoring_data_quantifies_the_tax_saving(client):
     assert saving["value"] is not None
     cell = re.search(r'data-kind="env_tax_saving"><td>[^<]*</td><td class="num" data-value="([^"]*)"', html)
     assert cell and Decimal(cell.group(1)) == Decimal(str(saving["value"]))
+
+
+def test_the_session_cookie_never_holds_the_key(client, key_for):
+    # a signed Flask cookie is readable by whoever holds it: only the key's hash is kept
+    import base64
+    import zlib
+    key = key_for("bank")["Authorization"].split()[1]
+    page = client.get("/login")
+    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/login", data={"api_key": key, "csrf_token": token, "next": "/lookup"})
+    cookie = client.get_cookie("session").value
+    payload = cookie.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    text = (zlib.decompress(raw) if cookie.startswith(".") else raw).decode()
+    assert key not in text and "key_hash" in text
+    assert client.get("/lookup").status_code == 200
