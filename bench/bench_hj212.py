@@ -31,12 +31,11 @@ def _timed(fn):
 
 
 def _assess(records, outlets):
-    """The full assessment through incentives.env_tax (the tax module computes flow x concentration and
-    refuses emission_kg beside a time, so -Cou is blanked)."""
+    """The full assessment through incentives.env_tax, on the records as parsed (-Cou as each hour's
+    emission_kg, T hours as over_range)."""
     from incentives import env_tax
     standards = {o: {"standards": {"so2": 50, "nox": 100, "soot": 10}} for o in outlets}
-    return env_tax.assess(env_tax.parse_records(records.assign(emission_kg="")), division="500000",
-                          outlets=standards)
+    return env_tax.assess(env_tax.parse_records(records), division="500000", outlets=standards)
 
 
 def run() -> list[dict]:

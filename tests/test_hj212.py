@@ -345,3 +345,63 @@ def test_common_path_and_full_rules_agree(monkeypatch):
         else:
             assert a == b
     assert len(fast[3]) == 1 and fast[3][0]["column"] == "a21026-Avg"     # the negative concentration
+
+
+def _lower_crc(packet: str) -> str:
+    return packet[:-6] + packet[-6:-2].lower() + "\r\n"
+
+
+def _mixed_file() -> str:
+    """Every kind of line next to a clean month: the fast paths must give what the per-packet rules give."""
+    mn2, mn3 = "MIX000000000000000000002", "MIX000000000000000000003"
+    lines = [
+        "".join(make_hj212.packets(make_hj212.generate())),
+        _hour(0, mn=mn2, so2="250", so2_flag="T", cou="25"),              # T flag: used, exceeding
+        _hour(1, mn=mn2, so2="1E+1", cou="1.0"),                          # not a plain number
+        _hour(2, mn=mn2, values={"a21026": {"Avg": "9999.99", "ZsAvg": "9999.99", "Cou": "1", "Flag": "N"}}),
+        _hour(3, mn=mn2, values={"a21026": {"Avg": "30", "ZsAvg": "35", "Flag": "N"}}),  # no -Cou
+        _hour(4, mn=mn2, flow_flag="D"),                                  # flow excluded
+        _hour(5, mn=mn2, values={"a99999": {"Avg": "1"}}),                # unknown code
+        _hour(6, mn=mn2, so2_flag="X"),                                   # flag outside the list
+        _hour(7, mn=mn2, so2="-0.5"),                                     # negative
+        _hour(8, mn=mn2, qn="20240101090000000", flag=None),              # no Flag field
+        _hour(9, mn=mn2, so2="33", rf=True) + _hour(9, mn=mn2, so2="32"),  # resend (and concatenated)
+        _hour(10, mn=mn2) + _hour(10, mn=mn2, so2="34"),                  # duplicate hour
+        _split(),                                                          # split packet
+        _hour(0, mn=mn3, so2="", cou=""),                                 # empty values
+        _hour(1, mn=mn3, values={"a21002": {"Avg": "40", "Flag": "N", "Cou": "4"}}),  # another shape
+        _hour(2, mn=mn3).replace("a21002-Avg=40", "a21002-Avg=40=1"),      # malformed item (CRC breaks too)
+        _lower_crc(frame("ST=31;CN=2061;PW=1;MN=" + mn3 + ";CP=&&DataTime=20240101030000;a00000-Cou=1,"
+                         "a21026-Avg=2;a21026-Flag=N&&")),                # lower-case CRC, ',' between groups
+        frame("ST=31;CN=2061;PW=1;MN=" + mn3 + ";;CP=&&DataTime=20240101040000;a00000-Cou=1;a21026-Avg=2&&"),
+        frame("ST=31;CN=;PW=1;MN=" + mn3 + ";CP=&&DataTime=20240101050000;a00000-Cou=1;a21026-Avg=2&&"),  # no CN
+        build_packet(mn=mn3, data_time="20240101000500", cn="2011", values={"a21026": {"Rtd": "1"}}),
+        "##0010garbage\r\n", "not a frame\r\n", "\r\n",
+        _hour(11, mn=mn3)[:-8] + "FFFF\r\n",                              # wrong CRC
+    ]
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("basis", ["avg", "zsavg"])
+def test_fast_paths_equal_the_per_packet_rules_on_a_mixed_file(monkeypatch, basis):
+    from incentives.hj212 import values
+    text = _mixed_file()
+    mapping = {mn: mn[-4:] for mn in (MN, "MIX000000000000000000002", "MIX000000000000000000003",
+                                      *make_hj212.OUTLETS.values())}
+
+    def run():
+        r = parse_packets(text, strict=False, concentration_basis=basis, mn_to_outlet=mapping)
+        return r.records, r.excluded, r.exceeding, r.packets, r.rejected, r.checks, r.other_codes, r.summary
+
+    fast = run()
+    monkeypatch.setattr(values, "FAST_PATH", False)     # every packet by the reference rules
+    full = run()
+    for a, b in zip(fast, full):
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b)
+        else:
+            assert a == b
+    statuses = set(fast[3]["status"])
+    assert statuses == {"used", "excluded", "rejected", "merged"} and len(fast[4]) >= 8
+    # the T hour has no -ZsAvg: under zsavg it is excluded (no value), not used
+    assert fast[2]["flag"].tolist() == (["T"] if basis == "avg" else [])
