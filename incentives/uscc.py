@@ -6,9 +6,12 @@ python-stdnum computes the GB 32100 check digit. It rejects registration-authori
 """
 from __future__ import annotations
 
+import re
+
 from stdnum.cn import uscc as _stdnum
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_SEPARATORS = re.compile(r"[\s\-]+")  # what stdnum's compact() strips, without its per-character cost
 _AUTHORITIES = set("123456789ABCDEFGNY")  # GB 32100 表1 登记管理部门代码
 _GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -27,7 +30,7 @@ def normalize(text: str) -> str:
     """Return the USCC in upper case without spaces or dashes; raise InvalidUscc with the reason."""
     if not isinstance(text, str):
         raise InvalidUscc("统一社会信用代码必须是字符串 / must be a string")
-    code = _stdnum.compact(text)
+    code = _SEPARATORS.sub("", text).upper()
     if len(code) != 18:
         raise InvalidUscc(f"统一社会信用代码应为18位，实为{len(code)}位 / must be 18 characters, got {len(code)}")
     if code[0] not in _AUTHORITIES:

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
 from typing import Callable
 
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from incentives import ledger
 from incentives.access import Caller
+from incentives.bulk import bulk_insert
 from incentives import uscc as uscc_mod
 from incentives.db import Enterprise, GradeEventRow, GradeProjection, ImportBatch, Registration, utcnow
 from incentives.errors import Conflict, Invalid
 from incentives.grades import UnknownGrade, canonical_grade
 from incentives.industries import UnknownIndustry, resolve_branch
+from incentives.state import GradeEvent
 from incentives.tabular import read_table
 
 from . import registry
@@ -187,14 +189,16 @@ def _write(session: Session, rows: list[dict], digest: str, filename: str, today
     now = utcnow()
     new_ents, new_regs, new_events = [], [], []
     seen_regs: set = set()
+    by_uscc: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_uscc[r["uscc"]].append(r)
     for code in usccs:
         if code in existing:
             continue
-        first = next(r for r in rows if r["uscc"] == code)
+        first = by_uscc[code][0]
         facts = {}
-        for r in rows:
-            if r["uscc"] == code:
-                facts.update(r["facts"])
+        for r in by_uscc[code]:
+            facts.update(r["facts"])
         new_ents.append({"uscc": code, "name": first["name"], "division": first["division"],
                          "facility_division": first["facility_division"], "facts": facts, "version": 1,
                          "created_at": now, "updated_at": now})
@@ -228,12 +232,9 @@ def _write(session: Session, rows: list[dict], digest: str, filename: str, today
             new_events.append(_event(r, batch.id, now))
             changed_existing.add(r["uscc"])
     progress("write", 0, len(new_ents))
-    for chunk in _chunks(new_ents, 5000):
-        session.execute(insert(Enterprise), chunk)
-    for chunk in _chunks(new_regs, 5000):
-        session.execute(insert(Registration), chunk)
-    for chunk in _chunks(new_events, 5000):
-        session.execute(insert(GradeEventRow), chunk)
+    conn = session.connection()   # new rows only: no ORM bookkeeping needed
+    for table, items in ((Enterprise, new_ents), (Registration, new_regs), (GradeEventRow, new_events)):
+        bulk_insert(conn, table.__table__, items)
     progress("write", len(new_ents), len(new_ents))
     _project_new(session, new_ents, new_regs, new_events, today, progress)
     session.flush()
@@ -254,27 +255,37 @@ def _event(r: dict, batch_id: int, now) -> dict:
 
 
 def _project_new(session, ents, regs, events, today, progress) -> None:
-    """Projections of new enterprises through the ledger's bulk path."""
+    """Projections of new enterprises. Enterprises with the same registrations, events, facts and divisions
+    have the same state but for who they are: each distinct history is folded once by the ledger, then
+    stamped with each enterprise's uscc and name."""
     regs_by = defaultdict(list)
     for r in regs:
         regs_by[r["uscc"]].append(ledger.Registration(r["industry"], r["branch"], r["site"] or None))
-    enterprises = [ledger.Enterprise(e["uscc"], e["name"], e["division"], e["facility_division"],
-                                     tuple(regs_by[e["uscc"]]), e["facts"]) for e in ents]
-    evs = [(e["uscc"], registry.to_event(GradeEventRow(**e))) for e in events]
-    states = ledger.fold_many(enterprises, evs, as_of=today)
-    by_uscc = defaultdict(list)
-    for code, ev in evs:
-        by_uscc[code].append(ev)
+    evs_by = defaultdict(list)
+    for i, e in enumerate(events):
+        evs_by[e["uscc"]].append(GradeEvent(kind=e["kind"], effective=e["effective"], industry=e["industry"],
+                                            branch=e["branch"], grade=e["grade"], site=e["site"] or None,
+                                            seq=i + 1))
+    shapes: dict[tuple, tuple] = {}
     rows = []
-    for i, s in enumerate(states):
-        rows.append({"uscc": s.uscc, "overall_grade": s.overall_grade, "status": s.status, "computed_for": today,
-                     "valid_until": registry.valid_until(s, by_uscc[s.uscc]),
-                     "state": registry.jsonable(state_dict(s, with_history=False))})
-        if i % 10000 == 0:
-            progress("project", i, len(states))
-    for chunk in _chunks(rows, 5000):
-        session.execute(insert(GradeProjection), chunk)
-    progress("project", len(states), len(states))
+    for n, e in enumerate(ents):
+        evs = evs_by[e["uscc"]]
+        key = (e["division"], e["facility_division"], tuple(regs_by[e["uscc"]]),
+               tuple((v.kind, v.effective, v.industry, v.branch, v.grade, v.site) for v in evs),
+               json.dumps(e["facts"], sort_keys=True))
+        if key not in shapes:
+            state = ledger.fold(uscc=e["uscc"], name=e["name"], division=e["division"],
+                                facility_division=e["facility_division"], registrations=regs_by[e["uscc"]],
+                                events=evs, as_of=today, facts=e["facts"], with_history=False)
+            shapes[key] = (state, state_dict(state, with_history=False, iso=True), registry.valid_until(state, evs))
+        state, shape, until = shapes[key]
+        rows.append({"uscc": e["uscc"], "overall_grade": state.overall_grade, "status": state.status,
+                     "computed_for": today, "valid_until": until,
+                     "state": {**shape, "uscc": e["uscc"], "name": e["name"]}})
+        if n % 10000 == 0:
+            progress("project", n, len(ents))
+    bulk_insert(session.connection(), GradeProjection.__table__, rows)
+    progress("project", len(ents), len(ents))
 
 
 def _chunks(items: list, size: int):

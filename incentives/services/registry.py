@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Iterable
 
 from sqlalchemy import func
@@ -20,8 +19,16 @@ from .serialize import state_dict
 
 
 def jsonable(obj):
-    return json.loads(json.dumps(obj, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o),
-                                 ensure_ascii=False))
+    """Plain JSON data: dates and datetimes as ISO text, Decimals as text, tuples as lists."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return str(obj)
 
 
 def to_event(row: GradeEventRow) -> GradeEvent:
@@ -80,7 +87,7 @@ def write_projection(session: Session, state: EnterpriseState, events: list[Grad
                                                                        computed_for=today)
     proj.overall_grade, proj.status, proj.computed_for = state.overall_grade, state.status, today
     proj.valid_until = valid_until(state, events)
-    proj.state = jsonable(state_dict(state, with_history=False))
+    proj.state = state_dict(state, with_history=False, iso=True)
     session.add(proj)
     return proj
 

@@ -21,20 +21,29 @@ def event_dict(ev: GradeEvent, uscc: str | None = None) -> dict:
     return out
 
 
-def state_dict(state: EnterpriseState, *, with_history: bool = True) -> dict:
-    """The contract's grade object."""
+def _iso(day):
+    return day.isoformat() if day is not None else None
+
+
+def _same(day):
+    return day
+
+
+def state_dict(state: EnterpriseState, *, with_history: bool = True, iso: bool = False) -> dict:
+    """The contract's grade object; `iso` writes dates as ISO text (JSON storage of the projection)."""
+    d = _iso if iso else _same
     out = {
         "uscc": state.uscc, "name": state.name, "division": state.division,
-        "facility_division": state.facility_division, "as_of": state.as_of,
+        "facility_division": state.facility_division, "as_of": d(state.as_of),
         "overall_grade": state.overall_grade, "rated_grade": state.rated_grade, "status": state.status,
-        "review_due": state.review_due,
+        "review_due": d(state.review_due),
         "industries": [{"industry": i.industry, "branch": i.branch, "site": i.site, "scale": i.scale,
-                        "grade": i.grade, "rated_grade": i.rated_grade, "rated_on": i.rated_on,
-                        "status": i.status, "review_due": i.review_due} for i in state.industries],
-        "restrictions": [{"kind": r.kind, "reason": text(r.reason), "ref": r.ref, "since": r.since,
-                          "until": r.until, "grades_barred": list(r.grades_barred)} for r in state.restrictions],
+                        "grade": i.grade, "rated_grade": i.rated_grade, "rated_on": d(i.rated_on),
+                        "status": i.status, "review_due": d(i.review_due)} for i in state.industries],
+        "restrictions": [{"kind": r.kind, "reason": text(r.reason), "ref": r.ref, "since": d(r.since),
+                          "until": d(r.until), "grades_barred": list(r.grades_barred)} for r in state.restrictions],
         "upgrades": [{"industry": u.industry, "branch": u.branch, "from_grade": u.from_grade,
-                      "to_grade": u.to_grade, "effective": u.effective, "ref": u.ref} for u in state.upgrades],
+                      "to_grade": u.to_grade, "effective": d(u.effective), "ref": u.ref} for u in state.upgrades],
     }
     if with_history:
         out["history"] = [{**event_dict(h.event), "effect": text(h.effect), "effect_ref": h.ref}
