@@ -1,11 +1,10 @@
 """The Flask application: create_app(test_config=None)."""
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import flask_swagger_ui
-from decimal import Decimal
-
 from flask import Flask, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 

@@ -146,7 +146,7 @@ def assess_cmd(path, division, uscc, fmt, outlets, rates, parameters, strict, ou
     if fmt is None and Path(path).suffix.lower() in (".txt", ".log", ".hj212"):
         fmt = "hj212"
     try:
-        loads = lambda text: json.loads(text) if text else None  # noqa: E731
+        loads = lambda text: json.loads(text) if text else None
         with Session(app.extensions["gis_engine"]) as session:
             answer = tax.assess_upload(session=session, caller=Caller(role="admin"), data=data, filename=path,
                                        content_type=None, division=division, uscc=uscc, rates=loads(rates),

@@ -32,7 +32,7 @@ def _monitoring(outlets: int = 10) -> dict:
     records = []
     start = dt.datetime(2024, 1, 1)
     for o in range(outlets):
-        for h in range(0, 24 * 91):
+        for h in range(24 * 91):
             t = start + dt.timedelta(hours=h)
             for p, base in (("so2", 120), ("nox", 150), ("soot", 12)):
                 records.append({"outlet": f"DA{o:03d}", "pollutant": p, "time": t.strftime("%Y-%m-%dT%H:%M"),

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel, create_engine
 
 def utcnow() -> dt.datetime:
     """Now, in UTC (the only clock the persistence layer reads: for `recorded_at`)."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class ApiKey(SQLModel, table=True):

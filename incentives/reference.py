@@ -182,7 +182,7 @@ def load_tax_rates() -> tuple[TaxRate, ...]:
     for line, r in _rows(name, ["division", "pollutant_scope", "area_scope", "rate_yuan",
                                 "effective_from", "effective_to", "confidence", "source"]):
         rate = _decimal(name, line, r["rate_yuan"])
-        if not Decimal("1.2") <= rate <= Decimal("12"):
+        if not Decimal("1.2") <= rate <= Decimal(12):
             raise ReferenceDataError(f"{name} line {line}: rate {rate} outside 附表一's 1.2–12")
         start = _date(name, line, r["effective_from"])
         window = Window.from_inclusive(start, _date(name, line, r["effective_to"]))

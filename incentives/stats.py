@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
 from .grades import LeadingMap, at_least
 from .money import round_half_up
 
 SHARE_STEP = Decimal("0.0001")
+NATIONAL_MAP = LeadingMap()
 
 
-def structure(rows: Iterable[dict], leading_map: LeadingMap = LeadingMap()) -> dict:
+def structure(rows: Iterable[dict], leading_map: LeadingMap = NATIONAL_MAP) -> dict:
     """Counts and shares by overall grade, status and industry; rows carry overall_grade, status, industries."""
     rows = list(rows)
     total = len(rows)
@@ -21,7 +22,7 @@ def structure(rows: Iterable[dict], leading_map: LeadingMap = LeadingMap()) -> d
     for r in rows:
         for i in r["industries"]:
             by_industry.setdefault(i["industry"], Counter())[i["grade"] or "none"] += 1
-    share = lambda n: round_half_up(Decimal(n) / total, SHARE_STEP) if total else Decimal(0)  # noqa: E731
+    share = lambda n: round_half_up(Decimal(n) / total, SHARE_STEP) if total else Decimal(0)
     return {"total": total,
             "by_grade": [{"grade": g, "count": n, "share": share(n)} for g, n in sorted(by_grade.items())],
             "by_status": [{"status": s, "count": n, "share": share(n)} for s, n in sorted(by_status.items())],
@@ -30,7 +31,7 @@ def structure(rows: Iterable[dict], leading_map: LeadingMap = LeadingMap()) -> d
                             for k, c in sorted(by_industry.items())]}
 
 
-def progress(rows: list[dict], targets, leading_map: LeadingMap = LeadingMap()) -> list[dict]:
+def progress(rows: list[dict], targets, leading_map: LeadingMap = NATIONAL_MAP) -> list[dict]:
     """Each target with the current count or share at its floor or better, and whether it is met."""
     total = len(rows)
     out = []

@@ -173,7 +173,7 @@ def tax_saving(before_rows: list[dict], after_rows: list[dict], months: int) -> 
     tier part = total − emission part (so the two add up to the total exactly, to the fen).
     A year is the data's months scaled to 12 (parameter: the data are taken as typical of the year).
     """
-    key = lambda r: (r["outlet"], r["pollutant"], r["month"])  # noqa: E731
+    key = lambda r: (r["outlet"], r["pollutant"], r["month"])
     after = {key(r): r for r in after_rows}
     due_before = sum((dec(r["tax_due"]) for r in before_rows), ZERO)
     due_after = sum((dec(r["tax_due"]) for r in after_rows), ZERO)
@@ -218,5 +218,15 @@ def after_records(before_rows: list[dict], targets: dict[str, dict]) -> list[dic
     return out
 
 
-__all__ = ["Figure", "gained_and_lost", "emergency_days", "carbon_bonus", "emission_rights", "enforcement_counts",
-           "tax_saving", "after_records", "add_months", "FEN"]
+__all__ = [
+    "FEN",
+    "Figure",
+    "add_months",
+    "after_records",
+    "carbon_bonus",
+    "emergency_days",
+    "emission_rights",
+    "enforcement_counts",
+    "gained_and_lost",
+    "tax_saving",
+]

@@ -14,9 +14,9 @@ class Target:
     ref: str
     due: date
     floor: str
+    text: Text
     share: str | None = None      # a decimal fraction, as text
     count: int | None = None
-    text: Text = Text("", "")
 
 
 SHAOXING = "330600"
@@ -24,8 +24,7 @@ CHONGQING = "500000"
 
 TARGETS = (
     # SX-2-2: 到2023年8月底 B级(引领性)及以上 ≥8%、C级及以上 ≥60%; 2024年底 12%/75%; 2025年底 15%/90%.
-    Target(SHAOXING, "SX-2-2", date(2023, 8, 31), "B", share="0.08",
-           text=Text("2023年8月底前B级（引领性）及以上企业占比不低于8%", "B (引领) or above ≥ 8% by 2023-08-31")),
+    Target(SHAOXING, "SX-2-2", date(2023, 8, 31), "B", share="0.08", text=Text("2023年8月底前B级（引领性）及以上企业占比不低于8%", "B (引领) or above ≥ 8% by 2023-08-31")),
     Target(SHAOXING, "SX-2-2", date(2023, 8, 31), "C", share="0.60",
            text=Text("2023年8月底前C级及以上企业占比不低于60%", "C or above ≥ 60% by 2023-08-31")),
     Target(SHAOXING, "SX-2-2", date(2024, 12, 31), "B", share="0.12",

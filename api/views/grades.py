@@ -1,9 +1,6 @@
 """Answers for banks: bulk lookup (JSON or CSV in and out) and the change feed."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint

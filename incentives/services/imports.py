@@ -9,14 +9,14 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 from sqlmodel import Session, select
 
 from incentives import ledger
+from incentives import uscc as uscc_mod
 from incentives.access import Caller
 from incentives.bulk import bulk_insert
-from incentives import uscc as uscc_mod
 from incentives.db import Enterprise, GradeEventRow, GradeProjection, ImportBatch, Registration, utcnow
 from incentives.errors import Conflict, Invalid
 from incentives.grades import UnknownGrade, canonical_grade
@@ -55,7 +55,7 @@ def _bool(text: str) -> bool | None:
 def _validate(table) -> tuple[list[dict], list[dict]]:
     """Rows as clean dicts, and every error with its file row and column."""
     headers = table.attrs.get("headers", {})
-    col = lambda name: headers.get(name, name)  # noqa: E731 - the column as the file wrote it
+    col = lambda name: headers.get(name, name)
     errors: list[dict] = []
     usccs = {}
     for raw in table["uscc"].unique():                  # validate unique values once (gotcha 14)
@@ -70,7 +70,7 @@ def _validate(table) -> tuple[list[dict], list[dict]]:
     records = table.to_dict("records")
     for rec in records:
         line = int(rec["row"])
-        bad = lambda column, message: errors.append({"row": line, "column": col(column), "message": message})  # noqa: E731
+        bad = lambda column, message: errors.append({"row": line, "column": col(column), "message": message})
         code = usccs[rec["uscc"]]
         if isinstance(code, Exception):
             bad("uscc", str(code))

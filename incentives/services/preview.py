@@ -12,17 +12,17 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from incentives import engine, ledger
+from incentives import engine, ledger, upgrade
 from incentives.errors import Invalid
 from incentives.grades import rank, scale_grades
 from incentives.industries import UnknownIndustry, resolve_branch
 from incentives.reference import reference
 from incentives.state import GradeEvent
-from incentives import upgrade
 
 from . import registry
 from .benefits import context
 from .evaluations import benefit, evaluation, plain
+
 
 def _subject(session: Session, body: dict, as_of: dt.date):
     """(name, division, facility division, registrations, events, facts, uscc) of the enterprise."""
@@ -149,7 +149,7 @@ def preview(*, session: Session, body: dict, today: dt.date) -> dict:
     if scenario.get("allowance_2023_t") is not None:
         facts["allowance_2023_t"] = str(scenario["allowance_2023_t"])
         facts.setdefault("holds_carbon_allowance", True)
-    fold = lambda extra=(): ledger.fold(uscc=uscc, name=name, division=division, facility_division=facility,  # noqa: E731
+    fold = lambda extra=(): ledger.fold(uscc=uscc, name=name, division=division, facility_division=facility,
                                         registrations=regs, events=[*events, *extra], as_of=as_of, facts=facts,
                                         with_history=False)
     current_state = fold()

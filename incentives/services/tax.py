@@ -1,9 +1,9 @@
 """Environmental-tax assessments for tax bureaus and enterprises: parse, assess, store, read back."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
-import csv
 import io
 import json
 import uuid

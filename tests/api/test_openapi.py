@@ -4,7 +4,6 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from incentives import uscc as uscc_mod

@@ -219,8 +219,8 @@ def test_a_bad_import_lists_every_bad_row_and_writes_nothing(client, admin):
 
 @pytest.mark.parametrize("data, status", [
     (b"", 422),
-    ("uscc,name,industry\n".encode(), 422),
-    ("uscc,name,industry\n".encode() + b"\x81\xff\xfe,x,y\n", 400),   # neither UTF-8 nor GB18030
+    (b"uscc,name,industry\n", 422),
+    (b"uscc,name,industry\n" + b"\x81\xff\xfe,x,y\n", 400),   # neither UTF-8 nor GB18030
 ])
 def test_unreadable_imports(client, admin, data, status):
     assert_problem(_import(client, admin, data), status)
