@@ -24,6 +24,7 @@ __all__ = [
 
 def read_monitoring(data: bytes, *, filename: str | None = None, content_type: str | None = None,
                     max_rows: int = 3_000_000) -> "object":
-    """Read a monitoring CSV/XLSX upload with the zh/en monitoring headers (tabular.read_table)."""
+    """Read a monitoring CSV/XLSX upload with the zh/en monitoring headers (tabular.read_table; a plain CSV
+    comes back as Categoricals of the same str values, which parse_records reads without a str per cell)."""
     return read_table(data, filename=filename, content_type=content_type, max_rows=max_rows,
-                      aliases=MONITORING_ALIASES, required=("outlet", "pollutant"))
+                      aliases=MONITORING_ALIASES, required=("outlet", "pollutant"), categorical=True)

@@ -62,16 +62,171 @@ def is_xlsx(data: bytes, filename: str | None = None, content_type: str | None =
 
 def read_table(data: bytes, *, filename: str | None = None, content_type: str | None = None,
                max_rows: int = 100_000, aliases: dict[str, str] | None = None,
-               required: tuple | None = None) -> pd.DataFrame:
+               required: tuple | None = None, categorical: bool = False) -> pd.DataFrame:
     """Read a CSV or XLSX upload into a DataFrame of stripped str values plus an int `row` (file line).
 
     Headers are stripped and mapped through `aliases` (zh or en -> canonical); unknown headers are kept.
     `df.attrs["headers"]` maps each canonical name back to the header as written, for error messages.
+    `categorical=True` lets a plain CSV (no quotes, one field count) come back as pandas Categoricals of
+    the same str values, read byte-wise without making a Python str per cell (large monitoring files).
     """
     if not data:
         raise FileProblem(422, "file has no rows", [{"row": 1, "column": None, "message": "empty file"}])
-    frame = _read_xlsx(data) if is_xlsx(data, filename, content_type) else _read_csv(data)
+    if is_xlsx(data, filename, content_type):
+        frame = _read_xlsx(data)
+    else:
+        fast = _read_csv_columns(data) if categorical else None
+        if fast is not None:
+            return _finish_columns(*fast, max_rows=max_rows, aliases=aliases or {}, required=tuple(required or ()))
+        frame = _read_csv(data)
     return _finish(frame, max_rows=max_rows, aliases=aliases or {}, required=tuple(required or ()))
+
+
+_CHUNK = 1 << 20
+
+
+class _Words:
+    """The 8 bytes from any offset of `data` as one little-endian uint64 (zero past the end), no copy."""
+
+    def __init__(self, data: bytes):
+        self.size = len(data)
+        self.main = (np.ndarray(shape=(self.size - 7,), dtype="<u8", buffer=data, strides=(1,))
+                     if self.size >= 8 else np.zeros(0, dtype="<u8"))
+        self.tail_at = max(self.size - 7, 0)
+        tail = data[self.tail_at:] + bytes(8)
+        self.tail = np.ndarray(shape=(len(tail) - 7,), dtype="<u8", buffer=tail, strides=(1,))
+
+    def __getitem__(self, offsets: np.ndarray) -> np.ndarray:
+        late = offsets >= self.tail_at
+        if not late.any():
+            return self.main[offsets]
+        out = self.main[np.minimum(offsets, max(self.tail_at - 1, 0))] if len(self.main) else \
+            np.zeros(len(offsets), dtype="<u8")
+        out[late] = self.tail[np.minimum(offsets[late] - self.tail_at, len(self.tail) - 1)]
+        return out
+
+
+_WORD_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+
+
+def _read_csv_columns(data: bytes):
+    """A plain CSV read byte-wise: (header, [(codes, values)] per column, line numbers, strip?), or None.
+
+    Plain means no quote, NUL or lone CR, and the header's field count on every line; anything else
+    takes pandas' reader. Each column is factorised on its raw bytes (8 bytes per uint64 word) and only
+    the distinct values are decoded, strictly: UTF-8 if they all are, else GB18030, else the full path
+    (which reports the bad byte). Delimiters are ASCII, and no UTF-8 or GB18030 multi-byte character
+    contains an ASCII delimiter byte, so this equals decoding the whole file first.
+    """
+    if b'"' in data or b"\x00" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return None
+    buf = np.frombuffer(data, dtype=np.uint8)
+    size = len(buf)
+    # separator positions, a megabyte at a time so the temporaries stay in cache
+    seps = np.concatenate([np.flatnonzero((c == 10) | (c == 44)) + off
+                           for off in range(0, size, _CHUNK) for c in (buf[off:off + _CHUNK],)] or [[]])
+    header_end = data.find(b"\n")
+    ncols = data.count(b",", 0, header_end if header_end >= 0 else size) + 1
+    lines = data.count(b"\n")
+    if not data.endswith(b"\n"):
+        seps = np.append(seps, size)
+        lines += 1
+    # every line ends in a newline at its last separator, and there are no other newlines
+    if len(seps) != lines * ncols or lines < 1:
+        return None
+    grid = seps.reshape(lines, ncols)
+    last = grid[:, -1]
+    if (buf[last[:-1]] != 10).any():
+        return None
+    crlf = b"\r" in data
+    view = _Words(data)
+
+    def bounds(j: int, body: bool):
+        rows = slice(1, None) if body else slice(0, 1)
+        if j:
+            starts = grid[rows, j - 1] + 1
+        else:
+            starts = np.concatenate(([0], last[:-1] + 1))[rows]
+        ends = grid[rows, j]
+        if crlf and j == ncols - 1:  # CRLF: the CR closes the last field
+            cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
+            ends = ends - cr
+        return starts, ends
+
+    columns = [_factorize_bytes(view, *bounds(j, True)) for j in range(ncols)]
+    raw_header = [data[s:e] for s, e in (tuple(int(x[0]) for x in bounds(j, False)) for j in range(ncols))]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            header = [h.decode(encoding) for h in raw_header]
+            if encoding == "utf-8" and header and header[0].startswith("\ufeff"):
+                header[0] = header[0][1:]  # utf-8-sig
+            values = [np.array([data[s:e].decode(encoding) for s, e in zip(first_s, first_e)] + [""],
+                               dtype=object)[: len(first_s)] for _, first_s, first_e in columns]
+        except UnicodeDecodeError:
+            continue
+        needs_strip = b" " in data or b"\t" in data  # as _read_csv decides
+        return header, [(codes, v) for (codes, _, _), v in zip(columns, values)], np.arange(2, lines + 1), needs_strip
+    return None
+
+
+def _factorize_bytes(view: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """Codes of one column's fields (equal bytes, equal code) and one (start, end) of each distinct field."""
+    lengths = ends - starts
+    n = len(starts)
+    codes = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return codes, starts, ends
+    k = 1
+    for w in range((int(lengths.max(initial=0)) + 7) // 8 or 1):
+        word = view[starts + 8 * w]
+        if w or int(lengths.max(initial=0)) < 8:
+            word = word & _WORD_MASKS[np.maximum(np.minimum(lengths - 8 * w, 8), 0)]
+        part, uniques = pd.factorize(word)
+        key = codes * len(uniques) + part
+        if k * len(uniques) <= 4 * n + 1024:  # a dense relabel is cheaper than hashing
+            present = np.zeros(k * len(uniques), dtype=bool)
+            present[key] = True
+            relabel = np.cumsum(present) - 1
+            codes, k = relabel[key], int(relabel[-1]) + 1
+        else:
+            codes, uniques2 = pd.factorize(key)
+            k = len(uniques2)
+    at = np.empty(k, dtype=np.int64)
+    at[codes] = np.arange(n)  # any occurrence will do: equal codes, equal bytes
+    return codes, starts[at], ends[at]
+
+
+def _finish_columns(header: list[str], columns: list, rows: np.ndarray, needs_strip: bool, *, max_rows: int,
+                    aliases: dict[str, str], required: tuple) -> pd.DataFrame:
+    """_finish for byte-wise columns: stripped values, blank rows dropped, the same header checks."""
+    header = [h.strip() for h in header]
+    stripped = []
+    for codes, values in columns:
+        if not needs_strip:
+            stripped.append((codes, values))
+            continue
+        clean = np.array([v.strip() for v in values] or [""], dtype=object)[: len(values)]
+        merged, uniques = pd.factorize(clean)  # " a" and "a" become one value
+        stripped.append((merged[codes] if len(values) else codes, np.asarray(uniques, dtype=object)))
+    blank = np.ones(len(rows), dtype=bool)
+    for codes, values in stripped:
+        blank &= (values == "")[codes] if len(values) else True
+    keep = ~blank
+    if blank.any():
+        rows = rows[keep]
+        stripped = [(codes[keep], values) for codes, values in stripped]
+    if len(rows) == 0:
+        raise FileProblem(422, "file has no rows", [{"row": 2, "column": None, "message": "only a header"}])
+    if len(rows) > max_rows:
+        raise FileProblem(413, f"file has {len(rows)} rows; at most {max_rows} are accepted",
+                          [{"row": int(rows[max_rows]), "column": None, "message": "row limit exceeded"}])
+    names, written = _header_names(header, lambda position: bool(
+        (stripped[position][1] != "")[stripped[position][0]].any()), aliases, required)
+    frame = pd.DataFrame({name: pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object))
+                          for name, (codes, values) in zip(names, stripped) if not name.startswith("#")})
+    frame[ROW] = rows
+    frame.attrs["headers"] = written
+    return frame
 
 
 def _read_csv(data: bytes) -> tuple[pd.DataFrame, bool]:
@@ -148,12 +303,23 @@ def _finish(read: tuple[pd.DataFrame, bool], *, max_rows: int, aliases: dict[str
     if len(body) > max_rows:
         raise FileProblem(413, f"file has {len(body)} rows; at most {max_rows} are accepted",
                           [{"row": int(rows[max_rows]), "column": None, "message": "row limit exceeded"}])
+    names, written = _header_names(header, lambda position: bool((body.iloc[:, position] != "").any()),
+                                   aliases, required)
+    # dtype=object keeps plain str values (no costly inference to pandas' string dtype).
+    frame = body.set_axis(names, axis=1).drop(columns=[n for n in names if n.startswith("#")])
+    frame.insert(len(frame.columns), ROW, rows)
+    frame.attrs["headers"] = written
+    return frame
+
+
+def _header_names(header: list[str], has_values, aliases: dict[str, str], required: tuple):
+    """Canonical column names ("#n" for an unnamed empty column) and canonical -> header as written."""
     errors = []
     names: list[str] = []
     written: dict[str, str] = {}
     for position, head in enumerate(header):
         if head == "":
-            if (body.iloc[:, position] != "").any():
+            if has_values(position):
                 errors.append({"row": 1, "column": f"#{position + 1}", "message": "column without a header"})
             names.append(f"#{position + 1}")
             continue
@@ -167,8 +333,4 @@ def _finish(read: tuple[pd.DataFrame, bool], *, max_rows: int, aliases: dict[str
         errors.append({"row": 1, "column": ", ".join(missing), "message": "missing required column(s)"})
     if errors:
         raise FileProblem(422, "the header row is invalid", errors)
-    # dtype=object keeps plain str values (no costly inference to pandas' string dtype).
-    frame = body.set_axis(names, axis=1).drop(columns=[n for n in names if n.startswith("#")])
-    frame.insert(len(frame.columns), ROW, rows)
-    frame.attrs["headers"] = written
-    return frame
+    return names, written

@@ -115,3 +115,44 @@ def test_xlsx_blank_row_keeps_sheet_row_numbers():
     frame = read_table(buffer.getvalue())
     assert frame["row"].tolist() == [2, 4]
     assert frame["v"].tolist() == ["1.5", "2"]
+
+
+# ---- the byte-wise reader (categorical=True) gives the very table the pandas reader gives ----------------
+
+BYTEWISE = [
+    b"outlet , v\n a ,1\n\n b, 2 \n",                      # blank line and padding: the pandas path
+    b"a,b\r\n1,2\r\n3,\r\n",                                 # CRLF, empty last field
+    "排放口,污染物\nDA1,二氧化硫\nDA2,so2".encode("gbk"),       # GBK, no final newline
+    "\ufeff排放口,x\n1,2\n".encode("utf-8"),                  # BOM
+    "排放口,x\n1,\u3000a\n".encode("utf-8"),                  # full-width space kept (no ASCII space)
+    "排放口, x\n1,\u3000a\n".encode("utf-8"),                 # stripped (an ASCII space somewhere)
+    b"a,b\n1,2\n,\n3,4\n",                                   # a blank row of commas is dropped
+    b"a\n1\n2\n", b"a,b\n1,",
+    b"a,b\r\n1,abcdefghijklmnopq\r\n3,abcdefghijklmnopr\r\n",  # values wider than one 8-byte word
+    b"abcdefghij,b\n123456789012,3",                         # a value in the last 7 bytes
+    b'a,b\n"1,5",2\n', b"a,b\n1,2\r3,4\n",                    # quotes, lone CR: the pandas path
+]
+
+
+@pytest.mark.parametrize("data", BYTEWISE)
+def test_bytewise_reader_equals_the_pandas_reader(data):
+    plain = read_table(data)
+    fast = read_table(data, categorical=True)
+    assert fast.astype(object).to_dict("list") == plain.to_dict("list")
+    assert fast.attrs == plain.attrs and list(fast.columns) == list(plain.columns)
+
+
+@pytest.mark.parametrize("name", ["monitoring_utf8.csv", "monitoring_gbk.csv"])
+def test_bytewise_reader_reads_categoricals(name):
+    fast = read_table(fixture(name), aliases=ALIASES, categorical=True)
+    assert str(fast["outlet"].dtype) == "category"
+    assert fast.astype(object).to_dict("list") == read_table(fixture(name), aliases=ALIASES).to_dict("list")
+
+
+@pytest.mark.parametrize("data, status", [(b"a,b\n", 422), (fixture("monitoring_broken_gbk.csv"), 400),
+                                          (b"a,b\n1,2\n1,2,3\n", 422)])
+def test_bytewise_reader_refuses_like_the_pandas_reader(data, status):
+    for categorical in (False, True):
+        with pytest.raises(FileProblem) as caught:
+            read_table(data, categorical=categorical)
+        assert caught.value.status == status

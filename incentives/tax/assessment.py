@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -135,9 +136,19 @@ def _fmt(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, Fraction):
-        return ("" if terminates(value) else "≈") + _fmt(to_decimal(value, 3))
-    text = format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
-    return text
+        return _fmt_fraction(value.numerator, value.denominator)
+    return _fmt_decimal(value) if isinstance(value, Decimal) else str(value)
+
+
+@lru_cache(maxsize=65536)
+def _fmt_decimal(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+@lru_cache(maxsize=65536)
+def _fmt_fraction(numerator: int, denominator: int) -> str:
+    value = Fraction(numerator, denominator)
+    return ("" if terminates(value) else "≈") + _fmt(to_decimal(value, 3))
 
 
 def _step(clause: str, zh: str, en: str, outcome="met", needed: str | None = None, **values) -> Step:
@@ -213,38 +224,47 @@ def _measurement_groups(rec: Records) -> tuple[list[dict], np.ndarray]:
     if not len(m[ROW]):
         return [], np.zeros(0, dtype=np.int64)
     key = (m["o"].astype(np.int64) * 64 + m["p"]) * 4096 + m["mo"]
-    group, uniques = pd.factorize(key, sort=True)
+    n = len(key)
+    # groups in key order; files come sorted, so usually no sort at all (a stable one otherwise)
+    order = None if bool((key[1:] >= key[:-1]).all()) else np.argsort(key, kind="stable")
+
+    def by_key(values):
+        return values if order is None else values[order]
+    ordered = by_key(key)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    uniques = ordered[starts]
     size = len(uniques)
-    count = np.bincount(group, minlength=size)
+    group_ordered = np.repeat(np.arange(size), np.diff(np.append(starts, n)))
+    group = group_ordered if order is None else np.empty(n, dtype=np.int64)
+    if order is not None:
+        group[order] = group_ordered
+    count = np.diff(np.append(starts, n))
     conc, flow, kg, has_kg = m["conc"], m["flow"], m["kg"], m["has_kg"]
     if has_kg.any():  # §3.3 per hour, unless the record gives the hour's own emission_kg (e.g. HJ 212 -Cou)
         flow = np.where(has_kg, 0, flow)
     big = (conc.dtype == object or flow.dtype == object or kg.dtype == object
            or max(int(conc.max()) * int(flow.max()), int(kg.max())) * int(count.max()) >= INT64_SAFE)
-    conc_sum = np.zeros(size, dtype=object if big else np.int64)
-    load = np.zeros(size, dtype=object if big else np.int64)
-    kg_sum = np.zeros(size, dtype=object if big else np.int64)
     if big:  # exact Python integers when int64 could overflow
         conc, flow, kg = conc.astype(object), flow.astype(object), kg.astype(object)
-    np.add.at(conc_sum, group, conc)
-    np.add.at(load, group, conc * flow)
-    if has_kg.any():
-        np.add.at(kg_sum, group, kg)
-    over = np.bincount(group, weights=m["over_range"], minlength=size).astype(np.int64)
-    over_pos = np.full(size, -1, dtype=np.int64)
-    if over.any():
-        at_over = np.flatnonzero(m["over_range"])
-        _, first_over = np.unique(group[at_over], return_index=True)
-        over_pos[np.unique(group[at_over])] = at_over[first_over]
-    cmax = np.zeros(size, dtype=conc.dtype)
-    np.maximum.at(cmax, group, conc)
-    at_max = np.flatnonzero(conc == cmax[group])
-    _, first = np.unique(group[at_max], return_index=True)
-    max_pos = at_max[first]
-    agency = np.zeros(size, dtype=bool)
-    np.logical_or.at(agency, group, m["agency"])
-    std = np.full(size, -1, dtype=np.int64)
-    np.maximum.at(std, group, m["standard_id"])
+    conc_o = by_key(conc)
+    conc_sum = np.add.reduceat(conc_o, starts)
+    load = np.add.reduceat(conc_o * by_key(flow), starts)
+    kg_sum = np.add.reduceat(by_key(kg), starts) if has_kg.any() else np.zeros(size, dtype=np.int64)
+    position = np.arange(n)
+
+    def first_where(mask_ordered):
+        """Per group, the first row (input order) where the mask holds, or -1."""
+        at = np.minimum.reduceat(np.where(mask_ordered, position, n), starts)
+        found = at < n
+        at = np.where(found, at, 0)
+        return np.where(found, at if order is None else order[at], -1)
+    over_o = by_key(m["over_range"])
+    over = np.add.reduceat(over_o.astype(np.int64), starts)
+    over_pos = first_where(over_o) if over.any() else np.full(size, -1, dtype=np.int64)
+    cmax = np.maximum.reduceat(conc_o, starts)
+    max_pos = first_where(conc_o == np.repeat(cmax, count))
+    agency = np.logical_or.reduceat(by_key(m["agency"]), starts)
+    std = np.maximum.reduceat(by_key(m["standard_id"]), starts)
     cs, fs, ks = rec.conc_scale, rec.flow_scale, rec.kg_scale
     out = []
     for g, k in enumerate(uniques):
@@ -583,7 +603,8 @@ def _g2_blocker(g, index, scope):
     if scope == "outlet_pollutant":
         return None
     key = g["month"] if scope == "taxpayer" else (g["outlet"], g["month"])
-    return next((o for o in index.get(key, ()) if o is not g), None)
+    found = index.get(key, ())
+    return found[0] if found and found[0] is not g else found[1] if len(found) > 1 else None
 
 
 def _totals(rows: list[Row]):

@@ -1,6 +1,7 @@
 """Exact numbers for the tax: decimal strings parsed to scaled integers (vectorised), rationals rounded once."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
@@ -21,8 +22,21 @@ def scaled_decimals(values: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
     `ints` is int64, or object (Python ints) when a value would not fit.
     """
     codes, uniques = pd.factorize(values)
+    return scaled_decimals_coded(codes, uniques)
+
+
+def scaled_decimals_coded(codes: np.ndarray, uniques) -> tuple[np.ndarray, int, np.ndarray]:
+    """scaled_decimals of the values uniques[codes]; only the distinct values in use are parsed."""
+    used = (np.bincount(codes, minlength=len(uniques)) > 0 if len(codes)
+            else np.zeros(len(uniques), dtype=bool))
+    plain = _plain_ints(uniques, used)
+    if plain is not None:
+        return plain[0][codes], plain[1], np.zeros(len(codes), dtype=bool)
     parsed: list[Decimal | None] = []
-    for text in uniques:
+    for text, wanted in zip(uniques, used):
+        if not wanted:
+            parsed.append(Decimal(0))  # not in these rows: any good value keeps the scale
+            continue
         try:
             d = Decimal(text)
         except (InvalidOperation, TypeError):
@@ -38,6 +52,27 @@ def scaled_decimals(values: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
     if len(uniques) == 0:
         return np.zeros(0, dtype=np.int64), 0, np.zeros(0, dtype=bool)
     return table[codes], scale, bad_table[codes]
+
+
+_PLAIN_LINE = re.compile(r"^\d+(?:\.\d+)?$", re.M)
+
+
+def _plain_ints(uniques, used: np.ndarray):
+    """(ints per unique, scale) when every value in use is a plain decimal (digits, one optional point).
+
+    For such text, Decimal's exponent is minus the digits after the point and the scaled integer is the
+    digits without the point: the same numbers as the Decimal path, without a Decimal per value."""
+    texts = [t for t, u in zip(uniques, used) if u]
+    if not texts or not all(isinstance(t, str) for t in texts) \
+            or len(_PLAIN_LINE.findall("\n".join(texts))) != len(texts):  # values hold no line break
+        return None
+    places = [len(t) - t.find(".") - 1 if "." in t else 0 for t in texts]
+    scale = max(places)
+    ints = [int(t.replace(".", "")) * 10 ** (scale - p) for t, p in zip(texts, places)]
+    fits = max(ints) < INT64_SAFE
+    table = np.zeros(len(uniques), dtype=np.int64 if fits else object)
+    table[np.flatnonzero(used)] = np.array(ints, dtype=np.int64 if fits else object)
+    return table, scale
 
 
 def fraction_of(ints_value: int, scale: int) -> Fraction:
@@ -71,11 +106,16 @@ def terminates(value: Fraction) -> bool:
     return d == 1
 
 
-@lru_cache(maxsize=65536)  # explanations repeat the same few values many times
 def to_decimal(value: Fraction, places: int = 6) -> Decimal:
     """A Fraction as an exact Decimal when it terminates (within 28 digits), else rounded to `places` for display."""
+    return _to_decimal(value.numerator, value.denominator, places)
+
+
+@lru_cache(maxsize=65536)  # explanations repeat the same few values; keyed by ints (a Fraction hashes slowly)
+def _to_decimal(numerator: int, denominator: int, places: int) -> Decimal:
+    value = Fraction(numerator, denominator)
     if terminates(value):
-        d = Decimal(value.numerator) / Decimal(value.denominator)
+        d = Decimal(numerator) / Decimal(denominator)
         if len(d.as_tuple().digits) < 28:
             return d
     return round_exact(value, Decimal(1).scaleb(-places))

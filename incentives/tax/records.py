@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..reference import reference
 from ..tabular import ROW
-from .numbers import scaled_decimals
+from .numbers import scaled_decimals_coded
 from .parameters import TaxParameters
 
 MONITORING_ALIASES: dict[str, str] = {
@@ -131,6 +131,38 @@ def _json_table(records: list[dict]) -> pd.DataFrame:
     return frame
 
 
+class _Col:
+    """One column as codes into its distinct str values: a Categorical's own, or factorised once."""
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray):
+        self.codes, self.uniques = codes, uniques
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, name: str, n: int) -> "_Col":
+        if name not in frame.columns:
+            return cls(np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            return cls(column.cat.codes.to_numpy().astype(np.int64),
+                       np.asarray(column.cat.categories, dtype=object))
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+        return cls(codes, np.asarray(uniques, dtype=object))
+
+    def __getitem__(self, i):
+        return self.uniques[self.codes[i]]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def map(self, table) -> np.ndarray:
+        """A value per distinct value, spread to the rows."""
+        return np.asarray(table)[self.codes]
+
+    def subset(self, mask: np.ndarray) -> "_Col":
+        return _Col(self.codes[mask], self.uniques)
+
+
 def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | None = None) -> Records:
     """Validate monitoring records (a read_table frame or JSON records); RecordErrors lists every bad value."""
     parameters = parameters or TaxParameters()
@@ -144,16 +176,15 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     errors = _Errors(rows, frame.attrs.get("headers"), is_json)
     n = len(frame)
 
-    cache: dict[str, np.ndarray] = {}
+    cache: dict[str, _Col] = {}
 
-    def col(name: str) -> np.ndarray:
+    def col(name: str) -> _Col:
         if name not in cache:
-            cache[name] = (frame[name].to_numpy(dtype=object) if name in frame.columns
-                           else np.full(n, "", dtype=object))
+            cache[name] = _Col.of(frame, name, n)
         return cache[name]
 
     none = np.zeros(n, dtype=bool)
-    has = {name: (col(name) != "") if name in frame.columns else none for name in FIELDS}
+    has = {name: col(name).map(col(name).uniques != "") if name in frame.columns else none for name in FIELDS}
     for required in ("outlet", "pollutant"):
         errors.add(~has[required], required, "required")
     pollutant = _pollutants(col("pollutant"), has["pollutant"], parameters, errors)
@@ -179,12 +210,12 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     errors.add(aggregate & ~has["month"], "month", "required for a monthly record")
     errors.add(aggregate & ~has["emission_kg"], "emission_kg", "required for a monthly record")
 
-    conc, conc_scale, bad_conc = scaled_decimals(col("concentration")[measurement])
-    flow, flow_scale, bad_flow = scaled_decimals(col("flow")[measurement])
+    conc, conc_scale, bad_conc = _scaled(col("concentration"), measurement)
+    flow, flow_scale, bad_flow = _scaled(col("flow"), measurement)
     mrows = np.flatnonzero(measurement)
     has_kg = has["emission_kg"][measurement]
     if has_kg.any():  # the hour's own emission (e.g. HJ 212 -Cou): flow is then not needed
-        kg, kg_scale, bad_kg = scaled_decimals(col("emission_kg")[measurement])
+        kg, kg_scale, bad_kg = _scaled(col("emission_kg"), measurement)
         bad_kg &= has_kg
         bad_flow &= ~(has_kg & ~has["flow"][measurement])
         errors.add(mrows[bad_kg], "emission_kg", lambda i, v=col("emission_kg"): _number_message(v[i]))
@@ -196,7 +227,7 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     std_codes, standards = (_standards(col("standard"), has["standard"], errors) if has["standard"].any()
                             else (np.full(n, -1, dtype=np.int64), ()))
     outlet = col("outlet")
-    outlet_code, outlet_names = pd.factorize(outlet)
+    outlet_code, outlet_names = outlet.codes, outlet.uniques
     month_code, month_names = _month_codes(month, measurement, month_number)
     all_measured = bool(measurement.all())
 
@@ -236,6 +267,12 @@ def _month_codes(month, measurement: np.ndarray, month_number: np.ndarray):
     return code, ordered
 
 
+def _scaled(column: _Col, rows: np.ndarray):
+    """scaled_decimals of the values in `rows`, parsing each distinct value once."""
+    sub = column if rows.all() else column.subset(rows)
+    return scaled_decimals_coded(sub.codes, sub.uniques)
+
+
 def _number_message(text: str) -> str:
     if text == "":
         return "required"
@@ -247,7 +284,7 @@ def _number_message(text: str) -> str:
 
 def _pollutants(values, present, parameters, errors) -> np.ndarray:
     by_name = reference().pollutant_by_name
-    codes, uniques = pd.factorize(values)
+    codes, uniques = values.codes, values.uniques
     mapped = []
     for name in uniques:
         code = by_name.get(name) or by_name.get(name.lower())
@@ -269,7 +306,7 @@ def _pollutants(values, present, parameters, errors) -> np.ndarray:
 
 
 def _over_range(values, errors) -> np.ndarray:
-    codes, uniques = pd.factorize(values)
+    codes, uniques = values.codes, values.uniques
     table = [OVER_RANGE.get(u.lower()) for u in uniques]
     errors.add(np.array([t is None for t in table] or [False], dtype=bool)[codes], "over_range",
                lambda i: f"over_range {values[i]!r}: give true/false (1/0, 是/否)")
@@ -277,7 +314,7 @@ def _over_range(values, errors) -> np.ndarray:
 
 
 def _sources(values, measurement, errors) -> np.ndarray:
-    codes, uniques = pd.factorize(values)
+    codes, uniques = values.codes, values.uniques
     table = np.array([SOURCES.get(u, SOURCES.get(u.lower(), "?")) if u else "" for u in uniques] or [""],
                      dtype=object)
     out = table[codes] if len(uniques) else np.full(len(values), "", dtype=object)
@@ -288,24 +325,11 @@ def _sources(values, measurement, errors) -> np.ndarray:
 
 
 def _times(values, measurement, agency, errors):
-    codes, uniques = pd.factorize(values)
-    parsed = []
-    for text in uniques:
-        when = None
-        for fmt in TIME_FORMATS:
-            try:
-                when = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        parsed.append(when)
-    nat = np.datetime64("NaT", "m")
-    stamps = np.array([np.datetime64(p, "m") if p else nat for p in parsed] or [nat], dtype="datetime64[m]")
-    month_table = np.array([(p.year - 1970) * 12 + p.month - 1 if p else -1 for p in parsed] or [-1],
-                           dtype=np.int64)
-    name_table = np.array([p.strftime("%Y-%m") if p else "" for p in parsed] or [""], dtype=object)
-    if not len(uniques):
-        codes = np.zeros(len(values), dtype=np.int64)
+    codes, uniques = values.codes, values.uniques
+    stamps = _parse_times(uniques)
+    valid = ~np.isnat(stamps)
+    month_table = np.where(valid, stamps.astype("datetime64[M]").astype(np.int64), -1)
+    name_table = np.where(valid, np.datetime_as_string(stamps, unit="M"), "")
     times, month_number = stamps[codes], month_table[codes]
     errors.add(measurement & (month_number < 0), "time",
                lambda i: f"bad time {values[i]!r}: use YYYY-MM-DDTHH:MM")
@@ -317,8 +341,35 @@ def _times(values, measurement, agency, errors):
     return times, hours, month_number, (lambda i: name_table[codes[i]])
 
 
+_ISO_MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _parse_times(texts: np.ndarray) -> np.ndarray:
+    """Each distinct time by TIME_FORMATS (datetime64[m], NaT if none fits); ISO minutes in one numpy pass."""
+    out = np.full(len(texts), np.datetime64("NaT", "m"), dtype="datetime64[m]")
+    iso = np.array([_ISO_MINUTE.fullmatch(t) is not None and t[:4] != "0000" for t in texts], dtype=bool)
+    if iso.any():
+        candidates = np.array([t.replace(" ", "T", 1) for t in texts[iso]], dtype=object)
+        try:
+            parsed = candidates.astype("datetime64[m]")
+            # a canonical round trip is what strptime reads the same way (no 2024-02-30, no 24:00)
+            same = np.datetime_as_string(parsed, unit="m").astype(object) == candidates
+        except ValueError:
+            same = np.zeros(len(candidates), dtype=bool)
+        out[np.flatnonzero(iso)[same]] = parsed[same] if same.any() else out[:0]
+        iso[np.flatnonzero(iso)[~same]] = False
+    for i in np.flatnonzero(~iso):
+        for fmt in TIME_FORMATS:
+            try:
+                out[i] = np.datetime64(datetime.strptime(texts[i], fmt), "m")
+                break
+            except ValueError:
+                continue
+    return out
+
+
 def _months(values, present, errors) -> np.ndarray:
-    codes, uniques = pd.factorize(values)
+    codes, uniques = values.codes, values.uniques
     table = []
     for text in uniques:
         match = MONTH_RE.match(text)
@@ -335,7 +386,7 @@ def _norm_month(text: str) -> str:
 
 
 def _standards(values, present, errors):
-    codes, uniques = pd.factorize(values)
+    codes, uniques = values.codes, values.uniques
     parsed = []
     for text in uniques:
         try:
@@ -413,13 +464,16 @@ def _aggregates(col, aggregate, rows, outlet, pollutant, source, month, std_code
 def _check_groups(m: pd.DataFrame, a: pd.DataFrame, outlets, months, errors) -> None:
     """One source and one standard per outlet × pollutant × month; no month both measured and aggregated."""
     measured: set = set()
-    if len(m[ROW]):
+    uniform = all(len(m[name]) == 0 or m[name].min() == m[name].max() for name in ("agency", "standard_id"))
+    if len(m[ROW]) and not (uniform and not len(a)):  # one value throughout: nothing can differ
         pollutant_code = m["p"]
         key = (m["o"].astype(np.int64) * 64 + pollutant_code) * 4096 + (m["mo"] % 4096)
         group, uniques = pd.factorize(key)
         pos = m["pos"]
         for name, label in (("agency", "data source"), ("standard_id", "standard")):
             values = m[name].astype(np.int64)
+            if values.min() == values.max():
+                continue
             lo = np.full(len(uniques), np.iinfo(np.int64).max)
             hi = np.full(len(uniques), np.iinfo(np.int64).min)
             given = values >= 0
