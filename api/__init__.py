@@ -1,6 +1,7 @@
 """The Flask application: create_app(test_config=None)."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,6 +63,8 @@ class ExactJSONProvider(DefaultJSONProvider):
     def default(o):
         if isinstance(o, Decimal):
             return int(o) if o == o.to_integral_value() else float(o)
+        if isinstance(o, (date, datetime)):
+            return o.isoformat()
         return DefaultJSONProvider.default(o)
 
 

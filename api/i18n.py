@@ -21,3 +21,14 @@ def pick(text, language: str | None = None):
     if isinstance(text, dict):
         return text.get(language) or text.get("zh")
     return text.pick(language)
+
+
+def localize(value, language: str):
+    """Plain data with every {zh, en} text replaced by the sentence in `language` (fast answers)."""
+    if isinstance(value, dict):
+        if value.keys() == {"zh", "en"}:
+            return value.get(language) or value.get("zh")
+        return {k: localize(v, language) for k, v in value.items()}
+    if isinstance(value, list):
+        return [localize(v, language) for v in value]
+    return value

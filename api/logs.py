@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import re
+import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _take_request_id():
+        g.started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
 
@@ -54,4 +56,6 @@ def init_app(app: Flask) -> None:
         rid = current_request_id()
         if rid:
             response.headers["X-Request-ID"] = rid
+        if "started" in g:   # server time, for clients and benchmarks (RFC: Server-Timing)
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
         return response

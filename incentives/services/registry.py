@@ -249,7 +249,8 @@ def lookup(*, session: Session, usccs: list[str], as_of: dt.date, today: dt.date
                 for e in session.exec(select(Enterprise).where(Enterprise.uscc.in_(chunk))).all()}
         for u in missing:
             if u in ents:
-                found[u] = state_dict(fold_enterprise(session, ents[u], as_of, with_history=False), with_history=False)
+                found[u] = state_dict(fold_enterprise(session, ents[u], as_of, with_history=False),
+                                      with_history=False, iso=True)
     results = [found[u] for u in wanted if u in found]
     return results, [u for u in wanted if u not in found]
 
