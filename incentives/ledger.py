@@ -522,12 +522,26 @@ def _shape(ent: Enterprise) -> tuple:
     return jurisdictions(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
 
 
+def _event_shape(events) -> tuple:
+    """What the rules read of an event sequence, in the order they read it (seq and notes aside)."""
+    return tuple((v.kind, v.effective, v.industry, v.branch, v.grade, v.ref, v.violation, v.site, v.until,
+                  v.rectification_passed) for v in _order(events))
+
+
+def _facts_shape(facts) -> tuple | None:
+    try:
+        return tuple(sorted((facts or {}).items()))
+    except TypeError:
+        return None
+
+
 def fold_many(enterprises: Iterable[Enterprise], events: Iterable[tuple[str, GradeEvent]], *, as_of: date,
               options: LedgerOptions | None = None, with_history: bool = False) -> list[EnterpriseState]:
     """Fold many enterprises in one linear pass with the same rules as `fold`.
 
-    Events are grouped by uscc once; enterprises without events whose registrations and jurisdictions are the
-    same (never rated, e.g. a third of a published register) are folded once and mapped back.
+    Events are grouped by uscc once. Enterprises whose jurisdictions, registrations and (without history)
+    event sequences are the same read the same through every rule: each such shape is folded once and mapped
+    back to its enterprises (never rated ones, and the many rated once on the same list and date).
     """
     options = options or _DEFAULT_OPTIONS
     by_uscc: dict[str, list[GradeEvent]] = {}
@@ -537,7 +551,7 @@ def fold_many(enterprises: Iterable[Enterprise], events: Iterable[tuple[str, Gra
     out = []
     for e in enterprises:
         evs = by_uscc.get(e.uscc, ())
-        key = None if evs else _shape(e)
+        key = _shape(e) + (_event_shape(evs), _facts_shape(e.facts)) if (not evs or not with_history) else None
         seen = done.get(key) if key is not None else None
         if seen is None:
             state = fold(uscc=e.uscc, name=e.name, division=e.division, facility_division=e.facility_division,
