@@ -4,6 +4,12 @@
     records = parse_records(table, parameters)                              # RecordErrors lists every bad value
     result = assess(records, division="410100", outlets={...}, rates=None, parameters=parameters)
     csv_rows = to_filing_rows(result)
+
+A measurement (hourly CEMS value or agency sample: time, concentration, flow) may also carry
+`emission_kg`, the hour's own emission (e.g. HJ 212 -Cou): that hour then counts that mass instead of
+flow × concentration ÷ 10^6 (flow may be left empty), and `over_range` (true/false, 是/否, 1/0): the value
+is above the instrument's range (HJ 212 flag T), so the true value is at least the reading and the hour
+counts as exceeding the standard in gate G1 (条例 第十条 ¶2) and for 117号 二.
 """
 from __future__ import annotations
 

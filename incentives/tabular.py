@@ -182,6 +182,9 @@ def _factorize_bytes(view: np.ndarray, starts: np.ndarray, ends: np.ndarray):
         if w or int(lengths.max(initial=0)) < 8:
             word = word & _WORD_MASKS[np.maximum(np.minimum(lengths - 8 * w, 8), 0)]
         part, uniques = pd.factorize(word)
+        if w == 0:
+            codes, k = part, len(uniques)
+            continue
         key = codes * len(uniques) + part
         if k * len(uniques) <= 4 * n + 1024:  # a dense relabel is cheaper than hashing
             present = np.zeros(k * len(uniques), dtype=bool)

@@ -135,9 +135,10 @@ def _fmt(value) -> str:
     """A number as written in explanations: exact, or "≈" and three decimals for a non-terminating ratio."""
     if value is None:
         return "—"
-    if isinstance(value, Fraction):
+    kind = type(value)  # `type is`: isinstance on the numbers ABCs is slow, and this runs per figure
+    if kind is Fraction:
         return _fmt_fraction(value.numerator, value.denominator)
-    return _fmt_decimal(value) if isinstance(value, Decimal) else str(value)
+    return _fmt_decimal(value) if kind is Decimal or isinstance(value, Decimal) else str(value)
 
 
 @lru_cache(maxsize=65536)
