@@ -375,6 +375,7 @@ def _mixed_file() -> str:
                          "a21026-Avg=2;a21026-Flag=N&&")),                # lower-case CRC, ',' between groups
         frame("ST=31;CN=2061;PW=1;MN=" + mn3 + ";;CP=&&DataTime=20240101040000;a00000-Cou=1;a21026-Avg=2&&"),
         frame("ST=31;CN=;PW=1;MN=" + mn3 + ";CP=&&DataTime=20240101050000;a00000-Cou=1;a21026-Avg=2&&"),  # no CN
+        frame("ST=31;CN=2061;PW=1;MN=" + mn3 + ";CP=&&a00000-Cou=1;DataTime=20240101060000;a21026-Avg=2&&"),
         build_packet(mn=mn3, data_time="20240101000500", cn="2011", values={"a21026": {"Rtd": "1"}}),
         "##0010garbage\r\n", "not a frame\r\n", "\r\n",
         _hour(11, mn=mn3)[:-8] + "FFFF\r\n",                              # wrong CRC

@@ -191,7 +191,8 @@ def _checked_packets(frames, col: _Collector, mn_to_outlet) -> list[_Packet]:
                         else {k: v for k, v in zip(keys, g) if v is not None})
                 entry = col.packets[idx]
                 entry[_MN], entry[_CN], entry[_OUTLET] = mn, cn, outlet
-                out.append(_Packet(idx, line, head, cp, outlet=outlet, data_time=data_time))
+                out.append(_Packet(idx, line, head, cp, outlet=outlet,
+                                   data_time=_UNSET if data_time is None else data_time))
                 continue
         f = Frame(line, data, "")
         cp_at = f.data.find("CP=&&")
