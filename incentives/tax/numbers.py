@@ -63,9 +63,11 @@ def _plain_ints(uniques, used: np.ndarray):
     For such text, Decimal's exponent is minus the digits after the point and the scaled integer is the
     digits without the point: the same numbers as the Decimal path, without a Decimal per value."""
     texts = [t for t, u in zip(uniques, used) if u]
-    if not texts or not all(isinstance(t, str) for t in texts) \
-            or len(_PLAIN_LINE.findall("\n".join(texts))) != len(texts):  # values hold no line break
+    if not texts or not all(isinstance(t, str) for t in texts):
         return None
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1 or len(_PLAIN_LINE.findall(joined)) != len(texts):
+        return None  # one line per value, each plain
     places = [len(t) - t.find(".") - 1 if "." in t else 0 for t in texts]
     scale = max(places)
     ints = [int(t.replace(".", "")) * 10 ** (scale - p) for t, p in zip(texts, places)]
