@@ -88,7 +88,8 @@ def test_a_value_with_a_line_break_is_not_a_number():
     # the plain-decimal fast path joins values by line: a value holding a line break must not slip through
     records = [{"outlet": "DA1", "pollutant": "so2", "time": "2024-01-01T00:00", "concentration": "1\n2",
                 "flow": "1"}, {"outlet": "DA1", "pollutant": "so2", "time": "2024-01-01T01:00",
-                               "concentration": "3", "flow": "1"}]
-    with pytest.raises(RecordErrors) as caught:
+                               "concentration": "x", "flow": "1"}]
+    with pytest.raises(RecordErrors) as caught:   # "1\n2" and "x" make two lines that look plain
         parse_records(records)
-    assert caught.value.errors == [{"field": "records[0].concentration", "message": "not a number: '1\\n2'"}]
+    assert caught.value.errors == [{"field": "records[0].concentration", "message": "not a number: '1\\n2'"},
+                                   {"field": "records[1].concentration", "message": "not a number: 'x'"}]
