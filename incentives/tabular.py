@@ -97,9 +97,10 @@ class _Words:
         self.tail = np.ndarray(shape=(len(tail) - 7,), dtype="<u8", buffer=tail, strides=(1,))
 
     def __getitem__(self, offsets: np.ndarray) -> np.ndarray:
-        late = offsets >= self.tail_at
-        if not late.any():
+        """The words at increasing `offsets` (so the last one says whether any reaches the tail)."""
+        if not len(offsets) or offsets[-1] < self.tail_at:
             return self.main[offsets]
+        late = offsets >= self.tail_at
         out = self.main[np.minimum(offsets, max(self.tail_at - 1, 0))] if len(self.main) else \
             np.zeros(len(offsets), dtype="<u8")
         out[late] = self.tail[np.minimum(offsets[late] - self.tail_at, len(self.tail) - 1)]
@@ -122,14 +123,23 @@ def _read_csv_columns(data: bytes):
         return None
     buf = np.frombuffer(data, dtype=np.uint8)
     size = len(buf)
-    # separator positions, a megabyte at a time so the temporaries stay in cache
-    seps = np.concatenate([np.flatnonzero((c == 10) | (c == 44)) + off
-                           for off in range(0, size, _CHUNK) for c in (buf[off:off + _CHUNK],)] or [[]])
     header_end = data.find(b"\n")
     ncols = data.count(b",", 0, header_end if header_end >= 0 else size) + 1
+    # separator positions, a megabyte at a time so the temporaries stay in cache, into one array sized
+    # for the header's field count on every line (more separators: not plain)
     lines = data.count(b"\n")
+    seps = np.empty((lines + 1) * ncols, dtype=np.int32 if size < 2**31 - 16 else np.int64)
+    filled = 0
+    for off in range(0, size, _CHUNK):
+        chunk = buf[off:off + _CHUNK]
+        found = np.flatnonzero((chunk == 10) | (chunk == 44))
+        if filled + len(found) > len(seps):
+            return None
+        seps[filled:filled + len(found)] = found + off
+        filled += len(found)
+    seps = seps[:filled]
     if not data.endswith(b"\n"):
-        seps = np.append(seps, size)
+        seps = np.append(seps, np.array([size], dtype=seps.dtype))
         lines += 1
     # every line ends in a newline at its last separator, and there are no other newlines
     if len(seps) != lines * ncols or lines < 1:
@@ -146,14 +156,15 @@ def _read_csv_columns(data: bytes):
         if j:
             starts = grid[rows, j - 1] + 1
         else:
-            starts = np.concatenate(([0], last[:-1] + 1))[rows]
+            starts = np.concatenate((np.zeros(1, dtype=last.dtype), last[:-1] + 1))[rows]
         ends = grid[rows, j]
         if crlf and j == ncols - 1:  # CRLF: the CR closes the last field
             cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
             ends = ends - cr
         return starts, ends
 
-    columns = [_factorize_bytes(view, *bounds(j, True)) for j in range(ncols)]
+    position = np.arange(lines - 1, dtype=np.int32 if lines < 2**31 else np.int64)
+    columns = [_factorize_bytes(view, *bounds(j, True), position) for j in range(ncols)]
     raw_header = [data[s:e] for s, e in (tuple(int(x[0]) for x in bounds(j, False)) for j in range(ncols))]
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -169,18 +180,23 @@ def _read_csv_columns(data: bytes):
     return None
 
 
-def _factorize_bytes(view: np.ndarray, starts: np.ndarray, ends: np.ndarray):
-    """Codes of one column's fields (equal bytes, equal code) and one (start, end) of each distinct field."""
+def _factorize_bytes(view: "_Words", starts: np.ndarray, ends: np.ndarray, position: np.ndarray):
+    """Codes of one column's fields (equal bytes, equal code) and one (start, end) of each distinct field.
+
+    `starts` increase (fields of one column, line by line); `position` is arange(len(starts))."""
     lengths = ends - starts
     n = len(starts)
     codes = np.zeros(n, dtype=np.int64)
     if n == 0:
         return codes, starts, ends
     k = 1
-    for w in range((int(lengths.max(initial=0)) + 7) // 8 or 1):
+    widest = int(lengths.max())
+    for w in range((widest + 7) // 8 or 1):
         word = view[starts + 8 * w]
-        if w or int(lengths.max(initial=0)) < 8:
-            word = word & _WORD_MASKS[np.maximum(np.minimum(lengths - 8 * w, 8), 0)]
+        if widest < 8:
+            word &= _WORD_MASKS[lengths]
+        elif w or widest < 8:
+            word &= _WORD_MASKS[np.maximum(np.minimum(lengths - 8 * w, 8), 0)]
         part, uniques = pd.factorize(word)
         if w == 0:
             codes, k = part, len(uniques)
@@ -194,9 +210,9 @@ def _factorize_bytes(view: np.ndarray, starts: np.ndarray, ends: np.ndarray):
         else:
             codes, uniques2 = pd.factorize(key)
             k = len(uniques2)
-    at = np.empty(k, dtype=np.int64)
-    at[codes] = np.arange(n)  # any occurrence will do: equal codes, equal bytes
-    return codes, starts[at], ends[at]
+    at = np.empty(k, dtype=position.dtype)
+    at[codes] = position  # any occurrence will do: equal codes, equal bytes
+    return codes.astype(np.int32) if k < 2**31 else codes, starts[at], ends[at]
 
 
 def _finish_columns(header: list[str], columns: list, rows: np.ndarray, needs_strip: bool, *, max_rows: int,

@@ -144,7 +144,7 @@ class _Col:
             return cls(np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
         column = frame[name]
         if isinstance(column.dtype, pd.CategoricalDtype):
-            return cls(column.cat.codes.to_numpy().astype(np.int64),
+            return cls(column.cat.codes.to_numpy(),  # int8/16/32 as pandas keeps them: less memory
                        np.asarray(column.cat.categories, dtype=object))
         codes, uniques = pd.factorize(column.to_numpy(dtype=object))
         return cls(codes, np.asarray(uniques, dtype=object))
@@ -220,12 +220,12 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
         bad_flow &= ~(has_kg & ~has["flow"][measurement])
         errors.add(mrows[bad_kg], "emission_kg", lambda i, v=col("emission_kg"): _number_message(v[i]))
     else:
-        kg, kg_scale = np.zeros(len(mrows), dtype=np.int64), 0
+        kg, kg_scale = np.zeros(len(mrows), dtype=np.int8), 0
     for name, bad in (("concentration", bad_conc), ("flow", bad_flow)):
         values = col(name)
         errors.add(mrows[bad], name, lambda i, v=values: _number_message(v[i]))
     std_codes, standards = (_standards(col("standard"), has["standard"], errors) if has["standard"].any()
-                            else (np.full(n, -1, dtype=np.int64), ()))
+                            else (np.full(n, -1, dtype=np.int32), ()))
     outlet = col("outlet")
     outlet_code, outlet_names = outlet.codes, outlet.uniques
     month_code, month_names = _month_codes(month, measurement, month_number)
@@ -291,7 +291,7 @@ def _pollutants(values, present, parameters, errors) -> np.ndarray:
         if code is None and name in PARTICULATE_NAMES and parameters.particulate_item != "reject":
             code = parameters.particulate_item  # 117号 一, chosen by the caller's parameter
         mapped.append(reference().pollutants[code].item_no if code else 0)
-    table = np.array(mapped, dtype=np.int64)
+    table = np.array(mapped, dtype=np.int16)
     out = table[codes] if len(uniques) else np.zeros(len(values), dtype=np.int64)
     unknown = present & (out == 0)
 
@@ -328,7 +328,7 @@ def _times(values, measurement, agency, errors):
     codes, uniques = values.codes, values.uniques
     stamps = _parse_times(uniques)
     valid = ~np.isnat(stamps)
-    month_table = np.where(valid, stamps.astype("datetime64[M]").astype(np.int64), -1)
+    month_table = np.where(valid, stamps.astype("datetime64[M]").astype(np.int32), -1)
     name_table = np.where(valid, np.datetime_as_string(stamps, unit="M"), "")
     times, month_number = stamps[codes], month_table[codes]
     errors.add(measurement & (month_number < 0), "time",
