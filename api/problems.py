@@ -13,6 +13,7 @@ from incentives.tabular import FileProblem
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}   # RFC 9110 names
 
 
 class FieldErrorSchema(ma.Schema):
@@ -36,7 +37,7 @@ def problem(status: int, detail: str, errors: list[dict] | None = None, *, title
             headers: dict | None = None):
     """A problem+json response."""
     from .logs import current_request_id
-    body = {"type": "about:blank", "title": title or HTTPStatus(status).phrase, "status": status,
+    body = {"type": "about:blank", "title": title or TITLES.get(status) or HTTPStatus(status).phrase, "status": status,
             "detail": detail, "errors": errors or []}
     rid = current_request_id()
     if rid:
@@ -104,6 +105,10 @@ def _unexpected(error: Exception):
         return _domain_error(original)
     if isinstance(original, FileProblem):
         return _file_problem(original)
+    if isinstance(original, ma.ValidationError):
+        return _validation_error(original)
+    if isinstance(original, RecursionError):
+        return problem(400, "the request body is nested too deeply", [{"field": "body", "message": "too deep"}])
     log.exception("unhandled error", exc_info=original)
     return problem(500, "internal error; the request id identifies it in the service's logs")
 
@@ -112,9 +117,15 @@ def _file_problem(error: FileProblem):
     return problem(error.status, error.detail, error.errors)
 
 
+def _validation_error(error: ma.ValidationError):
+    errors = flatten_messages(error.messages)
+    return problem(422, f"{len(errors)} field(s) are invalid", errors)
+
+
 def register(app: Flask) -> None:
     """Route every error the service can raise through the problem+json shape."""
     app.register_error_handler(HTTPException, _http_exception)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(FileProblem, _file_problem)
+    app.register_error_handler(ma.ValidationError, _validation_error)
     app.register_error_handler(Exception, _unexpected)

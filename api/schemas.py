@@ -40,9 +40,17 @@ class Grade(ma.fields.String):
             raise ma.ValidationError(str(exc)) from None
 
 
+def _known_province(code: str) -> None:
+    from incentives.reference import reference
+    if code != "000000" and code[:2] + "0000" not in reference().divisions:
+        raise ma.ValidationError(f"{code[:2]}0000 is not a province-level GB/T 2260 code")
+
+
 class Division(ma.fields.String):
+    """A GB/T 2260 code whose province exists (cities and counties are not all listed: never refused for that)."""
     def __init__(self, **kwargs):
-        super().__init__(validate=ma.validate.Regexp(r"^[0-9]{6}$", error="a six-digit GB/T 2260 code"),
+        super().__init__(validate=[ma.validate.Regexp(r"^[0-9]{6}$", error="a six-digit GB/T 2260 code"),
+                                   _known_province],
                          metadata={"example": "500112", **kwargs.pop("metadata", {})}, **kwargs)
 
 
@@ -80,8 +88,19 @@ def today_in_shanghai() -> dt.date:
     return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+
+class Day(ma.fields.Date):
+    """An ISO date between 1990-01-01 and 2100-12-31 (grading began long after; beyond is a typing error)."""
+    def __init__(self, **kwargs):
+        super().__init__(validate=ma.validate.Range(min=EARLIEST, max=LATEST,
+                                                    error="must be between 1990-01-01 and 2100-12-31"), **kwargs)
+
+
 class AsOfQuery(ma.Schema):
-    as_of = ma.fields.Date(load_default=None, metadata={"description": "default: today in Asia/Shanghai"})
+    as_of = Day(load_default=None, metadata={"description": "default: today in Asia/Shanghai"})
 
     @ma.post_load
     def _default(self, data, **kwargs):
@@ -94,3 +113,8 @@ def non_negative(value) -> None:
     """Refuse a negative amount (marshmallow 4 validators must raise, not return False)."""
     if value is not None and value < 0:
         raise ma.ValidationError("must not be negative")
+    if value is not None and value > PLAUSIBLE_MAX:
+        raise ma.ValidationError(f"must not exceed {PLAUSIBLE_MAX:,} (no enterprise's figure is that large)")
+
+
+PLAUSIBLE_MAX = 10**12

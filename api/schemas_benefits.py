@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from incentives.policy import ALERT_LEVELS, CATEGORIES
 
-from .schemas import Division, Number
+from .schemas import Day, Division, Number
 from .schemas_grades import IsoDate, Localized
 
 
@@ -22,8 +22,18 @@ class JsonObject(ma.fields.Dict):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class TextObject(ma.Schema):
+    """A title in both languages (contract: `title: {zh, en}`)."""
+    zh = ma.fields.String(required=True)
+    en = ma.fields.String(required=True)
+
+
+def Title(**kwargs):  # noqa: N802 - a field factory named like the fields it stands beside
+    return ma.fields.Nested(TextObject, **kwargs)
+
+
 class BenefitsQuery(ma.Schema):
-    as_of = ma.fields.Date(load_default=None)
+    as_of = Day(load_default=None)
     alert_level = ma.fields.String(load_default=None, validate=ma.validate.OneOf(ALERT_LEVELS))
     include_drafts = ma.fields.Boolean(load_default=None)
     parameters = JsonObject(load_default=None, metadata={"description": "interpretation overrides as JSON"})
@@ -64,7 +74,7 @@ class BenefitOut(ma.Schema):
     refs = ma.fields.List(ma.fields.String(), required=True)
     category = ma.fields.String(required=True, metadata={"enum": list(CATEGORIES)})
     jurisdiction = ma.fields.Nested(JurisdictionOut, required=True)
-    title = Localized(required=True)
+    title = Title(required=True)
     source = ma.fields.Nested(SourceOut, required=True)
     effective = ma.fields.Nested(Effective, required=True)
     status = ma.fields.String()
@@ -78,7 +88,7 @@ class NotApplicableOut(ma.Schema):
     refs = ma.fields.List(ma.fields.String(), required=True)
     category = ma.fields.String()
     jurisdiction = ma.fields.Nested(JurisdictionOut)
-    title = Localized()
+    title = Title()
     status = ma.fields.String()
     missing = ma.fields.List(ma.fields.Dict(), required=True)
     explanation = ma.fields.List(ma.fields.Nested(StepOut))
@@ -104,7 +114,7 @@ class BenefitReport(EvaluationOut):
 
 class PoliciesQuery(ma.Schema):
     division = Division(load_default=None)
-    as_of = ma.fields.Date(load_default=None)
+    as_of = Day(load_default=None)
     category = ma.fields.String(load_default=None, validate=ma.validate.OneOf(CATEGORIES))
     include_drafts = ma.fields.Boolean(load_default=True)
 
@@ -129,7 +139,7 @@ class PolicyOut(ma.Schema):
     refs = ma.fields.List(ma.fields.String(), required=True)
     category = ma.fields.String(required=True)
     jurisdiction = ma.fields.Nested(JurisdictionOut, required=True)
-    title = Localized(required=True)
+    title = Title(required=True)
     source = ma.fields.Nested(SourceOut, required=True)
     status = ma.fields.String()
     effective = ma.fields.Nested(Effective, required=True)

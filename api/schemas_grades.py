@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from incentives.state import EVENT_KINDS, STATUSES, VIOLATIONS
 
-from .schemas import Division, Grade, Uscc, non_negative
+from .schemas import Day, Division, Grade, Uscc, non_negative
 
 
 class IsoDate(ma.fields.Date):
@@ -55,7 +55,7 @@ class IndustryIn(ma.Schema):
     industry = ma.fields.String(required=True, metadata={"description": "catalogue code or Chinese name"})
     branch = ma.fields.String(load_default=None, allow_none=True)
     grade = Grade(load_default=None, allow_none=True)
-    rated_on = ma.fields.Date(load_default=None, allow_none=True)
+    rated_on = Day(load_default=None, allow_none=True)
     site = ma.fields.String(load_default=None, allow_none=True, metadata={"description": "排污许可证 number (G-SITE)"})
     ref = ma.fields.String(load_default=None, allow_none=True)
 
@@ -65,7 +65,8 @@ class EnterpriseIn(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     division = Division(load_default=None, allow_none=True)
     facility_division = Division(load_default=None, allow_none=True)
-    industries = ma.fields.List(ma.fields.Nested(IndustryIn), load_default=list)
+    industries = ma.fields.List(ma.fields.Nested(IndustryIn), required=True, validate=ma.validate.Length(min=1),
+                                metadata={"description": "at least one industry (G-SCOPE)"})
     facts = ma.fields.Nested(Facts, load_default=dict)
 
 
@@ -78,12 +79,12 @@ class EnterprisePatch(ma.Schema):
 
 class EventIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(EVENT_KINDS))
-    effective = ma.fields.Date(required=True)
+    effective = Day(required=True)
     industry = ma.fields.String(load_default=None, allow_none=True)
     branch = ma.fields.String(load_default=None, allow_none=True)
     site = ma.fields.String(load_default=None, allow_none=True)
     grade = Grade(load_default=None, allow_none=True)
-    until = ma.fields.Date(load_default=None, allow_none=True)
+    until = Day(load_default=None, allow_none=True)
     ref = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=32))
     violation = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(VIOLATIONS))
     rectification_passed = ma.fields.Boolean(load_default=None, allow_none=True)
@@ -175,7 +176,11 @@ class EventCreated(ma.Schema):
 
 class LookupIn(ma.Schema):
     usccs = ma.fields.List(ma.fields.String(), load_default=list, metadata={"description": "≤ 1 000; or send a CSV file"})
-    as_of = ma.fields.Date(load_default=None, allow_none=True)
+    as_of = Day(load_default=None, allow_none=True)
+
+
+class AsOfForm(ma.Schema):
+    as_of = Day(load_default=None, allow_none=True)
 
 
 class LookupOut(ma.Schema):

@@ -5,7 +5,7 @@ import marshmallow as ma
 
 from incentives.policy import ALERT_LEVELS
 
-from .schemas import Division, Grade, Uscc, non_negative
+from .schemas import Day, Division, Grade, Uscc, non_negative
 from .schemas_benefits import BenefitOut, NotApplicableOut
 from .schemas_grades import Facts, IsoDate, Localized
 
@@ -19,7 +19,7 @@ class PreviewIndustry(ma.Schema):
     industry = ma.fields.String(required=True)
     branch = ma.fields.String(load_default=None, allow_none=True)
     grade = Grade(load_default=None, allow_none=True)
-    rated_on = ma.fields.Date(load_default=None, allow_none=True)
+    rated_on = Day(load_default=None, allow_none=True)
 
 
 class PreviewEnterprise(ma.Schema):
@@ -67,7 +67,7 @@ class Scenario(ma.Schema):
 class PreviewIn(ma.Schema):
     enterprise = ma.fields.Nested(PreviewEnterprise, required=True)
     target = ma.fields.Nested(Target, required=True)
-    as_of = ma.fields.Date(load_default=None, allow_none=True)
+    as_of = Day(load_default=None, allow_none=True)
     alert_level = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(ALERT_LEVELS))
     include_drafts = ma.fields.Boolean(load_default=None, allow_none=True)
     parameters = ma.fields.Dict(load_default=None, allow_none=True)

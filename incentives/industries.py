@@ -51,7 +51,13 @@ def resolve_branch(industry_text: str, branch_text: str | None) -> Branch:
         raise UnknownIndustry(f"行业 {industry} 有多个分支，请指定 / industry {industry} has several branches: "
                               f"{', '.join(b.code for b in branches)}", "branch")
     for b in branches:
-        if text in (b.code, b.name_zh) or text.lower() == b.name_en.lower():
+        if text in (b.code, b.name_zh) or text.lower() == b.name_en.lower() or text == _reversed(b.code):
             return b
     raise UnknownIndustry(f"行业 {industry} 没有分支 {text!r} / industry {industry} has no branch {text!r}; "
                           f"branches: {', '.join(b.code for b in branches)}", "branch")
+
+
+def _reversed(code: str) -> str | None:
+    """`ceramics_building` written the other way round (`building_ceramics`, as the API contract's example)."""
+    parts = code.split("_")
+    return "_".join(parts[1:] + parts[:1]) if len(parts) == 2 else None

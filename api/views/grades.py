@@ -10,7 +10,7 @@ from incentives.services import grade_lookup, registry
 from ..auth import FILES, JSON, protect
 from ..database import get_session
 from ..i18n import lang, localize
-from ..schemas_grades import ChangesOut, ChangesQuery, LookupIn, LookupOut, today
+from ..schemas_grades import AsOfForm, ChangesOut, ChangesQuery, LookupIn, LookupOut, today
 from ..uploads import uploaded, wants_csv
 
 blp = Blueprint("grades", __name__, url_prefix="/api/v1/grades", description="Grades for banks")
@@ -27,7 +27,8 @@ class Lookup(MethodView):
         if request.is_json:
             usccs, as_of = body.get("usccs") or [], body.get("as_of")
         else:
-            usccs, as_of = grade_lookup.usccs_from_file(*uploaded()), request.form.get("as_of") or None
+            form = AsOfForm().load({"as_of": request.form.get("as_of") or request.args.get("as_of") or None})
+            usccs, as_of = grade_lookup.usccs_from_file(*uploaded()), form["as_of"]
         answer = grade_lookup.lookup(session=get_session(), usccs=usccs, as_of=as_of, today=today(),
                                      limit=current_app.config["LOOKUP_MAX_USCCS"])
         if wants_csv():

@@ -29,11 +29,13 @@ class ImportResult(ma.Schema):
 class EnterpriseImport(MethodView):
     @protect("regulator", "admin", consumes=FILES)
     @blp.response(201, ImportResult)
+    @blp.alt_response(200, schema=ImportResult, description="the same file again: nothing changed")
     @blp.alt_response(422, description="rows are invalid: every bad row listed, nothing written")
     @blp.alt_response(413, description="more rows than the configured limit")
     def post(self):
         """Import enterprises and grades from CSV or XLSX (zh or en headers; UTF-8 or GBK)"""
         data, filename, content_type = uploaded()
-        return imports.import_enterprises(session=get_session(), data=data, filename=filename,
-                                          content_type=content_type, today=today(), caller=current_caller(),
-                                          max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        result = imports.import_enterprises(session=get_session(), data=data, filename=filename,
+                                            content_type=content_type, today=today(), caller=current_caller(),
+                                            max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        return (result, 200) if result["status"] == "unchanged" else result

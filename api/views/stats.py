@@ -9,7 +9,7 @@ from incentives.services import stats
 
 from ..auth import protect
 from ..database import get_session
-from ..schemas import Division, Number
+from ..schemas import Day, Division, Number
 from ..schemas_grades import IsoDate, Localized, today
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Grade statistics")
@@ -17,7 +17,7 @@ blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Grad
 
 class StatsQuery(ma.Schema):
     division = Division(required=True)
-    as_of = ma.fields.Date(load_default=None)
+    as_of = Day(load_default=None)
 
 
 class CountOut(ma.Schema):

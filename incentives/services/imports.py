@@ -183,6 +183,7 @@ def _write(session: Session, rows: list[dict], digest: str, filename: str, today
     usccs = list(dict.fromkeys(r["uscc"] for r in rows))
     existing = {e.uscc: e for chunk in _chunks(usccs, 500)
                 for e in session.exec(select(Enterprise).where(Enterprise.uscc.in_(chunk))).all()}
+    registry.serialize_event_writes(session)
     batch = ImportBatch(content_hash=digest, filename=filename[:300], rows=len(rows))
     session.add(batch)
     session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -47,6 +47,13 @@ def _registrations(session: Session, uscc: str) -> list[ledger.Registration]:
 def _events(session: Session, uscc: str) -> list[GradeEvent]:
     rows = session.exec(select(GradeEventRow).where(GradeEventRow.uscc == uscc).order_by(GradeEventRow.seq)).all()
     return [to_event(r) for r in rows]
+
+
+def serialize_event_writes(session: Session) -> None:
+    """Take the ledger's write lock for this transaction (PostgreSQL): events commit in `seq` order, so a
+    bank following the change feed past `since` never misses a later-committed, lower `seq`."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(211900)"))
 
 
 def get_enterprise(session: Session, uscc: str) -> Enterprise:
@@ -125,6 +132,7 @@ def register(*, session: Session, caller: Caller, body: dict, today: dt.date) ->
     if session.get(Enterprise, uscc) is not None:
         raise Conflict(f"企业已登记 an enterprise with uscc {uscc} is already registered",
                        [{"field": "uscc", "message": "duplicate"}])
+    serialize_event_writes(session)
     ent = Enterprise(uscc=uscc, name=body["name"], division=division,
                      facility_division=body.get("facility_division") or division, facts=jsonable(body.get("facts") or {}))
     session.add(ent)
@@ -216,6 +224,7 @@ def append_event(*, session: Session, caller: Caller, uscc: str, body: dict,
         raise Conflict(detail, errors) from None
     if branch and not any(r.branch == branch.code for r in _registrations(session, uscc)):
         session.add(Registration(uscc=uscc, industry=branch.industry, branch=branch.code, site=body.get("site") or ""))
+    serialize_event_writes(session)
     row = GradeEventRow(uscc=uscc, kind=event.kind, industry=event.industry, branch=event.branch,
                         site=event.site or "", grade=event.grade, effective=event.effective, until=event.until,
                         ref=event.ref, violation=event.violation, rectification_passed=event.rectification_passed,

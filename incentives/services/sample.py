@@ -35,6 +35,7 @@ def load(*, session: Session, folder: Path, today: dt.date, progress=None) -> di
 
 
 def _append_events(session: Session, data: bytes, today: dt.date) -> int:
+    registry.serialize_event_writes(session)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     rows.sort(key=lambda r: r["effective"])
     touched: dict[str, Enterprise] = {}

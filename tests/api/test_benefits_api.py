@@ -41,7 +41,8 @@ def test_english_explanations(client, admin):
     body = client.get(f"/api/v1/enterprises/{CQ}/benefits?as_of=2024-10-01",
                       headers={**admin, "Accept-Language": "en"}).get_json()
     bonus = next(b for b in body["benefits"] if b["policy_id"] == "chongqing.carbon_quota_bonus")
-    assert bonus["title"].startswith("Extra carbon allowance")
+    assert bonus["title"]["en"].startswith("Extra carbon allowance")   # contract: title {zh, en}
+    assert bonus["explanation"][0]["text"].isascii()                    # sentences in the language asked for
 
 
 def test_benefits_are_for_the_enterprise_its_regulator_and_its_tax_bureau(client, admin, key_for):

@@ -123,7 +123,7 @@ def test_english(client):
     body = client.post("/api/v1/benefits/preview", headers={"Accept-Language": "en"}, json={
         "enterprise": CQ_FACTS, "target": {"grade": "A"}, "as_of": "2024-10-01",
         "scenario": {"allowance_2023_t": 1000}}).get_json()
-    titles = {g["policy_id"]: g["title"] for g in body["gained"]}
+    titles = {g["policy_id"]: g["title"]["en"] for g in body["gained"]}
     assert titles["chongqing.carbon_quota_bonus"].startswith("Extra carbon allowance")
     assert body["quantified"]["enforcement"]["basis"].startswith("inspection and enforcement measures")
 

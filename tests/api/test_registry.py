@@ -11,6 +11,7 @@ from .test_foundation import assert_problem
 
 CQ = uscc_mod.make("91", "500112", "MA5U0AB1")      # a Chongqing enterprise
 HN = uscc_mod.make("91", "410100", "HN000001")      # a Henan enterprise
+ONE = [{"industry": "ceramics", "branch": "ceramics_building"}]
 
 
 def register(client, headers, code=CQ, grade="C", rated_on="2024-04-24", **extra):
@@ -58,15 +59,28 @@ def test_before_its_rating_an_industry_is_managed_at_the_lowest(client, admin):
                       "rated_on": "2999-01-01"}]}, "industries.0.rated_on"),
 ])
 def test_bad_registrations_are_refused_with_the_field(client, admin, change, field):
-    body = {"uscc": CQ, "name": "x", **change}
+    body = {"uscc": CQ, "name": "x", "industries": ONE, **change}
     problem = assert_problem(client.post("/api/v1/enterprises", json=body, headers=admin), 422)
     assert field in [e["field"] for e in problem["errors"]]
     assert client.get(f"/api/v1/enterprises/{CQ}/grade").status_code in (404, 422)
 
 
+def test_contract_example_branch_spelling_and_empty_industries(client, admin):
+    # api-contract.md writes the branch "building_ceramics"; the catalogue's code is ceramics_building
+    r = client.post("/api/v1/enterprises", headers=admin, json={
+        "uscc": CQ, "name": "x", "industries": [{"industry": "ceramics", "branch": "building_ceramics",
+                                                  "grade": "B", "rated_on": "2024-04-24"}]})
+    assert r.status_code == 201 and r.get_json()["industries"][0]["branch"] == "ceramics_building"
+    bad = client.post("/api/v1/enterprises", headers=admin, json={"uscc": HN, "name": "x", "industries": []})
+    assert "industries" in [e["field"] for e in assert_problem(bad, 422)["errors"]]
+    nowhere = client.post("/api/v1/enterprises", headers=admin,
+                          json={"uscc": HN, "name": "x", "division": "999999", "industries": ONE})
+    assert "division" in [e["field"] for e in assert_problem(nowhere, 422)["errors"]]
+
+
 def test_duplicate_uscc_is_409(client, admin):
     register(client, admin)
-    assert_problem(client.post("/api/v1/enterprises", json={"uscc": CQ, "name": "y"}, headers=admin), 409)
+    assert_problem(client.post("/api/v1/enterprises", json={"uscc": CQ, "name": "y", "industries": ONE}, headers=admin), 409)
 
 
 def test_patch_needs_the_current_version(client, admin):
@@ -125,11 +139,11 @@ def test_events_in_the_future_are_422(client, admin):
 
 def test_a_regulator_sees_only_its_divisions(client, admin, key_for):
     henan = key_for("regulator", divisions=["410000"])
-    r = client.post("/api/v1/enterprises", json={"uscc": CQ, "name": "x"}, headers=henan)
+    r = client.post("/api/v1/enterprises", json={"uscc": CQ, "name": "x", "industries": ONE}, headers=henan)
     assert_problem(r, 403)
     register(client, admin)
     assert_problem(event(client, henan, kind="fraud_found", effective="2025-01-01"), 403)
-    r = client.post("/api/v1/enterprises", json={"uscc": HN, "name": "河南某厂"}, headers=henan)
+    r = client.post("/api/v1/enterprises", json={"uscc": HN, "name": "河南某厂", "industries": ONE}, headers=henan)
     assert r.status_code == 201  # 410000 covers 410100
 
 
@@ -186,7 +200,7 @@ def test_import_is_idempotent(client, admin):
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["enterprises_created"] == 2 and r.get_json()["events_appended"] == 2
     again = _import(client, admin, IMPORT_EN.encode())
-    assert again.get_json()["status"] == "unchanged"
+    assert again.status_code == 200 and again.get_json()["status"] == "unchanged"
     # the same facts in another encoding: a different file, but nothing new to write
     third = _import(client, admin, IMPORT_EN.encode("gbk"))
     assert third.get_json()["enterprises_created"] == 0 and third.get_json()["events_appended"] == 0
