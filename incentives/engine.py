@@ -221,6 +221,19 @@ def _ordered(grades: Iterable[str]) -> list[str]:
     return [g for g in CANONICAL if g in s]
 
 
+def _window_text(day: date, inside: bool, w: Window, span: str) -> Text:
+    """The window sentence; a document whose date the text does not give says so instead of '…'."""
+    if w.start is None:
+        zh_span, en_span = "自印发之日起（文件未载明日期）", "since the document was issued (its text gives no date)"
+        if w.end is not None:
+            zh_span += f"至{w.last_day}"
+            en_span += f" to {w.last_day}"
+        return Text(f"{day} {'在' if inside else '不在'}有效期（{zh_span}）内",
+                    f"{day} is {'within' if inside else 'outside'} the period {en_span}")
+    return Text(f"{day} {'在' if inside else '不在'}有效期{span}内",
+                f"{day} is {'within' if inside else 'outside'} {span}")
+
+
 def _span(w: Window) -> str:
     a = w.start.isoformat() if w.start else "…"
     b = w.last_day.isoformat() if w.end else "…"
@@ -474,8 +487,7 @@ def _evaluate_policy(policy: Policy, s: _Subject, r: _Resolver, out: dict) -> No
     win = r.window(policy)
     in_window = win.contains(s.as_of)
     span = _span(win)
-    steps = [Step(policy.refs[0], Text(f"{s.as_of} {'在' if in_window else '不在'}有效期{span}内",
-                                       f"{s.as_of} is {'within' if in_window else 'outside'} {span}"),
+    steps = [Step(policy.refs[0], _window_text(s.as_of, in_window, win, span),
                   "met" if in_window else "not_met", {"window": span, "as_of": s.as_of,
                                                        "status": policy.status})]
     missing = [] if in_window else [{"condition": "window", "needed": span, "actual": s.as_of.isoformat(),
