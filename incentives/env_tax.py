@@ -14,9 +14,22 @@ counts as exceeding the standard in gate G1 (条例 第十条 ¶2) and for 117�
 from __future__ import annotations
 
 from .tabular import FileProblem, read_table
-from .tax.assessment import (FILING_COLUMNS, Assessment, InvalidRate, MissingRate, MissingStandard, MonthTotal,
-                             QuarterTotal, RateUsed, Row, assess, caller_rates, filing_deadline, reference_rate,
-                             to_filing_rows)
+from .tax.assessment import (
+    FILING_COLUMNS,
+    Assessment,
+    InvalidRate,
+    MissingRate,
+    MissingStandard,
+    MonthTotal,
+    QuarterTotal,
+    RateUsed,
+    Row,
+    assess,
+    caller_rates,
+    filing_deadline,
+    reference_rate,
+    to_filing_rows,
+)
 from .tax.parameters import PARAMETER_DOCS, TaxParameters
 from .tax.records import MONITORING_ALIASES, RecordErrors, Records, parse_records
 
@@ -29,7 +42,7 @@ __all__ = [
 
 
 def read_monitoring(data: bytes, *, filename: str | None = None, content_type: str | None = None,
-                    max_rows: int = 3_000_000) -> "object":
+                    max_rows: int = 3_000_000) -> object:
     """Read a monitoring CSV/XLSX upload with the zh/en monitoring headers (tabular.read_table; a plain CSV
     comes back as Categoricals of the same str values, which parse_records reads without a str per cell)."""
     return read_table(data, filename=filename, content_type=content_type, max_rows=max_rows,

@@ -180,7 +180,7 @@ def _read_csv_columns(data: bytes):
     return None
 
 
-def _factorize_bytes(view: "_Words", starts: np.ndarray, ends: np.ndarray, position: np.ndarray):
+def _factorize_bytes(view: _Words, starts: np.ndarray, ends: np.ndarray, position: np.ndarray):
     """Codes of one column's fields (equal bytes, equal code) and one (start, end) of each distinct field.
 
     `starts` increase (fields of one column, line by line); `position` is arange(len(starts))."""

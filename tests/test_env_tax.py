@@ -8,8 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from incentives.env_tax import (PARAMETER_DOCS, InvalidRate, MissingRate, MissingStandard, TaxParameters, assess,
-                                parse_records, read_monitoring, to_filing_rows, FILING_COLUMNS)
+from incentives.env_tax import (
+    FILING_COLUMNS,
+    PARAMETER_DOCS,
+    InvalidRate,
+    MissingRate,
+    MissingStandard,
+    TaxParameters,
+    assess,
+    parse_records,
+    read_monitoring,
+    to_filing_rows,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -98,7 +108,7 @@ def test_hourly_gate_names_the_hour_and_value():
     assert row.tier == "none" and row.factor == D(1)
     assert row.max_time == "2024-01-01 01:00"
     assert row.reason.zh == "2024-01-01 01:00 最高小时均值81 > 标准80（条例 第十条第二款，共1个小时均值超标）→ 不减征"
-    g1 = [s for s in row.steps if s.values.get("gate") == "G1"][0]
+    g1 = next(s for s in row.steps if s.values.get("gate") == "G1")
     assert g1.outcome == "not_met" and g1.values["max"] == D(81)
 
 
@@ -130,7 +140,7 @@ def test_117_gate_exceedance_elsewhere_blocks_under_taxpayer():
     assert result.rows[0].tier == "none" and result.notes == ()
     clean = assess(records, division="410000", outlets={"DA001": {"standards": {"so2": 100}}},
                    exceedance_elsewhere={"2024-01": False})
-    g2 = [s for s in clean.rows[0].steps if s.values.get("gate") == "G2"][0]
+    g2 = next(s for s in clean.rows[0].steps if s.values.get("gate") == "G2")
     assert clean.rows[0].tier == "50%" and g2.outcome == "met"
 
 
@@ -278,7 +288,7 @@ def test_sample_quarter_file_shows_the_117_gate_in_february():
     result = assess(parse_records(read_monitoring(data)), division="410100")
     february = [r for r in result.rows if r.month == "2024-02"]
     assert len(result.rows) == 27 and all(r.tier == "none" for r in february)
-    fault = [r for r in february if (r.outlet, r.pollutant) == ("DA002", "nox")][0]
+    fault = next(r for r in february if (r.outlet, r.pollutant) == ("DA002", "nox"))
     assert fault.max_concentration == D("171.2") and fault.max_time == "2024-02-14 10:00"
     assert "共3个小时均值超标" in fault.reason.zh
     assert all("排放口DA002 氮氧化物" in r.reason.zh for r in february if r is not fault)
@@ -323,7 +333,7 @@ def test_over_range_hour_fails_the_hourly_gate_and_is_named(flag):
     assert (row.tier, row.factor) == ("none", D(1))
     assert row.reason.zh == ("2024-01-01 01:00 小时值标记T（超过仪器测量上限），计为超过标准80（条例 第十条第二款）"
                              "→ 不减征")
-    g1 = [s for s in row.steps if s.values.get("gate") == "G1"][0]
+    g1 = next(s for s in row.steps if s.values.get("gate") == "G1")
     assert (g1.outcome, g1.values["flag"], g1.values["max_time"]) == ("not_met", "T", "2024-01-01 01:00")
     clean = hourly("DA001", "so2", [(20, 1000), (30, 1000), (25, 1000)])
     clean[1]["over_range"] = False

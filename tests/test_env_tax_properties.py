@@ -1,7 +1,8 @@
 """Properties of the env tax (hypothesis): exact boundaries, tax due never above tax before, monotone in C."""
 from decimal import Decimal as D
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incentives.env_tax import TaxParameters, assess
 
@@ -64,8 +65,9 @@ def test_lowering_one_hourly_value_never_raises_the_tax(values, which):
 @settings(max_examples=60, deadline=None)
 def test_scaled_integers_are_the_exact_decimals(values):
     # each value written plainly (as a CSV holds it) comes back as ints / 10**scale, exactly
-    from incentives.tax.numbers import scaled_decimals
     import numpy as np
+
+    from incentives.tax.numbers import scaled_decimals
     texts = np.array([format(v, "f") for v in values], dtype=object)
     ints, scale, bad = scaled_decimals(texts)
     assert not bad.any()

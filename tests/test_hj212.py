@@ -15,8 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incentives.hj212 import (FLAG_RULES, RECORD_COLUMNS, Hj212Error, build_packet, crc, crc_many, frame,
-                              parse_packets)
+from incentives.hj212 import (
+    FLAG_RULES,
+    RECORD_COLUMNS,
+    Hj212Error,
+    build_packet,
+    crc,
+    crc_many,
+    frame,
+    parse_packets,
+)
 from sample_data import make_hj212
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -134,7 +142,7 @@ def test_cou_checked_against_avg_times_flow():
     bad = parse_packets(_hour(0, cou="3.2"))
     [check] = bad.checks
     assert (check["row"], check["pollutant"], check["cou_kg"], Decimal(check["computed_kg"])) == \
-        (1, "so2", "3.2", Decimal("3"))
+        (1, "so2", "3.2", Decimal(3))
     assert bad.records["emission_kg"].iloc[0] == "3.2"   # reported, the figure is not changed
 
 
@@ -194,7 +202,7 @@ def test_zsavg_basis_and_the_2025_not_computable_marker():
     result = parse_packets(_hour(0, values=values), concentration_basis="zsavg")
     # SO2: ZsAvg 45.5 is the concentration; the mass still uses the measured Avg: 30 x 100 000 x 1e-6 = 3 kg
     assert result.records[["pollutant", "concentration"]].values.tolist() == [["so2", "45.5"]]
-    assert Decimal(result.records["emission_kg"].iloc[0]) == Decimal("3")
+    assert Decimal(result.records["emission_kg"].iloc[0]) == Decimal(3)
     [row] = result.excluded.to_dict("records")
     assert (row["pollutant"], row["rule"]) == ("nox", "not_computable")
     assert result.parameters["concentration_basis"] == "zsavg"

@@ -1,9 +1,9 @@
 """incentives.tabular: strict decoding, CSV/XLSX reading, row numbers and header problems."""
+import io
 from pathlib import Path
 
 import openpyxl
 import pytest
-import io
 
 from incentives.tabular import FileProblem, decode_text, read_table
 

@@ -31,7 +31,7 @@ _MN, _OUTLET, _CN, _TIME, _STATUS, _REASON = 1, 2, 3, 4, 5, 6
 # The usual header (表3 order, no PNUM/PNO/RF): a match gives exactly what the general split gives; any
 # other header takes the general path. Group 8 is DataTime when the CP starts with it.
 _HEAD = re.compile(r"(?:QN=([^;=]*);)?ST=([^;=]*);CN=([^;=]*);PW=([^;=]*);MN=([^;=]*);(?:Flag=([^;=]*);)?"
-                   r"CP=&&((?:DataTime=([^;]*))?.*)&&", re.S)
+                   r"CP=&&((?:DataTime=([^;]*))?.*)&&", re.DOTALL)
 _HEAD_KEYS = ("QN", "ST", "CN", "PW", "MN", "Flag")
 _UNSET = "\0unset"
 
@@ -39,7 +39,7 @@ _UNSET = "\0unset"
 class Hj212Error(Invalid, ValueError):
     """An HJ 212 file refused in strict mode; `errors` lists {row, column, message} per problem."""
 
-    def __init__(self, errors: list[dict], result: "Hj212Result"):
+    def __init__(self, errors: list[dict], result: Hj212Result):
         super().__init__(f"{len(errors)} problems in the HJ 212 packets; nothing was used", errors)
         self.result = result
 

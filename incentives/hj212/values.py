@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
-from typing import Callable
 
 import numpy as np
 
@@ -47,7 +47,7 @@ _WELL_FORMED = re.compile(r"[^;,=]+=[^;,=]*(?:[;,][^;,=]+=[^;,=]*)*")
 # A value the common path can take as is: plain, non-negative, not the 9999.99 marker.
 _TAKE_AS_IS = re.compile(r"(?!9999\.99)\d+(?:\.\d+)?")
 _AS_IS_FLAGS = frozenset(f for f, r in FLAG_RULES.items() if r.action == "use")
-_AS_IS_LINE = re.compile(r"^(?!9999\.99)\d+(?:\.\d+)?$", re.M)
+_AS_IS_LINE = re.compile(r"^(?!9999\.99)\d+(?:\.\d+)?$", re.MULTILINE)
 
 
 def _as_is(column) -> np.ndarray:
@@ -69,7 +69,7 @@ class _Shape:
     needed: list[int] = field(default_factory=list)
     pk: list[int] = field(default_factory=list)
     values: list[tuple[str, ...]] = field(default_factory=list)
-    regex: "re.Pattern | None" = None
+    regex: re.Pattern | None = None
 
 
 def _shape(keys: tuple[str, ...], known) -> _Shape:
@@ -155,7 +155,7 @@ class Values:
                     wanted = set(shape.needed)
                     shape.regex = re.compile("^" + "[;,]".join(
                         re.escape(k) + ("=([^;,=\n]*)" if i in wanted else "=[^;,=\n]*") for i, k in enumerate(keys))
-                        + "$", re.M)
+                        + "$", re.MULTILINE)
                 found = shape.regex.findall("\n".join(packets[i].cp for i in positions))
             if shape is None or len(found) != len(positions):
                 for i in positions:
@@ -225,10 +225,10 @@ class Values:
                    np.array([p.outlet for p in self.packets], dtype=object)[pk[fast]], col["tax"][fast],
                    np.array([p.time for p in self.packets], dtype=object)[pk[fast]], col["conc"][fast],
                    flow[fast], np.full(int(fast.sum()), "cems", dtype=object),
-                   np.where(fast_cou == None, "", fast_cou),  # noqa: E711 (element-wise)
+                   np.where(fast_cou == None, "", fast_cou),
                    np.full(int(fast.sum()), "", dtype=object)]  # the common path takes only "use" flags
         orders = [col["order"][fast].astype(np.int64)]
-        checked = fast & (col["cou"] != None) & (col["avg"] != None)  # noqa: E711
+        checked = fast & (col["cou"] != None) & (col["avg"] != None)
         fast_check = (np.flatnonzero(checked[fast]), col["avg"][checked], col["cou"][checked], flow[checked])
         to_check: list[tuple[int, str, str, str]] = []
         used = set(pk[fast].tolist())

@@ -23,8 +23,8 @@ from .parameters import TaxParameters
 from .records import Records, parse_records
 
 REF = "LAW-13"  # the digest entry for the env tax; each step names its exact clause in values["clause"]
-RATE_MIN, RATE_MAX = Decimal("1.2"), Decimal("12")  # 法 附表一: 1.2–12 yuan per 污染当量 for air
-FACTORS = {"50%": Decimal("0.5"), "75%": Decimal("0.75"), "none": Decimal("1")}
+RATE_MIN, RATE_MAX = Decimal("1.2"), Decimal(12)  # 法 附表一: 1.2–12 yuan per 污染当量 for air
+FACTORS = {"50%": Decimal("0.5"), "75%": Decimal("0.75"), "none": Decimal(1)}
 FEN = Decimal("0.01")
 PARTICULATE_ITEMS = ("soot", "general_dust")  # 117号 一: a 颗粒物 limit ("pm") serves these items
 

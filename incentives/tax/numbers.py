@@ -54,7 +54,7 @@ def scaled_decimals_coded(codes: np.ndarray, uniques) -> tuple[np.ndarray, int, 
     return table[codes], scale, bad_table[codes]
 
 
-_PLAIN_LINE = re.compile(r"^\d+(?:\.\d+)?$", re.M)
+_PLAIN_LINE = re.compile(r"^\d+(?:\.\d+)?$", re.MULTILINE)
 
 
 def _plain_ints(uniques, used: np.ndarray):

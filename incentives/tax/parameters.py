@@ -51,7 +51,7 @@ class TaxParameters:
                              f"{', '.join(STANDARD_CONFIDENCES)}")
 
     @classmethod
-    def from_mapping(cls, values: dict | None) -> "TaxParameters":
+    def from_mapping(cls, values: dict | None) -> TaxParameters:
         """Parameters from a request's `parameters` object (lowercase or §7 names); ValueError names the bad one."""
         known = {f.name for f in fields(cls)}
         kwargs = {}

@@ -139,7 +139,7 @@ class _Col:
         self.codes, self.uniques = codes, uniques
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, name: str, n: int) -> "_Col":
+    def of(cls, frame: pd.DataFrame, name: str, n: int) -> _Col:
         if name not in frame.columns:
             return cls(np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
         column = frame[name]
@@ -159,7 +159,7 @@ class _Col:
         """A value per distinct value, spread to the rows."""
         return np.asarray(table)[self.codes]
 
-    def subset(self, mask: np.ndarray) -> "_Col":
+    def subset(self, mask: np.ndarray) -> _Col:
         return _Col(self.codes[mask], self.uniques)
 
 
@@ -218,7 +218,8 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
         kg, kg_scale, bad_kg = _scaled(col("emission_kg"), measurement)
         bad_kg &= has_kg
         bad_flow &= ~(has_kg & ~has["flow"][measurement])
-        errors.add(mrows[bad_kg], "emission_kg", lambda i, v=col("emission_kg"): _number_message(v[i]))
+        kg_text = col("emission_kg")
+        errors.add(mrows[bad_kg], "emission_kg", lambda i: _number_message(kg_text[i]))
     else:
         kg, kg_scale = np.zeros(len(mrows), dtype=np.int8), 0
     for name, bad in (("concentration", bad_conc), ("flow", bad_flow)):
