@@ -98,7 +98,9 @@ def _store(session: Session, answer: dict, inputs_hash: str) -> dict:
 
 def _json_default(o):
     if isinstance(o, Decimal):
-        return str(o)
+        # stored as JSON numbers, written from their exact decimal text (every stored figure is already
+        # rounded to a few places, so the shortest float text reads back as the same decimal)
+        return int(o) if o == o.to_integral_value() else float(o)
     if isinstance(o, (dt.date, dt.datetime)):
         return o.isoformat()
     raise TypeError(type(o).__name__)
