@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
@@ -163,6 +163,49 @@ class _Col:
         return _Col(self.codes[mask], self.uniques)
 
 
+NUMBER_FIELDS = ("concentration", "flow", "emission_kg", "avg_concentration", "max_concentration", "standard")
+NUMBER_LIMIT = Decimal(10) ** 12      # no concentration, hourly flow or monthly kg comes near this
+NUMBER_MAX_CHARS = 32
+FIRST_YEAR, LAST_YEAR = 2018, 2100    # 环境保护税法 in force from 2018-01-01
+_YEAR = re.compile(r"^\s*(\d{4})")
+
+
+def _out_of_range(text: str) -> bool:
+    if text == "":
+        return False
+    if len(text) > NUMBER_MAX_CHARS:
+        return True
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return False                   # not a number at all: reported by the number checks
+    return value.is_finite() and abs(value) >= NUMBER_LIMIT
+
+
+def _bad_year(text: str) -> bool:
+    m = _YEAR.match(text)
+    return bool(m) and not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR
+
+
+def _check_ranges(col, has, errors: "_Errors") -> None:
+    """Refuse implausible magnitudes and years before anything computes with them (all listed at once)."""
+    before = errors.total
+    for name in NUMBER_FIELDS:
+        if has[name].any():
+            c = col(name)
+            bad = np.fromiter((_out_of_range(u) for u in c.uniques), dtype=bool, count=len(c.uniques))
+            if bad.any():
+                errors.add(c.map(bad), name, f"out of range: below 10^12 and at most {NUMBER_MAX_CHARS} characters")
+    for name in ("time", "month"):
+        if has[name].any():
+            c = col(name)
+            bad = np.fromiter((_bad_year(u) for u in c.uniques), dtype=bool, count=len(c.uniques))
+            if bad.any():
+                errors.add(c.map(bad), name, f"year outside {FIRST_YEAR}–{LAST_YEAR} (the tax applies from 2018)")
+    if errors.total > before:
+        errors.raise_if_any()
+
+
 def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | None = None) -> Records:
     """Validate monitoring records (a read_table frame or JSON records); RecordErrors lists every bad value."""
     parameters = parameters or TaxParameters()
@@ -185,6 +228,7 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
 
     none = np.zeros(n, dtype=bool)
     has = {name: col(name).map(col(name).uniques != "") if name in frame.columns else none for name in FIELDS}
+    _check_ranges(col, has, errors)
     for required in ("outlet", "pollutant"):
         errors.add(~has[required], required, "required")
     pollutant = _pollutants(col("pollutant"), has["pollutant"], parameters, errors)

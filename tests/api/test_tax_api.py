@@ -264,3 +264,23 @@ def test_zsavg_without_cou_uses_the_measured_avg_for_the_mass(client, admin):
     assert r.status_code == 201, r.get_json()
     [row] = r.get_json()["rows"]
     assert (row["emission_kg"], row["avg_concentration"]) == (3, 45)
+
+
+@pytest.mark.parametrize("record, field", [
+    ({"time": "2024-01-01T00:00", "concentration": 1e308, "flow": 1e300}, "concentration"),
+    ({"time": "2024-01-01T00:00", "concentration": "9" * 5000, "flow": 1}, "concentration"),
+    ({"month": "2024-01", "emission_kg": 1e30, "avg_concentration": 120, "max_concentration": 150,
+      "source": "agency"}, "emission_kg"),
+    ({"month": "9999-12", "emission_kg": 12, "avg_concentration": 120, "max_concentration": 150,
+      "source": "agency"}, "month"),
+    ({"month": "0001-01", "emission_kg": 12, "avg_concentration": 120, "max_concentration": 150,
+      "source": "agency"}, "month"),
+    ({"time": "9999-12-31T23:00", "concentration": 1, "flow": 1}, "time"),
+])
+def test_implausible_values_are_422_on_their_field(client, bureau, record, field):
+    # magnitudes of 10^12 and more, and years outside 2018–2100 (the tax applies from 2018-01-01), are typing
+    # errors: refused on the field, never a 500
+    body = {"division": "410000", "outlets": [{"outlet": "DA001", "standards": {"so2": 200}}], "rates": {"so2": 1.2},
+            "records": [{"outlet": "DA001", "pollutant": "so2", **record}]}
+    problem = assert_problem(client.post(URL, json=body, headers=bureau), 422)
+    assert problem["errors"][0]["field"] == f"records[0].{field}"
