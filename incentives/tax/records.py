@@ -170,9 +170,12 @@ FIRST_YEAR, LAST_YEAR = 2018, 2100    # 环境保护税法 in force from 2018-01
 _YEAR = re.compile(r"^\s*(\d{4})")
 
 
+_PLAIN_SMALL = re.compile(r"^-?\d{1,12}(\.\d*)?$")
+
+
 def _out_of_range(text: str) -> bool:
-    if text == "":
-        return False
+    if text == "" or (len(text) <= NUMBER_MAX_CHARS and _PLAIN_SMALL.match(text)):
+        return False                   # the common case: a plain decimal below 10^12
     if len(text) > NUMBER_MAX_CHARS:
         return True
     try:
