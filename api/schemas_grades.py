@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import marshmallow as ma
 
+from incentives.engine import FACTS
 from incentives.state import EVENT_KINDS, STATUSES, VIOLATIONS
 
 from .schemas import Day, Division, Grade, Uscc, non_negative
@@ -35,19 +37,35 @@ class Localized(ma.fields.Field):
         return {"type": "string"}
 
 
-class Facts(ma.Schema):
-    holds_carbon_allowance = ma.fields.Boolean(allow_none=True)
-    allowance_2023_t = ma.fields.Decimal(allow_none=True, as_string=False, allow_nan=False,
-                                         validate=non_negative, metadata={"minimum": 0})
-    guarantee_category = ma.fields.String(allow_none=True)
-    waste_to_energy = ma.fields.Boolean(allow_none=True)
+def _fact_field(name: str, spec: dict):
+    """A field for one of the engine's facts (engine.FACTS says its type, meaning and refs)."""
+    meta = {"description": f"{spec['description']} (refs: {', '.join(spec['refs'])})"}
+    if spec["type"] == "bool":
+        return ma.fields.Boolean(allow_none=True, metadata=meta)
+    if spec["type"] == "Decimal":
+        return ma.fields.Decimal(allow_none=True, as_string=False, allow_nan=False, validate=non_negative,
+                                 metadata={**meta, "minimum": 0})
+    if spec["type"] == "grade":
+        return Grade(allow_none=True, metadata=meta)
+    if name == "ultra_low_retrofit":
+        return ma.fields.String(allow_none=True, validate=ma.validate.OneOf(["early", "on_time", "overdue"]),
+                                metadata=meta)
+    return ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100), metadata=meta)
+
+
+class Facts(ma.Schema.from_dict({name: _fact_field(name, spec) for name, spec in FACTS.items()},
+                                name="FactsBase")):
+    """Facts policies read (engine.FACTS), plus the registry's own."""
+    guarantee_category = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100),
+                                          metadata={"description": "保障类 category (G-GUARANTEE), if any"})
     cement_clinker = ma.fields.Boolean(allow_none=True)
     outlets = ma.fields.List(ma.fields.String(), allow_none=True)
 
     @ma.post_load
     def _json_ready(self, data, **kwargs):
-        if data.get("allowance_2023_t") is not None:
-            data["allowance_2023_t"] = str(data["allowance_2023_t"])
+        for name, value in data.items():
+            if isinstance(value, Decimal):
+                data[name] = str(value)
         return data
 
 

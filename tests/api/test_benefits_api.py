@@ -83,3 +83,16 @@ def test_parameters_are_listed_with_defaults_and_sources(client):
     body = client.get("/api/v1/policies/parameters").get_json()
     assert body["interpretations"]["advanced_grades"]["default"] == ["A+", "A", "B", "引领"]
     assert "source" in body["interpretations"]["leading_map"]
+
+
+def test_facts_given_at_registration_reach_the_policies(client, admin):
+    # CQ-A1-1: 帮扶企业争取中央和市级大气专项资金 for deep-treatment / 创B争A projects: needs the fact upgrade_project
+    register(client, admin, facts={"upgrade_project": True})
+    body = client.get(f"/api/v1/enterprises/{CQ}/benefits?as_of=2024-10-01", headers=admin).get_json()
+    assert "chongqing.air_fund_help" in [b["policy_id"] for b in body["benefits"]]
+    r = client.patch(f"/api/v1/enterprises/{CQ}", json={"facts": {"upgrade_project": False}},
+                     headers={**admin, "If-Match": '"1"'})
+    assert r.status_code == 200
+    after = client.get(f"/api/v1/enterprises/{CQ}/benefits?as_of=2024-10-01", headers=admin).get_json()
+    missing = next(n for n in after["not_applicable"] if n["policy_id"] == "chongqing.air_fund_help")["missing"]
+    assert {"condition": "upgrade_project", "needed": [True], "actual": False, "ref": "CQ-A1-1"} in missing
