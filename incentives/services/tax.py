@@ -17,9 +17,11 @@ from incentives.db import Enterprise, TaxAssessment
 from incentives.engine import RULESET
 from incentives.errors import DomainError, Forbidden, Invalid, NotFound
 from incentives.tabular import decode_text, is_xlsx
+from incentives.tax.records import FIELDS
 
 from .evaluations import plain, step
 
+RECORD_FIELDS = frozenset(FIELDS)
 TAX_ERRORS = (env_tax.RecordErrors, env_tax.MissingRate, env_tax.InvalidRate, env_tax.MissingStandard)
 
 
@@ -115,6 +117,10 @@ def assess_json(*, session: Session, caller: Caller, body: dict, today: dt.date,
     """Assess JSON records (contract body); stored with an id, the inputs' hash and the ruleset."""
     if not body.get("records"):
         raise Invalid("no monitoring records", [{"field": "records", "message": "Missing data for required field."}])
+    unknown = [{"field": f"records.{i}.{key}", "message": "Unknown field"}
+               for i, record in enumerate(body["records"]) for key in record if key not in RECORD_FIELDS][:1000]
+    if unknown:
+        raise Invalid(f"{len(unknown)} unknown field(s) in the records", unknown)
     division, uscc = _division(session, caller, body.get("uscc"), body.get("division"))
     parameters = _parameters(body.get("parameters"))
     outlets = {o["outlet"]: o for o in body.get("outlets") or []}

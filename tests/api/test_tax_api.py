@@ -284,3 +284,9 @@ def test_implausible_values_are_422_on_their_field(client, bureau, record, field
             "records": [{"outlet": "DA001", "pollutant": "so2", **record}]}
     problem = assert_problem(client.post(URL, json=body, headers=bureau), 422)
     assert problem["errors"][0]["field"] == f"records[0].{field}"
+
+
+def test_unknown_fields_in_json_records_are_422(client, bureau):
+    body = {**CONTRACT_BODY, "records": [{**CONTRACT_BODY["records"][0], "colour": "red"}]}
+    problem = assert_problem(client.post(URL, json=body, headers=bureau), 422)
+    assert problem["errors"] == [{"field": "records.0.colour", "message": "Unknown field"}]
