@@ -399,7 +399,10 @@ def _check_fact(cond: Fact, s: _Subject, policy: Policy, r: _Resolver):
         return "not_met", step, ({"condition": cond.name, "needed": list(cond.allowed), "actual": None,
                                   "ref": cond.ref},), None
     ok = v in cond.allowed
-    text = Text(f"{cond.name} = {v}：{'满足' if ok else '不满足'}", f"{cond.name} = {v}: {'met' if ok else 'not met'}")
+    desc = FACTS[cond.name]["description"]
+    zh_v = {True: "是", False: "否"}.get(v, v) if isinstance(v, bool) else v
+    text = Text(f"{desc}（{cond.name}）：{zh_v}，{'满足' if ok else '不满足'}",
+                f"{desc} ({cond.name}): {v}, {'met' if ok else 'not met'}")
     if ok:
         return "met", Step(cond.ref, text, "met", values), (), None
     miss = {"condition": cond.name, "needed": list(cond.allowed), "actual": v, "ref": cond.ref}
