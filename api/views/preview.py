@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from incentives.services import preview
 
-from ..auth import protect
+from ..auth import current_caller, protect
 from ..database import get_session
 from ..i18n import lang
 from ..schemas_grades import today
@@ -24,7 +24,7 @@ class Preview(MethodView):
     @blp.response(200, PreviewOut)
     def post(self, body):
         """What a higher grade is worth, what it adds, and what blocks it (nothing is stored)"""
-        return preview.preview(session=get_session(), body=body, today=today())
+        return preview.preview(session=get_session(), body=body, today=today(), caller=current_caller())
 
 
 @blp.route("/preview/plan")
@@ -35,7 +35,7 @@ class PreviewPlan(MethodView):
     @blp.response(200, content_type="text/csv")
     def post(self, body, format):
         """The preview as an upgrade plan in the columns of Ningxia 附件2 (CSV or XLSX)"""
-        answer = preview.preview(session=get_session(), body=body, today=today())
+        answer = preview.preview(session=get_session(), body=body, today=today(), caller=current_caller())
         if format == "xlsx":
             return Response(preview.plan_xlsx(answer, lang()), mimetype=XLSX,
                             headers={"Content-Disposition": "attachment; filename=upgrade-plan.xlsx"})

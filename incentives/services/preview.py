@@ -13,7 +13,8 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from incentives import engine, ledger, upgrade
-from incentives.errors import Invalid
+from incentives.access import PUBLIC, Caller
+from incentives.errors import Forbidden, Invalid
 from incentives.grades import rank, scale_grades
 from incentives.industries import UnknownIndustry, resolve_branch
 from incentives.reference import reference
@@ -139,7 +140,7 @@ def _block(kind, ref, line, until, zh, en, **extra) -> dict:
             "message": {"zh": zh, "en": en}, **extra}
 
 
-def preview(*, session: Session, body: dict, today: dt.date) -> dict:
+def preview(*, session: Session, body: dict, today: dt.date, caller: Caller = PUBLIC) -> dict:
     """The preview answer (contract POST /api/v1/benefits/preview); nothing is written."""
     as_of = body.get("as_of") or today
     scenario = body.get("scenario") or {}
@@ -160,7 +161,7 @@ def preview(*, session: Session, body: dict, today: dt.date) -> dict:
     current = engine.evaluate(current_state, as_of, ctx)
     target = engine.evaluate(target_state, as_of, ctx)
     gained, lost = upgrade.gained_and_lost(current, target)
-    quantified = _quantified(session, current, target, scenario, as_of, division=facility, uscc=uscc)
+    quantified = _quantified(session, current, target, scenario, as_of, division=facility, uscc=uscc, caller=caller)
     answer = {
         "as_of": as_of, "uscc": uscc, "name": name, "division": division, "facility_division": facility,
         "include_drafts": current.include_drafts, "parameters": plain(dict(current.parameters)),
@@ -211,7 +212,7 @@ def _path(state, targets, fold, ctx, as_of, lm, current_eval, target_eval) -> li
     return steps
 
 
-def _quantified(session, current, target, scenario: dict, as_of: dt.date, *, division: str, uscc) -> dict:
+def _quantified(session, current, target, scenario: dict, as_of: dt.date, *, division: str, uscc, caller) -> dict:
     out: dict = {}
     carbon = upgrade.carbon_bonus(target, _dec(scenario.get("carbon_price_yuan_per_t")))
     out["carbon_allowance"] = _figure(carbon) if carbon else {
@@ -224,7 +225,7 @@ def _quantified(session, current, target, scenario: dict, as_of: dt.date, *, div
         current, target, as_of, _dec(scenario.get("surplus_emission_rights_t")))]
     out["enforcement"] = _figure(upgrade.enforcement_counts(current, target))
     if scenario.get("monitoring"):
-        out["env_tax"] = _tax(session, scenario, division, uscc, as_of)
+        out["env_tax"] = _tax(session, scenario, division, uscc, as_of, caller)
     else:
         out["env_tax"] = {"value": None, "unit": "yuan/year", "refs": ["LAW-13", "NAT-11-TAX"],
                           "basis": {"zh": "未提供监测数据（scenario.monitoring），无法计算减税额",
@@ -232,17 +233,27 @@ def _quantified(session, current, target, scenario: dict, as_of: dt.date, *, div
     return out
 
 
-def _tax(session, scenario, division, uscc, as_of) -> dict:
+def _tax(session, scenario, division, uscc, as_of, caller) -> dict:
+    """Tax due before and after the target concentrations, by the tax module (never re-implemented here).
+
+    `monitoring` is an assessment body (records), or `{assessment_id}` of a stored assessment the caller may
+    read: its rows are the "before", so the stored figures are reused as they were answered."""
+    from incentives.access import Caller
+
     from . import tax
+    reader = Caller(role="admin")   # the preview stores nothing; a stored assessment is read with `caller`
     monitoring = scenario["monitoring"]
     if monitoring.get("assessment_id"):
-        raise Invalid("a stored assessment holds results, not the records a target needs: send the records",
-                      [{"field": "scenario.monitoring.assessment_id", "message": "send monitoring records"}])
-    body = {"division": monitoring.get("division") or division, **monitoring}
-    body.pop("uscc", None)
-    from incentives.access import Caller
-    reader = Caller(role="admin")
-    before = tax.assess_json(session=session, caller=reader, body=body, today=as_of, store=False)
+        if caller.role not in ("tax_bureau", "enterprise", "admin"):
+            raise Forbidden("a stored assessment is read with the key of its tax bureau or enterprise")
+        before = tax.get(session=session, caller=caller, assessment_id=str(monitoring["assessment_id"]))
+        body = {"division": before["division"],
+                "outlets": [{"outlet": o, "standards": s} for o, s in _standards(before["rows"]).items()],
+                "rates": _request_rates(before)}
+    else:
+        body = {"division": monitoring.get("division") or division, **monitoring}
+        body.pop("uscc", None)
+        before = tax.assess_json(session=session, caller=reader, body=body, today=as_of, store=False)
     targets = scenario.get("target_concentrations") or {}
     after_body = {**body, "records": upgrade.after_records(before["rows"], targets)}
     after = tax.assess_json(session=session, caller=reader, body=after_body, today=as_of, store=False)
@@ -252,6 +263,20 @@ def _tax(session, scenario, division, uscc, as_of) -> dict:
                    "en": "LAW-13's reduction applies to every taxpayer; an upgrade usually needs lower "
                          "concentrations, and the saving comes from them"}
     return fig
+
+
+def _standards(rows: list[dict]) -> dict:
+    out: dict = {}
+    for r in rows:
+        if r.get("standard") is not None:
+            out.setdefault(r["outlet"], {})[r["pollutant"]] = str(r["standard"])
+    return out
+
+
+def _request_rates(answer: dict) -> dict | None:
+    """The rates the stored assessment was given by its request (reference rates are looked up again)."""
+    given = {r["pollutant"]: str(r["rate"]) for r in answer.get("rates", []) if r.get("source") == "request"}
+    return given or None
 
 
 def _figure(f: upgrade.Figure) -> dict:

@@ -154,3 +154,21 @@ def test_plan_export_in_ningxia_annex_2_columns(client):
     import openpyxl
     sheet = openpyxl.load_workbook(io.BytesIO(x.data)).active
     assert sheet["E2"].value == "A"
+
+
+def test_tax_saving_from_a_stored_assessment(client, admin, key_for):
+    bureau = key_for("tax_bureau", divisions=["500000"])
+    stored = client.post("/api/v1/tax/assessments", headers=bureau, json={
+        "division": "500112", "outlets": [{"outlet": "DA001", "standards": {"so2": 200}}], "rates": {"so2": 1.2},
+        "records": [{"outlet": "DA001", "pollutant": "so2", "month": "2024-01", "emission_kg": 1200,
+                     "avg_concentration": 150, "max_concentration": 180, "source": "agency"}]}).get_json()
+    body = {"enterprise": CQ_FACTS, "target": {"grade": "A"}, "as_of": "2024-10-01",
+            "scenario": {"monitoring": {"assessment_id": stored["id"]},
+                         "target_concentrations": {"DA001": {"so2": 90}}}}
+    q = client.post("/api/v1/benefits/preview", json=body, headers=bureau).get_json()["quantified"]["env_tax"]
+    # the same figures as from the records themselves (test_tax_saving_split_into_emission_and_tier): LAW-13,
+    # (1515.79 - 454.73) × 12 = 12 732.72, of which 7 275.84 from the lower emission
+    assert q["value"] == 12732.72 and q["detail"]["from_lower_emission"] == 7275.84
+    assert_problem(client.post("/api/v1/benefits/preview", json=body), 403)    # public: not its data
+    assert_problem(client.post("/api/v1/benefits/preview", json=body,
+                               headers=key_for("tax_bureau", divisions=["410000"])), 403)
