@@ -48,7 +48,9 @@ class Parameters(MethodView):
         return catalogue.parameters()
 
 
-@blp.route("/policies/<policy_id>")
+@blp.route("/policies/<policy_id>", parameters=[{
+    "in": "path", "name": "policy_id", "required": True,
+    "schema": {"type": "string", "pattern": r"^[a-z_]+\.[a-z0-9_]+$", "example": "chongqing.carbon_quota_bonus"}}])
 class PolicyResource(MethodView):
     @protect()
     @blp.response(200, PolicyOut(many=True))
