@@ -12,6 +12,11 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+try:  # pd.factorize itself, minus its hash table sized for every value (tens of MB of fresh pages per call)
+    from pandas.core.algorithms import factorize_array as _factorize_array
+except ImportError:  # pragma: no cover - an older or newer pandas: the public function, same answer
+    _factorize_array = None
+
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MAGIC = b"PK\x03\x04"
 ROW = "row"  # the file line number column: header = 1, first data row = 2
@@ -107,6 +112,27 @@ class _Words:
         return out
 
 
+def _factorize(values: np.ndarray):
+    """pd.factorize of a numeric array (codes in order of first appearance, uniques), with a hash table
+    that starts small and grows with the distinct values instead of being sized for every value."""
+    if _factorize_array is None:  # pragma: no cover
+        return pd.factorize(values)
+    return _factorize_array(values, size_hint=min(len(values), 1024))
+
+
+def _factorize_words(words: np.ndarray):
+    """_factorize of `words`, hashing only the first of each run of equal values when runs are long
+    (monitoring files list one outlet and pollutant at a time); the same codes and uniques either way."""
+    n = len(words)
+    if n > 1024:
+        heads = np.flatnonzero(words[1:] != words[:-1])
+        if len(heads) * 8 < n:
+            starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads + 1))
+            part, uniques = _factorize(words[starts])
+            return np.repeat(part, np.diff(np.append(starts, n))), uniques
+    return _factorize(words)
+
+
 _WORD_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 
 
@@ -197,7 +223,7 @@ def _factorize_bytes(view: _Words, starts: np.ndarray, ends: np.ndarray, positio
             word &= _WORD_MASKS[lengths]
         elif w or widest < 8:
             word &= _WORD_MASKS[np.maximum(np.minimum(lengths - 8 * w, 8), 0)]
-        part, uniques = pd.factorize(word)
+        part, uniques = _factorize_words(word)
         if w == 0:
             codes, k = part, len(uniques)
             continue
@@ -208,7 +234,7 @@ def _factorize_bytes(view: _Words, starts: np.ndarray, ends: np.ndarray, positio
             relabel = np.cumsum(present) - 1
             codes, k = relabel[key], int(relabel[-1]) + 1
         else:
-            codes, uniques2 = pd.factorize(key)
+            codes, uniques2 = _factorize(key)
             k = len(uniques2)
     at = np.empty(k, dtype=position.dtype)
     at[codes] = position  # any occurrence will do: equal codes, equal bytes

@@ -68,9 +68,12 @@ def _plain_ints(uniques, used: np.ndarray):
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1 or len(_PLAIN_LINE.findall(joined)) != len(texts):
         return None  # one line per value, each plain
-    places = [len(t) - t.find(".") - 1 if "." in t else 0 for t in texts]
-    scale = max(places)
-    ints = [int(t.replace(".", "")) * 10 ** (scale - p) for t, p in zip(texts, places)]
+    if "." not in joined:  # whole numbers (flows): scale 0
+        scale, ints = 0, list(map(int, texts))
+    else:
+        places = [len(t) - t.find(".") - 1 if "." in t else 0 for t in texts]
+        scale = max(places)
+        ints = [int(t.replace(".", "")) * 10 ** (scale - p) for t, p in zip(texts, places)]
     fits = max(ints) < INT64_SAFE
     table = np.zeros(len(uniques), dtype=np.int64 if fits else object)
     table[np.flatnonzero(used)] = np.array(ints, dtype=np.int64 if fits else object)

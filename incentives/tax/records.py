@@ -90,7 +90,12 @@ class _Errors:
         self.rows, self.headers, self.json, self.items, self.total = rows, headers or {}, json, [], 0
 
     def add(self, mask_or_idx, column: str, message) -> None:
-        idx = np.flatnonzero(mask_or_idx) if getattr(mask_or_idx, "dtype", None) == bool else mask_or_idx
+        if getattr(mask_or_idx, "dtype", None) == bool:
+            if not mask_or_idx.any():  # the usual case, and much cheaper than flatnonzero on millions
+                return
+            idx = np.flatnonzero(mask_or_idx)
+        else:
+            idx = mask_or_idx
         for i in np.asarray(idx)[: max(0, MAX_LISTED - len(self.items))]:
             text = message(int(i)) if callable(message) else message
             if self.json:
@@ -171,6 +176,18 @@ _YEAR = re.compile(r"^\s*(\d{4})")
 
 
 _PLAIN_SMALL = re.compile(r"^-?\d{1,12}(\.\d*)?$")
+_PLAIN_SMALL_LINE = re.compile(r"^-?\d{1,12}(?:\.\d*)?$", re.MULTILINE)
+
+
+def _all_plain_small(texts) -> bool:
+    """Whether every non-empty text is a plain decimal below 10^12 (one regex pass over them all)."""
+    given = [t for t in texts if t != ""]
+    if not given:
+        return True
+    if not all(type(t) is str for t in given) or max(map(len, given)) > NUMBER_MAX_CHARS:
+        return False
+    joined = "\n".join(given)
+    return joined.count("\n") == len(given) - 1 and len(_PLAIN_SMALL_LINE.findall(joined)) == len(given)
 
 
 def _out_of_range(text: str) -> bool:
@@ -190,12 +207,14 @@ def _bad_year(text: str) -> bool:
     return bool(m) and not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR
 
 
-def _check_ranges(col, has, errors: "_Errors") -> None:
+def _check_ranges(col, has, errors: _Errors) -> None:
     """Refuse implausible magnitudes and years before anything computes with them (all listed at once)."""
     before = errors.total
     for name in NUMBER_FIELDS:
         if has[name].any():
             c = col(name)
+            if _all_plain_small(c.uniques):
+                continue
             bad = np.fromiter((_out_of_range(u) for u in c.uniques), dtype=bool, count=len(c.uniques))
             if bad.any():
                 errors.add(c.map(bad), name, f"out of range: below 10^12 and at most {NUMBER_MAX_CHARS} characters")
@@ -230,7 +249,15 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
         return cache[name]
 
     none = np.zeros(n, dtype=bool)
-    has = {name: col(name).map(col(name).uniques != "") if name in frame.columns else none for name in FIELDS}
+    everywhere = np.ones(n, dtype=bool)
+
+    def present(name: str) -> np.ndarray:
+        if name not in frame.columns:
+            return none
+        c = col(name)
+        given = c.uniques != ""
+        return everywhere if given.all() else c.map(given)  # read-only: no cell of the column is blank
+    has = {name: present(name) for name in FIELDS}
     _check_ranges(col, has, errors)
     for required in ("outlet", "pollutant"):
         errors.add(~has[required], required, "required")
@@ -245,7 +272,7 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     errors.add(aggregate & over_range, "over_range", "over_range marks one measurement (an hour), not a month")
     source = _sources(col("source"), measurement, errors) if has["source"].any() else None
     agency = source == "agency" if source is not None else none
-    times, hours, month_number, month_name = _times(col("time"), measurement, agency, errors)
+    times, hours, month_number, month_name, month_table = _times(col("time"), measurement, agency, errors)
     if has["month"].any():
         month = _months(col("month"), has["month"], errors)
         check = np.flatnonzero(measurement & has["month"] & (month != "") & (month_number >= 0))
@@ -276,7 +303,7 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
                             else (np.full(n, -1, dtype=np.int32), ()))
     outlet = col("outlet")
     outlet_code, outlet_names = outlet.codes, outlet.uniques
-    month_code, month_names = _month_codes(month, measurement, month_number)
+    month_code, month_names = _month_codes(month, measurement, month_number, col("time").codes, month_table)
     all_measured = bool(measurement.all())
 
     def pick(values):
@@ -294,8 +321,20 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
                    tuple(outlet_names), month_names, kg_scale)
 
 
-def _month_codes(month, measurement: np.ndarray, month_number: np.ndarray):
-    """Month index per row; measurement months come from their time as months since 1970-01."""
+def _month_codes(month, measurement: np.ndarray, month_number: np.ndarray, time_codes: np.ndarray,
+                 month_table: np.ndarray):
+    """Month index per row; measurement months come from their time as months since 1970-01.
+
+    `month_number` is month_table[time_codes]: with measurements only, the work is per distinct time."""
+    if measurement.all() and (len(time_codes) == 0 or time_codes.min() >= 0):
+        used = (np.bincount(time_codes, minlength=len(month_table)) > 0) & (month_table >= 0)
+        numbers = pd.unique(month_table[used])
+        ordered = tuple(sorted({f"{1970 + k // 12:04d}-{k % 12 + 1:02d}" for k in numbers}))
+        lookup = np.full(max(numbers, default=0) + 1, -1, dtype=np.int64)
+        for i, name in enumerate(ordered):
+            lookup[(int(name[:4]) - 1970) * 12 + int(name[5:]) - 1] = i
+        table = np.where(used, lookup[np.where(used, month_table, 0)], -1)
+        return table[time_codes], ordered
     valid = month_number >= 0
     aggregated = ~measurement
     names = set(pd.unique(month[aggregated])) - {""} if aggregated.any() and month is not None else set()
@@ -386,7 +425,7 @@ def _times(values, measurement, agency, errors):
     hours = hour_table[codes]
     if agency.any():
         hours = np.where(agency, times, hours)
-    return times, hours, month_number, (lambda i: name_table[codes[i]])
+    return times, hours, month_number, (lambda i: name_table[codes[i]]), month_table
 
 
 _ISO_MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -454,10 +493,19 @@ def _check_duplicates(m: pd.DataFrame, hours: np.ndarray, errors) -> None:
         return
     pollutant_code = m["p"]
     valid = ~np.isnat(hours)
-    minutes = np.where(valid, hours.astype(np.int64), 0)
-    minutes = minutes - minutes[valid].min() if valid.any() else minutes
-    key = (m["o"].astype(np.int64) * 64 + pollutant_code) * (1 << 34) + minutes
-    order = np.argsort(key, kind="stable")  # files come sorted: a stable sort is near linear
+    minutes = hours.view(np.int64)  # datetime64[m]: minutes since 1970, no copy
+    if not valid.all():
+        minutes = np.where(valid, minutes, 0)
+    # (o × 64 + p) × 2^34 + minutes − the first minute, built in place (no 2.6 M temporaries)
+    key = m["o"].astype(np.int64)
+    key *= 64
+    key += pollutant_code
+    key *= 1 << 34
+    key += minutes
+    key -= minutes[valid].min() if valid.any() else 0
+    if bool((key[1:] > key[:-1]).all()):  # files come sorted by outlet, pollutant and hour: no repeat
+        return
+    order = np.argsort(key, kind="stable")  # nearly sorted: a stable sort is near linear
     ordered = key[order]
     repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
     dup = np.zeros(len(key), dtype=bool)
