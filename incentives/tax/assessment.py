@@ -152,6 +152,21 @@ def _fmt_fraction(numerator: int, denominator: int) -> str:
     return ("" if terminates(value) else "≈") + _fmt(to_decimal(value, 3))
 
 
+def _gt(a: Fraction, b: Fraction) -> bool:
+    """a > b on exact rationals by cross-multiplying (denominators are positive); Fraction's own
+    comparison goes through the numbers ABCs, which costs more than the test itself."""
+    return a.numerator * b.denominator > b.numerator * a.denominator
+
+
+def _ratio(S: Fraction, C: Fraction) -> Fraction:
+    """(S − C) / S, the share below the standard (法 第十三条), as one exact rational."""
+    below = S.numerator * C.denominator - C.numerator * S.denominator
+    return Fraction(below, S.numerator * C.denominator)
+
+
+_SEVEN_TENTHS = Fraction(7, 10)
+
+
 def _step(clause: str, zh: str, en: str, outcome="met", needed: str | None = None, **values) -> Step:
     return Step(REF, Text(zh, en), outcome, {"clause": clause, **values}, needed)
 
@@ -353,7 +368,7 @@ def assess(records, *, division: str, outlets: dict[str, dict] | None = None, ra
             C = g["max"]
         g["C"] = C
         # G1: a value above S, or an hour over the instrument's range (T), counts as exceeding
-        g["exceeds"] = C is not None and g["S"] is not None and (g["max"] > g["S"] or g.get("over_range", 0) > 0)
+        g["exceeds"] = C is not None and g["S"] is not None and (_gt(g["max"], g["S"]) or g.get("over_range", 0) > 0)
     _hours_above(rec, group_index, groups)
     _rank(groups, parameters)
     exceedances = _exceedance_index(groups)
@@ -444,9 +459,10 @@ def _rank(groups, parameters) -> None:
 
 def _tier(C: Fraction, S: Fraction, boundary: str) -> str:
     """法 第十三条 by cross-multiplication on exact values: strict 2C < S / 10C < 7S; inclusive with ≤."""
+    c, s = C.numerator * S.denominator, S.numerator * C.denominator  # C and S over one denominator
     if boundary == "inclusive":
-        return "50%" if 2 * C <= S else "75%" if 10 * C <= 7 * S else "none"
-    return "50%" if 2 * C < S else "75%" if 10 * C < 7 * S else "none"
+        return "50%" if 2 * c <= s else "75%" if 10 * c <= 7 * s else "none"
+    return "50%" if 2 * c < s else "75%" if 10 * c < 7 * s else "none"
 
 
 def _row(g, groups, outlets, parameters, elsewhere) -> Row:
@@ -481,7 +497,7 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
                        f"tax = {_fmt(eq_used)} × {_fmt(rate)} = {before}; reduction {reduction}; due {due}",
                        rate=rate, rate_source=g["rate"].source, tax_before_reduction=before, reduction=reduction,
                        tax_due=due))
-    ratio = to_decimal((S - C) / S, 4) if (S is not None and C is not None) else None
+    ratio = to_decimal(_ratio(S, C), 4) if (S is not None and C is not None) else None
     return Row(
         outlet=g["outlet"], pollutant=p.code, pollutant_zh=p.name_zh, month=g["month"], data_source=g["source"],
         avg_concentration=to_decimal(C, 3) if C is not None else None,
@@ -517,7 +533,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
                        f"monthly mean C = {_fmt(C)} mg/m³ ({g['n']} values); standard S = {_fmt(S)}",
                        C=to_decimal(C, 6), S=to_decimal(S), standard_source=g["S_source"]))
     where = f"{g['max_time']} " if g["max_time"] else ""
-    if Cmax > S:
+    if _gt(Cmax, S):
         above = g.get("above")
         count_zh = f"，共{above}个{unit[0]}超标" if above else ""
         count_en = f"; {above} values above S" if above else ""
@@ -548,7 +564,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
             what_zh, what_en = "同月其他（水/无组织）排放超标", "another (water or unorganised) emission above its standard"
         else:
             b = blocker
-            if b["max"] > b["S"]:
+            if _gt(b["max"], b["S"]):
                 what_zh = (f"同月排放口{b['outlet']} {b['pollutant'].name_zh} 最高{_fmt(b['max'])} > 标准{_fmt(b['S'])}"
                            + (f"（{b['max_time']}）" if b["max_time"] else ""))
                 what_en = (f"outlet {b['outlet']} {b['pollutant'].code} max {_fmt(b['max'])} > standard "
@@ -569,8 +585,9 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
     tier = _tier(C, S, parameters.boundary)
     lt = "≤" if parameters.boundary == "inclusive" else "<"
     ge = ">" if parameters.boundary == "inclusive" else "≥"
-    half, seventy = S / 2, S * Fraction(7, 10)
-    on_edge = C == half or C == seventy
+    half, seventy = S / 2, S * _SEVEN_TENTHS
+    c, s = C.numerator * S.denominator, S.numerator * C.denominator
+    on_edge = 2 * c == s or 10 * c == 7 * s  # C = S/2 or C = 0.7 S
     param = f"（REDUCTION_BOUNDARY={parameters.boundary}）" if on_edge else ""
     param_en = f" (REDUCTION_BOUNDARY={parameters.boundary})" if on_edge else ""
     tail_zh = f"，且最高{unit[0]}{_fmt(Cmax)} ≤ {_fmt(S)}"
@@ -585,7 +602,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
         text = Text(f"月均浓度{_fmt(C)} {ge} 0.7×{_fmt(S)}={_fmt(seventy)}{param} → 不减征",
                     f"mean {_fmt(C)} {ge} 0.7 × {_fmt(S)} = {_fmt(seventy)}{param_en} → no reduction")
     steps.append(_step("法 第十三条", text.zh, text.en, "met" if tier != "none" else "not_met",
-                       ratio=to_decimal((S - C) / S, 4), boundary=parameters.boundary, tier=tier))
+                       ratio=to_decimal(_ratio(S, C), 4), boundary=parameters.boundary, tier=tier))
     return tier, text, steps
 
 

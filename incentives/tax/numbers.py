@@ -94,20 +94,23 @@ def round_exact(value: Fraction | Decimal, step: Decimal) -> Decimal:
     if isinstance(value, Decimal):
         return round_half_up(value, step)
     places = -step.as_tuple().exponent + 1
-    scaled = value * 10 ** places
-    whole = scaled.numerator // scaled.denominator
+    numerator, denominator = value.numerator * 10 ** places, value.denominator  # integers: no Fraction
+    whole = numerator // denominator
     cut = Decimal(whole).scaleb(-places)
-    if whole * scaled.denominator != scaled.numerator:
+    if whole * denominator != numerator:
         cut += Decimal(1).scaleb(-places - 1)
     return round_half_up(cut, step)
 
 
 def terminates(value: Fraction) -> bool:
     """Whether a rational has a finite decimal expansion (its denominator has only the factors 2 and 5)."""
-    d = value.denominator
-    for f in (2, 5):
-        while d % f == 0:
-            d //= f
+    return _only_2_and_5(value.denominator)
+
+
+def _only_2_and_5(d: int) -> bool:
+    d >>= (d & -d).bit_length() - 1  # all factors 2 at once
+    while d % 5 == 0:
+        d //= 5
     return d == 1
 
 
@@ -119,8 +122,11 @@ def to_decimal(value: Fraction, places: int = 6) -> Decimal:
 @lru_cache(maxsize=65536)  # explanations repeat the same few values; keyed by ints (a Fraction hashes slowly)
 def _to_decimal(numerator: int, denominator: int, places: int) -> Decimal:
     value = Fraction(numerator, denominator)
-    if terminates(value):
+    if _only_2_and_5(value.denominator):
         d = Decimal(numerator) / Decimal(denominator)
         if len(d.as_tuple().digits) < 28:
             return d
-    return round_exact(value, Decimal(1).scaleb(-places))
+    return round_exact(value, _STEPS[places] if 0 <= places < len(_STEPS) else Decimal(1).scaleb(-places))
+
+
+_STEPS = tuple(Decimal(1).scaleb(-k) for k in range(16))
