@@ -216,13 +216,16 @@ def _factorize_bytes(view: _Words, starts: np.ndarray, ends: np.ndarray, positio
     if n == 0:
         return codes, starts, ends
     k = 1
-    widest = int(lengths.max())
+    widest, shortest = int(lengths.max()), int(lengths.min())
     for w in range((widest + 7) // 8 or 1):
         word = view[starts + 8 * w]
-        if widest < 8:
-            word &= _WORD_MASKS[lengths]
-        elif w or widest < 8:
-            word &= _WORD_MASKS[np.maximum(np.minimum(lengths - 8 * w, 8), 0)]
+        # keep each field's own bytes of this word: the rest belongs to the next fields
+        if shortest >= 8 * (w + 1):
+            pass  # every field fills the word
+        elif shortest == widest:
+            word &= _WORD_MASKS[min(max(widest - 8 * w, 0), 8)]  # one length, one mask
+        else:
+            word &= _WORD_MASKS[np.clip(lengths - 8 * w, 0, 8)]
         part, uniques = _factorize_words(word)
         if w == 0:
             codes, k = part, len(uniques)
@@ -253,11 +256,15 @@ def _finish_columns(header: list[str], columns: list, rows: np.ndarray, needs_st
         clean = np.array([v.strip() for v in values] or [""], dtype=object)[: len(values)]
         merged, uniques = pd.factorize(clean)  # " a" and "a" become one value
         stripped.append((merged[codes] if len(values) else codes, np.asarray(uniques, dtype=object)))
-    blank = np.ones(len(rows), dtype=bool)
-    for codes, values in stripped:
-        blank &= (values == "")[codes] if len(values) else True
-    keep = ~blank
-    if blank.any():
+    empties = [(codes, values == "") for codes, values in stripped if len(values)]
+    if len(empties) < len(stripped) or any(not empty.any() for _, empty in empties):
+        blank = None  # a column without an empty value: no row is blank
+    else:
+        blank = np.ones(len(rows), dtype=bool)
+        for codes, empty in empties:
+            blank &= empty[codes]
+    if blank is not None and blank.any():
+        keep = ~blank
         rows = rows[keep]
         stripped = [(codes[keep], values) for codes, values in stripped]
     if len(rows) == 0:
