@@ -252,7 +252,7 @@ def _write(session: Session, rows: list[dict], digest: str, filename: str, today
 def _event(r: dict, batch_id: int, now) -> dict:
     return {"uscc": r["uscc"], "kind": "rated", "industry": r["branch"].industry, "branch": r["branch"].code,
             "site": r["site"], "grade": r["grade"], "effective": r["rated_on"], "ref": None,
-            "note": f"import row {r['row']}", "import_id": batch_id, "recorded_at": now}
+            "note": f"导入文件第{r['row']}行 / import row {r['row']}", "import_id": batch_id, "recorded_at": now}
 
 
 def _project_new(session, ents, regs, events, today, progress) -> None:

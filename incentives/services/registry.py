@@ -142,7 +142,7 @@ def register(*, session: Session, caller: Caller, body: dict, today: dt.date) ->
             session.add(GradeEventRow(uscc=uscc, kind="rated", industry=branch.industry, branch=branch.code,
                                       site=item.get("site") or "", grade=item["grade"],
                                       effective=item.get("rated_on") or today, ref=item.get("ref"),
-                                      note="registered with its grade"))
+                                      note="登记时的评级 / registered with its grade"))
     try:
         session.flush()
         refresh_projection(session, ent, today)
