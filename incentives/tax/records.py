@@ -494,17 +494,23 @@ def _check_duplicates(m: pd.DataFrame, hours: np.ndarray, errors) -> None:
     pollutant_code = m["p"]
     valid = ~np.isnat(hours)
     minutes = hours.view(np.int64)  # datetime64[m]: minutes since 1970, no copy
-    if not valid.all():
+    o = m["o"]
+    if valid.all():
+        # files come sorted by outlet, pollutant and hour: then no two rows share all three
+        same = (o[1:] == o[:-1]) & (pollutant_code[1:] == pollutant_code[:-1])
+        after = np.where(same, minutes[1:] > minutes[:-1],
+                         (o[1:] > o[:-1]) | ((o[1:] == o[:-1]) & (pollutant_code[1:] > pollutant_code[:-1])))
+        if bool(after.all()):
+            return
+    else:
         minutes = np.where(valid, minutes, 0)
     # (o × 64 + p) × 2^34 + minutes − the first minute, built in place (no 2.6 M temporaries)
-    key = m["o"].astype(np.int64)
+    key = o.astype(np.int64)
     key *= 64
     key += pollutant_code
     key *= 1 << 34
     key += minutes
     key -= minutes[valid].min() if valid.any() else 0
-    if bool((key[1:] > key[:-1]).all()):  # files come sorted by outlet, pollutant and hour: no repeat
-        return
     order = np.argsort(key, kind="stable")  # nearly sorted: a stable sort is near linear
     ordered = key[order]
     repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
