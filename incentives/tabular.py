@@ -161,7 +161,7 @@ def _read_csv_columns(data: bytes):
         found = np.flatnonzero((chunk == 10) | (chunk == 44))
         if filled + len(found) > len(seps):
             return None
-        seps[filled:filled + len(found)] = found + off
+        np.add(found, off, out=seps[filled:filled + len(found)], casting="unsafe")  # fits: < size
         filled += len(found)
     seps = seps[:filled]
     if not data.endswith(b"\n"):
