@@ -484,8 +484,9 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
     unit = ("小时均值", "hourly average") if g["source"] == "cems" else ("单次监测值", "measurement")
     eq_used = round_exact(g["eq"], FEN) if parameters.rounding == "equivalents_2dp" else to_decimal(g["eq"], 12)
     rate = g["rate"].rate
-    steps.append(_step("法 第八条、附表二", f"污染当量数 = {_fmt(g['emission'])} kg ÷ {_fmt(p.equivalent_kg)} = {_fmt(g['eq'])}",
-                       f"equivalents = {_fmt(g['emission'])} kg ÷ {_fmt(p.equivalent_kg)} = {_fmt(g['eq'])}",
+    kg, per, eq = _fmt(g["emission"]), _fmt(p.equivalent_kg), _fmt(g["eq"])  # each formatted once
+    steps.append(_step("法 第八条、附表二", f"污染当量数 = {kg} kg ÷ {per} = {eq}",
+                       f"equivalents = {kg} kg ÷ {per} = {eq}",
                        emission_kg=to_decimal(g["emission"]), equivalent_kg=p.equivalent_kg,
                        rounding=parameters.rounding))
     tie = " (TOP_N_TIE_BREAK=" + parameters.tie_break + ")" if g["tie"] else ""
@@ -506,8 +507,9 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
             before = round_exact(g["eq"] * Fraction(rate), FEN)
         reduction = round_half_up(before * (1 - FACTORS[tier]))
     due = before - reduction
-    steps.append(_step("法 第十一条、第十三条", f"应纳税额 = {_fmt(eq_used)} × {_fmt(rate)} = {before}；减免 {reduction}；应纳 {due}",
-                       f"tax = {_fmt(eq_used)} × {_fmt(rate)} = {before}; reduction {reduction}; due {due}",
+    used, per_eq = _fmt(eq_used), _fmt(rate)
+    steps.append(_step("法 第十一条、第十三条", f"应纳税额 = {used} × {per_eq} = {before}；减免 {reduction}；应纳 {due}",
+                       f"tax = {used} × {per_eq} = {before}; reduction {reduction}; due {due}",
                        rate=rate, rate_source=g["rate"].source, tax_before_reduction=before, reduction=reduction,
                        tax_due=due))
     ratio = to_decimal(_ratio(S, C), 4) if (S is not None and C is not None) else None
@@ -542,32 +544,33 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
         steps.append(_step("条例 第七条", text.zh, text.en, "met" if allowed else "not_met"))
         if not allowed:
             return "none", Text(text.zh + " → 不减征", text.en + " → no reduction"), steps
-    steps.append(_step("条例 第十条", f"月均浓度 C = {_fmt(C)} mg/m³（{g['n']}个{unit[0]}）；标准 S = {_fmt(S)}",
-                       f"monthly mean C = {_fmt(C)} mg/m³ ({g['n']} values); standard S = {_fmt(S)}",
+    mean_txt, std_txt, max_txt = _fmt(C), _fmt(S), _fmt(Cmax)  # each formatted once for all the sentences below
+    steps.append(_step("条例 第十条", f"月均浓度 C = {mean_txt} mg/m³（{g['n']}个{unit[0]}）；标准 S = {std_txt}",
+                       f"monthly mean C = {mean_txt} mg/m³ ({g['n']} values); standard S = {std_txt}",
                        C=to_decimal(C, 6), S=to_decimal(S), standard_source=g["S_source"]))
     where = f"{g['max_time']} " if g["max_time"] else ""
     if _gt(Cmax, S):
         above = g.get("above")
         count_zh = f"，共{above}个{unit[0]}超标" if above else ""
         count_en = f"; {above} values above S" if above else ""
-        text = Text(f"{where}最高{unit[0]}{_fmt(Cmax)} > 标准{_fmt(S)}（条例 第十条第二款{count_zh}）→ 不减征",
-                    f"{where}max {unit[1]} {_fmt(Cmax)} > standard {_fmt(S)} (条例 第十条 ¶2{count_en}) → no reduction")
+        text = Text(f"{where}最高{unit[0]}{max_txt} > 标准{std_txt}（条例 第十条第二款{count_zh}）→ 不减征",
+                    f"{where}max {unit[1]} {max_txt} > standard {std_txt} (条例 第十条 ¶2{count_en}) → no reduction")
         steps.append(_step("条例 第十条第二款", text.zh, text.en, "not_met", gate="G1", max=to_decimal(Cmax, 6),
-                           max_time=g["max_time"], row=g["max_row"], needed=f"max ≤ {_fmt(S)}"))
+                           max_time=g["max_time"], row=g["max_row"], needed=f"max ≤ {std_txt}"))
         return "none", text, steps
     if g.get("over_range"):
         # HJ 212 flag T: over the instrument's range, so the true value is at least the reading and may be
         # above S; such an hour counts as exceeding (hj212.md §8.1, codes.FLAG_RULES).
         n, when = g["over_range"], g["over_time"]
         more_zh, more_en = (f"，共{n}个小时", f"; {n} such hours") if n > 1 else ("", "")
-        text = Text(f"{when} 小时值标记T（超过仪器测量上限），计为超过标准{_fmt(S)}（条例 第十条第二款{more_zh}）→ 不减征",
+        text = Text(f"{when} 小时值标记T（超过仪器测量上限），计为超过标准{std_txt}（条例 第十条第二款{more_zh}）→ 不减征",
                     f"{when} hourly value flagged T (over the instrument's range) counts as above the standard "
-                    f"{_fmt(S)} (条例 第十条 ¶2{more_en}) → no reduction")
+                    f"{std_txt} (条例 第十条 ¶2{more_en}) → no reduction")
         steps.append(_step("条例 第十条第二款", text.zh, text.en, "not_met", gate="G1", flag="T",
                            over_range_hours=n, max_time=when, row=g["over_row"], needed="no hour flagged T"))
         return "none", text, steps
-    steps.append(_step("条例 第十条第二款", f"最高{unit[0]}{_fmt(Cmax)} ≤ {_fmt(S)}",
-                       f"max {unit[1]} {_fmt(Cmax)} ≤ {_fmt(S)}", gate="G1", max=to_decimal(Cmax, 6),
+    steps.append(_step("条例 第十条第二款", f"最高{unit[0]}{max_txt} ≤ {std_txt}",
+                       f"max {unit[1]} {max_txt} ≤ {std_txt}", gate="G1", max=to_decimal(Cmax, 6),
                        max_time=g["max_time"]))
     blocker = _g2_blocker(g, groups, parameters.exceedance_scope)  # `groups` is the exceedance index here
     if blocker is None and elsewhere and elsewhere.get(g["month"]) and parameters.exceedance_scope == "taxpayer":
@@ -603,17 +606,17 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
     on_edge = 2 * c == s or 10 * c == 7 * s  # C = S/2 or C = 0.7 S
     param = f"（REDUCTION_BOUNDARY={parameters.boundary}）" if on_edge else ""
     param_en = f" (REDUCTION_BOUNDARY={parameters.boundary})" if on_edge else ""
-    tail_zh = f"，且最高{unit[0]}{_fmt(Cmax)} ≤ {_fmt(S)}"
-    tail_en = f" and max {unit[1]} {_fmt(Cmax)} ≤ {_fmt(S)}"
+    tail_zh = f"，且最高{unit[0]}{max_txt} ≤ {std_txt}"
+    tail_en = f" and max {unit[1]} {max_txt} ≤ {std_txt}"
     if tier == "50%":
-        text = Text(f"月均浓度{_fmt(C)} {lt} 0.5×{_fmt(S)}={_fmt(half)}{tail_zh}{param} → 减按50%",
-                    f"mean {_fmt(C)} {lt} 0.5 × {_fmt(S)} = {_fmt(half)}{tail_en}{param_en} → 50%")
+        text = Text(f"月均浓度{mean_txt} {lt} 0.5×{std_txt}={_fmt(half)}{tail_zh}{param} → 减按50%",
+                    f"mean {mean_txt} {lt} 0.5 × {std_txt} = {_fmt(half)}{tail_en}{param_en} → 50%")
     elif tier == "75%":
-        text = Text(f"月均浓度{_fmt(C)} {lt} 0.7×{_fmt(S)}={_fmt(seventy)}{tail_zh}{param} → 减按75%",
-                    f"mean {_fmt(C)} {lt} 0.7 × {_fmt(S)} = {_fmt(seventy)}{tail_en}{param_en} → 75%")
+        text = Text(f"月均浓度{mean_txt} {lt} 0.7×{std_txt}={_fmt(seventy)}{tail_zh}{param} → 减按75%",
+                    f"mean {mean_txt} {lt} 0.7 × {std_txt} = {_fmt(seventy)}{tail_en}{param_en} → 75%")
     else:
-        text = Text(f"月均浓度{_fmt(C)} {ge} 0.7×{_fmt(S)}={_fmt(seventy)}{param} → 不减征",
-                    f"mean {_fmt(C)} {ge} 0.7 × {_fmt(S)} = {_fmt(seventy)}{param_en} → no reduction")
+        text = Text(f"月均浓度{mean_txt} {ge} 0.7×{std_txt}={_fmt(seventy)}{param} → 不减征",
+                    f"mean {mean_txt} {ge} 0.7 × {std_txt} = {_fmt(seventy)}{param_en} → no reduction")
     steps.append(_step("法 第十三条", text.zh, text.en, "met" if tier != "none" else "not_met",
                        ratio=to_decimal(_ratio(S, C), 4), boundary=parameters.boundary, tier=tier))
     return tier, text, steps
