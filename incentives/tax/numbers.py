@@ -93,8 +93,13 @@ def round_exact(value: Fraction | Decimal, step: Decimal) -> Decimal:
     """
     if isinstance(value, Decimal):
         return round_half_up(value, step)
+    return _round_ratio(value.numerator, value.denominator, step)
+
+
+def _round_ratio(numerator: int, denominator: int, step: Decimal) -> Decimal:
+    """round_exact of numerator / denominator (denominator > 0), on integers alone."""
     places = -step.as_tuple().exponent + 1
-    numerator, denominator = value.numerator * 10 ** places, value.denominator  # integers: no Fraction
+    numerator *= 10 ** places
     whole = numerator // denominator
     cut = Decimal(whole).scaleb(-places)
     if whole * denominator != numerator:
@@ -121,12 +126,13 @@ def to_decimal(value: Fraction, places: int = 6) -> Decimal:
 
 @lru_cache(maxsize=65536)  # explanations repeat the same few values; keyed by ints (a Fraction hashes slowly)
 def _to_decimal(numerator: int, denominator: int, places: int) -> Decimal:
-    value = Fraction(numerator, denominator)
-    if _only_2_and_5(value.denominator):
+    """to_decimal of a Fraction's own (lowest-terms) numerator and denominator."""
+    if _only_2_and_5(denominator):
         d = Decimal(numerator) / Decimal(denominator)
         if len(d.as_tuple().digits) < 28:
             return d
-    return round_exact(value, _STEPS[places] if 0 <= places < len(_STEPS) else Decimal(1).scaleb(-places))
+    return _round_ratio(numerator, denominator,
+                        _STEPS[places] if 0 <= places < len(_STEPS) else Decimal(1).scaleb(-places))
 
 
 _STEPS = tuple(Decimal(1).scaleb(-k) for k in range(16))
