@@ -244,6 +244,8 @@ def _factorize_bytes(view: _Words, starts: np.ndarray, ends: np.ndarray, positio
             pass  # every field fills the word
         elif shortest == widest:
             word &= _WORD_MASKS[min(max(widest - 8 * w, 0), 8)]  # one length, one mask
+        elif w == 0 and widest <= 8:
+            word &= _WORD_MASKS[lengths]  # lengths are 0..8 already: no clipped copy
         else:
             word &= _WORD_MASKS[np.clip(lengths - 8 * w, 0, 8)]
         part, uniques = _factorize_words(word)
