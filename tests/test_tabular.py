@@ -156,3 +156,13 @@ def test_bytewise_reader_refuses_like_the_pandas_reader(data, status):
         with pytest.raises(FileProblem) as caught:
             read_table(data, categorical=categorical)
         assert caught.value.status == status
+
+
+def test_categorical_reader_with_short_and_long_values_in_one_column():
+    # regression: a column mixing values shorter than 8 bytes with values of 8+ bytes gave duplicate categories
+    from incentives.tabular import read_table
+    data = b"a,b\nabcdefghij,1\nab,2\nab,3\nabcdefghij,4\n"
+    fast = read_table(data, categorical=True)
+    plain = read_table(data)
+    assert [str(v) for v in fast["a"]] == ["abcdefghij", "ab", "ab", "abcdefghij"] == list(plain["a"])
+    assert list(fast["row"]) == [2, 3, 4, 5]
