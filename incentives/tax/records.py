@@ -130,8 +130,8 @@ def _json_table(records: list[dict]) -> pd.DataFrame:
             return [""] * len(values)
         return [text(v) for v in values]
     present = set().union(*map(dict.keys, records)) if records else set()
-    empty = [""] * len(records)
-    frame = pd.DataFrame({name: column(name) if name in present else empty for name in FIELDS}, dtype=object)
+    # Columns no record has are left out: parse_records treats an absent column as all blank.
+    frame = pd.DataFrame({name: column(name) for name in FIELDS if name in present}, dtype=object)
     frame[ROW] = np.arange(len(records), dtype=np.int64)
     return frame
 
