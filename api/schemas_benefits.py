@@ -28,7 +28,7 @@ class TextObject(ma.Schema):
     en = ma.fields.String(required=True)
 
 
-def Title(**kwargs):  # noqa: N802 - a field factory named like the fields it stands beside
+def Title(**kwargs):
     return ma.fields.Nested(TextObject, **kwargs)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
-ZERO = Decimal("0")
+ZERO = Decimal(0)
 
 
 def dec(value) -> Decimal:

@@ -20,7 +20,7 @@ class Window:
         """Whether `day` is in the window."""
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
 
-    def overlaps(self, other: "Window") -> bool:
+    def overlaps(self, other: Window) -> bool:
         """Whether two windows share a day."""
         lo = max(self.start or date.min, other.start or date.min)
         hi = min(self.end or date.max, other.end or date.max)
@@ -32,7 +32,7 @@ class Window:
         return self.end - timedelta(days=1) if self.end else None
 
     @classmethod
-    def from_inclusive(cls, start: date | None, last_day: date | None) -> "Window":
+    def from_inclusive(cls, start: date | None, last_day: date | None) -> Window:
         """A window from a first and a last day in force (reference CSVs write the last day)."""
         return cls(start, last_day + timedelta(days=1) if last_day else None)
 

@@ -1,10 +1,10 @@
 """Value types of the grade registry: events in, derived state out (shared by ledger, engine and API)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Mapping
 
 from .explain import Text
 

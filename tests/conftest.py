@@ -62,7 +62,7 @@ def pg_database():
 def _truncate(url: str) -> None:
     from sqlmodel import SQLModel
 
-    from incentives import db  # noqa: F401
+    from incentives import db
     engine = db.make_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as conn:

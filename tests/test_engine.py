@@ -104,7 +104,7 @@ def test_evaluation_echoes_as_of_drafts_parameters_and_ruleset():
 def test_explanation_cites_refs_with_values_and_both_languages():
     # CQ-A1-9 benefit: a window step, the upgrade step with its date, the quantity step with rate and its ref.
     s = make_state("500112", "A", upgrades=[up("A", date(2024, 9, 10))],
-                   facts={"holds_carbon_allowance": True, "allowance_2023_t": Decimal("200000")})
+                   facts={"holds_carbon_allowance": True, "allowance_2023_t": Decimal(200000)})
     b = benefit(evaluate(s, CQ_DAY), "chongqing.carbon_quota_bonus")
     assert {st.ref for st in b.explanation} == {"CQ-A1-9"}
     assert all(st.text.zh and st.text.en and st.text.zh != st.text.en for st in b.explanation)

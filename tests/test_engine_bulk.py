@@ -73,10 +73,10 @@ def test_bulk_equals_single(data, as_of, alert, drafts, overrides):
 def test_bulk_example_with_quantity():
     # CQ-A1-9: 0.5% × 200000 = 1000 t in both paths; an enterprise with no benefit has no rows.
     s = make_state("500112", "A", upgrades=[up("A", date(2024, 9, 10))],
-                   facts={"holds_carbon_allowance": True, "allowance_2023_t": Decimal("200000")})
+                   facts={"holds_carbon_allowance": True, "allowance_2023_t": Decimal(200000)})
     frame = evaluate_many([s, make_state("110101", "D")], date(2024, 10, 1))
     row = frame[frame["policy_id"] == "chongqing.carbon_quota_bonus"].iloc[0]
-    assert row["quantity"] == Decimal("1000") and row["enterprise"] == 0 and row["kind"] == "benefit"
+    assert row["quantity"] == Decimal(1000) and row["enterprise"] == 0 and row["kind"] == "benefit"
     assert set(frame[frame["enterprise"] == 1]["policy_id"]) == {"national.env_tax_statutory_reduction"}
 
 

@@ -12,7 +12,7 @@ from incentives.engine import Context, evaluate
 from incentives.interpretations import Interpretations
 from tests.test_engine import CQ_DAY, benefit, benefit_ids, make_state, missing, obligation_ids, up
 
-ALLOWANCE = {"holds_carbon_allowance": True, "allowance_2023_t": Decimal("200000")}
+ALLOWANCE = {"holds_carbon_allowance": True, "allowance_2023_t": Decimal(200000)}
 
 
 def ev(grade, day=CQ_DAY, ctx=None, **kw):
@@ -66,10 +66,10 @@ def test_cq_a1_8_emergency(grade, treatment):
 def test_cq_a1_9_quantities():
     # CQ-A1-9: 提升至A级增发2023年度配额的0.5%: 0.005 × 200000 t = 1000 t; 提升至B级 0.3%: 600 t.
     a = benefit(ev("A", upgrades=[up("A", date(2024, 9, 10))], facts=ALLOWANCE), "chongqing.carbon_quota_bonus")
-    assert a.quantity.value == Decimal("1000") and a.quantity.unit == "tCO2"
+    assert a.quantity.value == Decimal(1000) and a.quantity.unit == "tCO2"
     assert "0.5%" in a.quantity.basis.zh and "200000" in a.quantity.basis.en
     b = benefit(ev("B", upgrades=[up("B", date(2024, 9, 10))], facts=ALLOWANCE), "chongqing.carbon_quota_bonus")
-    assert b.quantity.value == Decimal("600")
+    assert b.quantity.value == Decimal(600)
     # 引领 counts as B in Chongqing: 非引领 -> 引领 gets 0.3% of 123457 t = 370.371 t (exact, no rounding).
     c = benefit(ev("引领", date(2024, 12, 31), upgrades=[up("引领", date(2024, 12, 31), frm="非引领")],
                    facts={"holds_carbon_allowance": True, "allowance_2023_t": "123457"}),

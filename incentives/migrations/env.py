@@ -2,7 +2,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-from incentives import db  # noqa: F401  (registers the tables on SQLModel.metadata)
+from incentives import db
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -70,7 +70,8 @@ def _validate(table) -> tuple[list[dict], list[dict]]:
     records = table.to_dict("records")
     for rec in records:
         line = int(rec["row"])
-        bad = lambda column, message: errors.append({"row": line, "column": col(column), "message": message})
+        def bad(column, message, line=line):
+            errors.append({"row": line, "column": col(column), "message": message})
         code = usccs[rec["uscc"]]
         if isinstance(code, Exception):
             bad("uscc", str(code))
