@@ -9,7 +9,9 @@ import click
 
 def _app():
     from . import create_app
-    os.environ.setdefault("GIS_ALLOW_DEV_SECRET", "true") if os.environ.get("GIS_ENV") != "production" else None
+    # Commands serve no session cookies: the development secret is acceptable here outside production.
+    if os.environ.get("GIS_ENV") != "production":
+        os.environ.setdefault("GIS_ALLOW_DEV_SECRET", "true")
     return create_app()
 
 
