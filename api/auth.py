@@ -50,6 +50,10 @@ def _check_content_type(consumes: tuple[str, ...]):
         return None
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return None
+    if request.mimetype == "application/json" and (request.content_length or 0) > current_app.config["MAX_JSON_BYTES"]:
+        limit = current_app.config["MAX_JSON_BYTES"]
+        return problem(413, f"a JSON body may hold at most {limit} bytes; send large monitoring data as a file",
+                       [{"field": "body", "message": f"at most {limit} bytes"}])
     if request.mimetype not in consumes:
         return problem(415, f"Content-Type {request.mimetype or '(none)'} is not accepted here; "
                             f"send one of: {', '.join(consumes)}",

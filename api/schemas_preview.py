@@ -43,11 +43,11 @@ class Target(ma.Schema):
 
 
 class AlertDays(ma.Schema):
-    light = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=366))
-    moderate = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=366))
-    yellow = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=366))
-    orange = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=366))
-    red = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=366))
+    light = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
+    moderate = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
+    yellow = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
+    orange = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
+    red = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
 
 
 class Scenario(ma.Schema):

@@ -196,3 +196,10 @@ def test_rate_limit_counts_in_redis_when_configured(database_url):
     app.extensions["gis_engine"].dispose()
     assert "redis" in type(limiter.storage).__name__.lower()
     assert codes == [200, 200, 429]
+
+
+def test_json_body_over_its_own_limit_is_413(app, admin):
+    # files may be large (a year of CEMS data); JSON bodies have their own, smaller limit (GIS_MAX_JSON_BYTES)
+    app.config["MAX_JSON_BYTES"] = 50
+    r = app.test_client().post("/api/v1/keys", json={"role": "bank", "label": "x" * 100}, headers=admin)
+    assert_problem(r, 413)

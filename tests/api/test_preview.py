@@ -172,3 +172,8 @@ def test_tax_saving_from_a_stored_assessment(client, admin, key_for):
     assert_problem(client.post("/api/v1/benefits/preview", json=body), 403)    # public: not its data
     assert_problem(client.post("/api/v1/benefits/preview", json=body,
                                headers=key_for("tax_bureau", divisions=["410000"])), 403)
+
+
+def test_alert_days_are_whole_days(client):
+    problem = assert_problem(preview(client, scenario={"alert_days": {"red": 1.5}}), 422)
+    assert "scenario.alert_days.red" in [e["field"] for e in problem["errors"]]
