@@ -42,12 +42,22 @@ class Target(ma.Schema):
     industries = ma.fields.List(ma.fields.Nested(TargetIndustry), load_default=list)
 
 
+class WholeDays(ma.fields.Integer):
+    """A count of days: 3 or "3"; never 1.5 (marshmallow's lenient Integer would truncate it)."""
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        if isinstance(value, str) and not value.strip().isdigit():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 class AlertDays(ma.Schema):
-    light = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
-    moderate = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
-    yellow = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
-    orange = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
-    red = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=366))
+    light = WholeDays(load_default=0, validate=ma.validate.Range(min=0, max=366))
+    moderate = WholeDays(load_default=0, validate=ma.validate.Range(min=0, max=366))
+    yellow = WholeDays(load_default=0, validate=ma.validate.Range(min=0, max=366))
+    orange = WholeDays(load_default=0, validate=ma.validate.Range(min=0, max=366))
+    red = WholeDays(load_default=0, validate=ma.validate.Range(min=0, max=366))
 
 
 class Scenario(ma.Schema):
