@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .reference import division_prefix
+
 ROLES = ("public", "enterprise", "bank", "tax_bureau", "regulator", "admin")
 
 
 def division_covers(bound: str, code: str) -> bool:
     """A key bound to a division covers it and every division inside it (410000 covers 410100)."""
-    if bound == "000000":
-        return True
-    prefix = bound
-    while prefix.endswith("00") and len(prefix) > 2:
-        prefix = prefix[:-2]
-    return code.startswith(prefix)
+    return code.startswith(division_prefix(bound))
 
 
 @dataclass(frozen=True, slots=True)

@@ -247,6 +247,16 @@ def division_chain(code: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chain))
 
 
+def division_prefix(code: str) -> str:
+    """The code prefix a division covers (410000 → 41, 410100 → 4101, 000000 → everything: "")."""
+    if code == "000000":
+        return ""
+    prefix = code
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
 def division_name(code: str, lang: str = "zh") -> str | None:
     """Name of a division, or None when our table does not list it (never a reason to reject a code)."""
     d = reference().divisions.get(code)

@@ -34,8 +34,8 @@ def _subject(session: Session, body: dict, as_of: dt.date):
             raise Invalid("give the enterprise either by uscc or by facts, not both",
                           [{"field": f"enterprise.{k}", "message": "drop this field, or drop uscc"} for k in extra])
         ent = registry.get_enterprise(session, ent_in["uscc"])
-        return (ent.name, ent.division, ent.facility_division, registry._registrations(session, ent.uscc),
-                registry._events(session, ent.uscc), dict(ent.facts or {}), ent.uscc)
+        return (ent.name, ent.division, ent.facility_division, registry.registrations_of(session, ent.uscc),
+                registry.events_of(session, ent.uscc), dict(ent.facts or {}), ent.uscc)
     if not ent_in.get("division") or not ent_in.get("industries"):
         raise Invalid("give the enterprise's uscc, or its division and industries",
                       [{"field": "enterprise", "message": "uscc, or division and industries"}])

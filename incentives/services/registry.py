@@ -39,12 +39,12 @@ def to_event(row: GradeEventRow) -> GradeEvent:
                       seq=row.seq, recorded_at=row.recorded_at)
 
 
-def _registrations(session: Session, uscc: str) -> list[ledger.Registration]:
+def registrations_of(session: Session, uscc: str) -> list[ledger.Registration]:
     rows = session.exec(select(Registration).where(Registration.uscc == uscc).order_by(Registration.id)).all()
     return [ledger.Registration(r.industry, r.branch, r.site or None) for r in rows]
 
 
-def _events(session: Session, uscc: str) -> list[GradeEvent]:
+def events_of(session: Session, uscc: str) -> list[GradeEvent]:
     rows = session.exec(select(GradeEventRow).where(GradeEventRow.uscc == uscc).order_by(GradeEventRow.seq)).all()
     return [to_event(r) for r in rows]
 
@@ -68,8 +68,8 @@ def fold_enterprise(session: Session, ent: Enterprise, as_of: dt.date, *, with_h
                     extra_events: Iterable[GradeEvent] = ()) -> EnterpriseState:
     """The enterprise's state at `as_of` from its stored events (plus `extra_events`)."""
     return ledger.fold(uscc=ent.uscc, name=ent.name, division=ent.division,
-                       facility_division=ent.facility_division, registrations=_registrations(session, ent.uscc),
-                       events=[*_events(session, ent.uscc), *extra_events], as_of=as_of, facts=ent.facts,
+                       facility_division=ent.facility_division, registrations=registrations_of(session, ent.uscc),
+                       events=[*events_of(session, ent.uscc), *extra_events], as_of=as_of, facts=ent.facts,
                        with_history=with_history)
 
 
@@ -82,8 +82,10 @@ def valid_until(state: EnterpriseState, events: list[GradeEvent]) -> dt.date | N
 
 def refresh_projection(session: Session, ent: Enterprise, today: dt.date) -> GradeProjection:
     """Recompute the projection row of one enterprise (in the caller's transaction)."""
-    state = fold_enterprise(session, ent, today, with_history=False)
-    events = _events(session, ent.uscc)
+    events = events_of(session, ent.uscc)   # read once: folded and scanned for time-limited events
+    state = ledger.fold(uscc=ent.uscc, name=ent.name, division=ent.division,
+                        facility_division=ent.facility_division, registrations=registrations_of(session, ent.uscc),
+                        events=events, as_of=today, facts=ent.facts, with_history=False)
     return write_projection(session, state, events, today)
 
 
@@ -171,7 +173,7 @@ def amend(*, session: Session, caller: Caller, uscc: str, if_match: str | None, 
         ent.facility_division = changes["facility_division"]
     if "facts" in changes:
         ent.facts = jsonable({**(ent.facts or {}), **changes["facts"]})
-    existing = {(r.branch, r.site or None) for r in _registrations(session, uscc)}
+    existing = {(r.branch, r.site or None) for r in registrations_of(session, uscc)}
     for item, branch in _resolve_industries(changes.get("industries") or []):
         if (branch.code, item.get("site") or None) not in existing:
             session.add(Registration(uscc=uscc, industry=branch.industry, branch=branch.code, site=item.get("site") or ""))
@@ -222,7 +224,7 @@ def append_event(*, session: Session, caller: Caller, uscc: str, body: dict,
         errors = [{"field": exc.field or "kind", "message": str(exc), "ref": exc.ref,
                    "until": exc.until.isoformat() if exc.until else None}]
         raise Conflict(detail, errors) from None
-    if branch and not any(r.branch == branch.code for r in _registrations(session, uscc)):
+    if branch and not any(r.branch == branch.code for r in registrations_of(session, uscc)):
         session.add(Registration(uscc=uscc, industry=branch.industry, branch=branch.code, site=body.get("site") or ""))
     serialize_event_writes(session)
     row = GradeEventRow(uscc=uscc, kind=event.kind, industry=event.industry, branch=event.branch,

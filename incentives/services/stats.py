@@ -9,21 +9,11 @@ from sqlmodel import Session, select
 from incentives import ledger, stats
 from incentives.db import Enterprise, GradeEventRow, GradeProjection, Registration
 from incentives.interpretations import DEFAULTS
-from incentives.reference import division_name
+from incentives.reference import division_name, division_prefix
 from policies.targets import TARGETS
 
 from . import registry
 from .serialize import state_dict
-
-
-def prefix_of(division: str) -> str:
-    """The code prefix a division covers (410000 → 41, 410100 → 4101, 000000 → everything)."""
-    if division == "000000":
-        return ""
-    p = division
-    while p.endswith("00") and len(p) > 2:
-        p = p[:-2]
-    return p
 
 
 def _folded(session: Session, prefix: str, as_of: dt.date) -> list[dict]:
@@ -51,9 +41,9 @@ def _projected(session: Session, prefix: str, as_of: dt.date) -> list[dict] | No
 
 def grade_stats(*, session: Session, division: str, as_of: dt.date, today: dt.date) -> dict:
     """Counts and shares by grade, status and industry, and progress against the division's targets."""
-    prefix = prefix_of(division)
+    prefix = division_prefix(division)
     rows = (_projected(session, prefix, as_of) if as_of == today else None) or _folded(session, prefix, as_of)
     lm = DEFAULTS.leading_for(division[:2] + "0000")
-    targets = [t for t in TARGETS if division.startswith(prefix_of(t.division))]
+    targets = [t for t in TARGETS if division.startswith(division_prefix(t.division))]
     return {"division": division, "name": division_name(division), "as_of": as_of,
             **stats.structure(rows, lm), "targets": stats.progress(rows, targets, lm)}
