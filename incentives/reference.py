@@ -60,7 +60,7 @@ class TaxRate:
     province_zh: str
     pollutant_scope: str
     area_scope: str
-    rate_yuan: Decimal
+    rate_yuan: Decimal | None         # None: `unknown` (no decision found): the caller must send `rates`
     window: Window
     confidence: str
     source: str
@@ -181,9 +181,16 @@ def load_tax_rates() -> tuple[TaxRate, ...]:
     out = []
     for line, r in _rows(name, ["division", "pollutant_scope", "area_scope", "rate_yuan",
                                 "effective_from", "effective_to", "confidence", "source"]):
-        rate = _decimal(name, line, r["rate_yuan"])
-        if not Decimal("1.2") <= rate <= Decimal(12):
+        if (r["rate_yuan"] == "unknown") != (r["confidence"] == "unknown"):
+            raise ReferenceDataError(f"{name} line {line}: rate `unknown` goes with confidence `unknown`")
+        rate = None if r["rate_yuan"] == "unknown" else _decimal(name, line, r["rate_yuan"])
+        if rate is not None and not Decimal("1.2") <= rate <= Decimal(12):
             raise ReferenceDataError(f"{name} line {line}: rate {rate} outside 附表一's 1.2–12")
+        area = r["area_scope"]
+        if area != "all" and not (len(area) == 6 and area.isdigit() and area[:2] == r["division"][:2]
+                                  and area != r["division"]):
+            raise ReferenceDataError(f"{name} line {line}: area_scope {area!r} is neither `all` nor a "
+                                     f"division inside {r['division']}")
         start = _date(name, line, r["effective_from"])
         window = Window.from_inclusive(start, _date(name, line, r["effective_to"]))
         out.append(TaxRate(r["division"], r["province_zh"], r["pollutant_scope"], r["area_scope"], rate,

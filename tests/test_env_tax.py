@@ -200,11 +200,6 @@ def test_missing_rate_names_province_and_pollutant():
     assert "540000" in str(caught.value) and "so2" in str(caught.value)
 
 
-def test_hebei_area_rates_need_the_caller():
-    with pytest.raises(MissingRate, match="by area"):
-        one([month("DA001", "so2", 95, 90, 95)], {"DA001": {"so2": 100}}, division="130100")
-
-
 @pytest.mark.parametrize("rate", ["1.19", "12.01", "abc"])
 def test_caller_rate_outside_schedule_is_refused(rate):
     with pytest.raises(InvalidRate, match="so2"):

@@ -11,9 +11,10 @@ from incentives import reference as ref
 
 def test_the_copied_reference_files_load():
     data = ref.reference()
-    # reference/README.md counts: 62 industries, 119 branches, 44 pollutants, 58 rates, 54 limits, 71 divisions
+    # reference/README.md counts: 62 industries, 119 branches, 44 pollutants, 54 limits, 71 divisions;
+    # rates: its 58 rows − 6 Hebei tier slugs + 2 × (28 tier-1 counties + 3 tier-2 cities + tier 3) + 6 `unknown` = 122
     assert (len(data.industries), len(data.branches), len(data.pollutants), len(data.tax_rates),
-            len(data.emission_limits), len(data.divisions)) == (62, 119, 44, 58, 54, 71)
+            len(data.emission_limits), len(data.divisions)) == (62, 119, 44, 122, 54, 71)
     assert data.pollutants["so2"].equivalent_kg == Decimal("0.95")   # 附表二 item 1
     assert data.pollutant_by_name["炭黑尘"] == data.pollutant_by_name["碳黑尘"]   # 117号 spelling
 

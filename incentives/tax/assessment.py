@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..explain import Step, Text
 from ..money import dec, round_half_up
-from ..reference import reference
+from ..reference import division_prefix, reference
 from ..tabular import ROW
 from .numbers import INT64_SAFE, round_exact, terminates, to_decimal
 from .parameters import TaxParameters
@@ -198,21 +198,30 @@ def caller_rates(rates: dict | None) -> dict[str, Decimal]:
 
 
 def reference_rate(division: str, pollutant: str, month: str):
-    """The reference TaxRate in force in `month` for the division's province: pollutant row > others > all."""
-    province, city = division[:2] + "0000", division[:4] + "00"
+    """The reference TaxRate in force in `month` for a division: pollutant row > others > all; within one,
+    the most specific area containing the division (county > city > `all`). MissingRate when none is
+    known (`unknown` rows included) or when areas inside the division differ (send a finer division)."""
+    province = division[:2] + "0000"
     day = _month_start(month)
     rows = [r for r in reference().tax_rates if r.division == province and r.window.contains(day)]
+    own = division_prefix(division)
     for scope in (pollutant, "others", "all"):
         scoped = [r for r in rows if r.pollutant_scope == scope]
         if not scoped:
             continue
-        for area in (city, "all"):
-            hit = [r for r in scoped if r.area_scope == area]
-            if hit:
-                return hit[0]
-        raise MissingRate(f"{province} sets {pollutant} rates by area ({', '.join(sorted(r.area_scope for r in scoped))}) "
-                          f"and none matches division {division}; send `rates`",
-                          [{"field": "rates", "message": f"no rate for {pollutant} in {division}"}])
+        areas = {r: "" if r.area_scope == "all" else division_prefix(r.area_scope) for r in scoped}
+        containing = [r for r in scoped if division.startswith(areas[r])]
+        best = max(containing, key=lambda r: len(areas[r]), default=None)
+        inside = [r for r in scoped if r not in containing and areas[r].startswith(own)]
+        if best is None or any(r.rate_yuan != best.rate_yuan for r in inside):
+            raise MissingRate(f"{province} sets {pollutant} rates by area ({', '.join(sorted(r.area_scope for r in scoped))}) "
+                              f"and division {division} does not decide which applies; send the county's division or `rates`",
+                              [{"field": "rates", "message": f"no rate for {pollutant} in {division}"}])
+        if best.rate_yuan is None:
+            raise MissingRate(f"the {pollutant} rate of {best.province_zh} ({province}) in {month} is unknown "
+                              f"(air_tax_rates.csv: {best.source}); send `rates`",
+                              [{"field": "rates", "message": f"{pollutant} rate unknown for {province} ({month})"}])
+        return best
     raise MissingRate(f"no known rate for province {province} and pollutant {pollutant} in {month}; send `rates`",
                       [{"field": "rates", "message": f"no rate for {pollutant} in {province} ({month})"}])
 
