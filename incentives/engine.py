@@ -16,6 +16,7 @@ import pandas as pd
 
 import policies as registry
 
+from . import mechanics
 from .explain import Step, Text
 from .grades import CANONICAL, LETTER_RANK, LOWEST_OF_SCALE, canonical_grade
 from .interpretations import Interpretations
@@ -397,6 +398,7 @@ def _check_any(cond: AnyOf, s: _Subject, policy: Policy, r: _Resolver):
 
 _CHECKS = {GradeAtLeast: _check_grade, AdvancedGrade: _check_grade, LowestGrade: _check_lowest,
            Upgraded: _check_upgrade, InIndustry: _check_industry, Fact: _check_fact, AnyOf: _check_any}
+_CHECKS.update(mechanics.bind(_CHECKS))     # issue 13's condition kinds (incentives/mechanics.py)
 
 
 def _treatments(policy: Policy, s: _Subject, r: _Resolver):
@@ -436,13 +438,40 @@ def _treatments(policy: Policy, s: _Subject, r: _Resolver):
     return MappingProxyType(treatments), steps, missing
 
 
+def _staggered(policy: Policy, s: _Subject, r: _Resolver, win: Window, steps: list, missing: list,
+               treatments, out: dict):
+    """Seasonal staggered production (mechanics.Staggered): an obligation when the grade is staggered or
+    stopped, a benefit when exempt or allowed fewer days; (treatments, whether the measure is settled)."""
+    chosen, ssteps, smiss = mechanics.staggered_treatment(policy.staggered, s, policy, r, _CHECKS)
+    steps.extend(ssteps)
+    treatments = MappingProxyType({**(treatments or {}), "staggered_production": chosen})
+    if chosen in mechanics.STAGGER_OBLIGATIONS:
+        if not missing:
+            out["obligations"].append(Obligation(policy.policy_id, policy.refs, policy.category,
+                                                 policy.jurisdiction, policy.title, policy.source, win,
+                                                 tuple(steps), policy.status, treatments))
+        return treatments, True
+    if chosen not in mechanics.STAGGER_BENEFITS:
+        if policy.is_obligation:
+            return treatments, True        # nothing in this measure binds the enterprise's grade
+        missing.extend(smiss or [{"condition": "staggered_production", "needed": list(mechanics.STAGGER_BENEFITS),
+                                  "actual": chosen, "ref": policy.staggered.ref}])
+    return treatments, False
+
+
 def _quantity(policy: Policy, s: _Subject, r: _Resolver, upgrade):
-    """The quantity and its step (CQ-A1-9: rate by upgraded grade × a fact), else the unquantified basis."""
+    """The quantity and its step (CQ-A1-9: rate by upgraded grade × a fact; a cash reward), else the basis."""
     q = policy.quantity
     if q is None:
         if policy.unquantified is None:
             return None, None
         return Quantity(None, "", policy.unquantified), None
+    if isinstance(q, mechanics.CashReward):
+        grade = upgrade.to_grade if upgrade is not None else s.grade_for(policy, r.interp)
+        value, basis, values = mechanics.cash_reward(q, policy, grade, r.tier(grade, policy), s.facts, s.as_of)
+        if policy.unquantified is not None:
+            basis = Text(f"{basis.zh}；{policy.unquantified.zh}", f"{basis.en}; {policy.unquantified.en}")
+        return Quantity(value, "yuan", basis), Step(q.ref, basis, "met", values)
     rec = policy.params[q.rate_param].at(s.as_of)
     tier = r.tier(upgrade.to_grade, policy)
     rate = rate_for(rec.value, tier)
@@ -487,6 +516,12 @@ def _evaluate_policy(policy: Policy, s: _Subject, r: _Resolver, out: dict) -> No
             missing.extend(tmiss or ([] if treatments is None else
                                      [{"condition": "treatment", "needed": list(BENEFIT_TREATMENTS),
                                        "actual": dict(treatments), "ref": policy.response.ref}]))
+    if policy.staggered is not None:
+        treatments, done = _staggered(policy, s, r, win, steps, missing, treatments, out)
+        if done:
+            return
+    if policy.requirement is not None:
+        steps.append(mechanics.requirement_step(policy.requirement, s, policy, r))
     if policy.is_obligation:
         if not missing:
             out["obligations"].append(Obligation(policy.policy_id, policy.refs, policy.category,

@@ -330,6 +330,9 @@ def _prefix(code: str) -> str:
 
 def check_alert_level(cond: AlertLevelIn, s, policy, r, checks):
     lv = s.alert_level
+    if lv is None:       # no level asked: the measure is shown, saying at which levels it holds
+        return "unknown", Step(cond.ref, Text(f"仅适用于{'、'.join(cond.levels)}预警", f"applies at {', '.join(cond.levels)} only"),
+                               "unknown", {"alert_level": None, "levels": list(cond.levels)}), (), None
     ok = lv in cond.levels
     text = Text(f"预警级别{lv or '未指定'}{'在' if ok else '不在'}{'、'.join(cond.levels)}中",
                 f"alert level {lv or 'not given'} {'is' if ok else 'is not'} among {', '.join(cond.levels)}")
@@ -457,8 +460,8 @@ def cash_reward(q: CashReward, policy, grade: str | None, tier: str | None, fact
     if q.budget:
         rec = param_value(policy, q.budget, as_of)
         values.update(budget=dec(rec.value), budget_ref=rec.ref)
-        zh.append(f"专项资金共{_yuan(dec(rec.value))}元")
-        en.append(f"from a fund of {_yuan(dec(rec.value))} yuan")
+        zh.append(f"专项资金共{_yuan(dec(rec.value))}元（{rec.ref}）")
+        en.append(f"from a fund of {_yuan(dec(rec.value))} yuan ({rec.ref})")
     if q.budget_limited:
         zh.append("按申请先后兑现，奖完为止：能否支付取决于预算余额")
         en.append("paid in order of application until the budget runs out: payment depends on the budget left")

@@ -25,7 +25,7 @@ ALERT_CATEGORY = {"light": "light_moderate", "moderate": "light_moderate",
 BENEFIT_TREATMENTS = ("exempt", "own_measures", "reduced_or_exempt", "fewer_measures")
 OBLIGATION_TREATMENTS = ("differentiated", "list_measures", "on_list", "strict")
 DIGESTS = tuple(Path(__file__).resolve().parent.parent / "policies" / name
-                for name in ("digest.md", "digest-jurisdictions.md"))
+                for name in ("digest.md", "digest-jurisdictions.md", "digest-emergency.md"))
 
 
 class PolicyLoadError(RuntimeError):
@@ -162,6 +162,8 @@ class Policy:
     note: Text | None = None
     confidence: str = "verified"       # verified | partial | unverified (the document's, unless the measure says)
     document_id: str | None = None
+    staggered: Any = None              # mechanics.Staggered: seasonal 错峰 treatment by grade (issue 13)
+    requirement: Any = None            # mechanics.Requirement: the grade an obligation demands (issue 13)
 
     @property
     def status(self) -> str:
@@ -174,10 +176,12 @@ def walk_conditions(p: Policy):
     stack = list(p.conditions)
     if p.response:
         stack += [rule.when for _, rules, _ in p.response.rules for rule in rules]
+    if p.staggered:
+        stack += [rule.when for rule in p.staggered.rules]
     while stack:
         c = stack.pop()
         yield c
-        if isinstance(c, AnyOf):
+        if isinstance(c, AnyOf) or hasattr(c, "options"):       # any_of, all_of (mechanics.AllOf)
             stack += list(c.options)
 
 
@@ -231,7 +235,8 @@ class Target:
 
 # --- validation at load ------------------------------------------------------------------------------
 
-_REF_CELL = re.compile(r"^\|\s*([A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+(?:\s*,\s*[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+)*)\s*\|")
+# A ref may end in "+" (SN-52-7+: "第七条 onward", as the digest spells it).
+_REF_CELL = re.compile(r"^\|\s*([A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+\+?(?:\s*,\s*[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+\+?)*)\s*\|")
 
 
 @cache
@@ -300,7 +305,9 @@ def validate(policies: tuple[Policy, ...], parameters: Mapping[str, Parameter],
             _check_condition(pid, c, errors)
         if facts is not None:
             used = [c.name for c in walk_conditions(p) if isinstance(c, Fact)]
-            used += [p.quantity.fact] if p.quantity else []
+            used += [getattr(p.quantity, n) for n in ("fact", "received_fact", "levels_fact")
+                     if getattr(p.quantity, n, None)]
+            used += [n for c in walk_conditions(p) if (n := getattr(c, "fact", None)) and isinstance(n, str)]
             errors += [f"{pid}: fact {n!r} is not documented in policies/facts.yaml" for n in used if n not in facts]
         if p.response:
             refs.append(p.response.ref)
@@ -315,7 +322,7 @@ def validate(policies: tuple[Policy, ...], parameters: Mapping[str, Parameter],
                     errors.append(f"{pid}: unknown treatment {otherwise!r}")
         if p.quantity:
             refs.append(p.quantity.ref)
-            if p.quantity.rate_param not in p.params:
+            if isinstance(p.quantity, RateOfFact) and p.quantity.rate_param not in p.params:
                 errors.append(f"{pid}: quantity needs parameter {p.quantity.rate_param!r}")
         for name, param in p.params.items():
             if parameters.get(param.name) is not param:

@@ -19,8 +19,8 @@ from .policy import ALERT_CATEGORY, ALERT_LEVELS
 FREE_DAY_TREATMENTS = ("exempt", "own_measures", "reduced_or_exempt")
 # Scenario concentrations are built to 0.0001 mg/m³ (well below any reported precision).
 SCENARIO_STEP = Decimal("0.0001")
-TREATMENT_ORDER = ("exempt", "own_measures", "reduced_or_exempt", "fewer_measures", "differentiated",
-                   "list_measures", "on_list", "strict", None)
+TREATMENT_ORDER = ("exempt", "own_measures", "reduced_or_exempt", "fewer_measures", "may_shorten", "differentiated",
+                   "list_measures", "on_list", "strict", "staggered", "stop", None)   # staggered production: issue 13
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from incentives import policy as model
 from incentives.explain import Text
 from incentives.periods import DatedValue, Parameter, Window
 
-from . import schema
+from . import mechanics_load, schema
 
 ROOT = Path(__file__).resolve().parent
 SPECIAL_FILES = ("jurisdiction.yaml", "documents.yaml", "parameters.yaml", "grading.yaml", "targets.yaml")
@@ -298,6 +298,8 @@ def _condition(c: schema.Condition, ref: str):
         return model.Upgraded(c.upgraded_to.at_least, r, since=c.upgraded_to.since or "policy")
     if kind == "industry":
         return model.InIndustry(r, tuple(c.industry.industries), tuple(c.industry.branches))
+    if kind in schema.MECHANIC_KINDS:
+        return mechanics_load.condition(c, r, _condition)
     if kind == "fact":
         name = next(k for k in c.fact if k != "unknown")
         value = c.fact[name]
@@ -318,7 +320,8 @@ def _policy(m: schema.Measure, code: str, path: Path, cat: Catalogue, errors: _E
     else:
         window, end = _window(m.window)
     ref = m.refs[0]
-    names = list(m.parameters) + ([end] if end else []) + ([m.quantity.rate_of_fact.rate] if m.quantity else [])
+    names = list(m.parameters) + ([end] if end else []) + mechanics_load.parameter_names(m) + (
+        [m.quantity.rate_of_fact.rate] if m.quantity and m.quantity.rate_of_fact else [])
     params = {}
     for name in dict.fromkeys(names):
         if name not in cat.parameters:
@@ -336,8 +339,8 @@ def _policy(m: schema.Measure, code: str, path: Path, cat: Catalogue, errors: _E
                       for cat_name, ar in (("heavy", m.response.heavy), ("light_moderate", m.response.light_moderate))
                       if ar is not None)
         response = model.Response(rules, rref)
-    quantity = None
-    if m.quantity is not None:
+    quantity = mechanics_load.cash_reward(m, ref)
+    if m.quantity is not None and m.quantity.rate_of_fact is not None:
         q = m.quantity.rate_of_fact
         quantity = model.RateOfFact(q.rate, q.fact, q.unit, m.quantity.ref or ref)
     source = model.Source(doc.title, m.clause, doc.measure_status, doc.file, m.anchor, m.anchor_end)
@@ -345,7 +348,8 @@ def _policy(m: schema.Measure, code: str, path: Path, cat: Catalogue, errors: _E
         policy_id=m.id, refs=tuple(m.refs), category=m.category, jurisdiction=code, title=_text(m.title),
         source=source, window=window, conditions=tuple(_condition(c, ref) for c in m.when), params=params,
         quantity=quantity, unquantified=_text(m.unquantified), response=response, is_obligation=m.obligation,
-        window_end=end, note=_text(m.note), confidence=m.confidence or doc.confidence, document_id=doc.id)
+        window_end=end, note=_text(m.note), confidence=m.confidence or doc.confidence, document_id=doc.id,
+        staggered=mechanics_load.staggered(m, ref, _condition), requirement=mechanics_load.requirement(m, ref))
 
 
 def _walk(conds, response):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Grade = Literal["A+", "A", "B", "B-", "C", "D", "引领", "非引领"]
 Letter = Literal["A+", "A", "B", "B-", "C", "D"]
-Ref = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9]+)+$")]
+Ref = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9]+)+\+?$")]   # SN-52-7+: 第七条 onward
 ParamName = Annotated[str, Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")]
 Code = Annotated[str, Field(pattern=r"^\d{6}$")]
 
@@ -103,6 +103,10 @@ class ParameterSpec(Strict):
 # --- conditions (measure `when`, emergency rules) -----------------------------------------------------------
 
 CONDITION_KINDS = ("grade_at_least", "advanced_grade", "lowest_grade", "upgraded_to", "industry", "fact", "any_of")
+# Issue 13's mechanics (incentives/mechanics.py; policies/VOCABULARY.md "Mechanics of the eleven jurisdictions").
+MECHANIC_KINDS = ("grade_in", "grade_below", "not_lowest_grade", "held_for", "obtained_within", "fact_compare",
+                  "located_in", "alert_level", "all_of")
+CONDITION_KINDS += MECHANIC_KINDS
 
 
 class UpgradedTo(Strict):
@@ -115,6 +119,23 @@ class InIndustry(Strict):
     branches: tuple[str, ...] = ()
 
 
+class HeldFor(Strict):
+    at_least: Grade
+    months: int | ParamName          # a number of months or an integer parameter
+
+
+class ObtainedWithin(Strict):
+    at_least: Grade | None = None
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | ParamName | None = None      # last day (inclusive), or a date parameter
+
+
+class FactCompare(Strict):
+    fact: str
+    op: Literal["lt", "le", "gt", "ge"]
+    value: Annotated[str, Field(pattern=r"^(-?\d+(\.\d+)?|[a-z0-9_]+\.[a-z0-9_]+)$")]   # decimal or parameter
+
+
 class Condition(Strict):
     """Exactly one kind key, plus an optional `ref` (default: the measure's first ref)."""
     ref: Ref | None = None
@@ -125,6 +146,15 @@ class Condition(Strict):
     industry: InIndustry | None = None
     fact: dict[str, Any] | None = None         # {name: value | [values], unknown?: fail|pass}
     any_of: tuple[Condition, ...] | None = None
+    grade_in: tuple[Grade, ...] | None = None
+    grade_below: Grade | None = None
+    not_lowest_grade: Literal[True] | None = None
+    held_for: HeldFor | None = None
+    obtained_within: ObtainedWithin | None = None
+    fact_compare: FactCompare | None = None
+    located_in: tuple[Code, ...] | None = None
+    alert_level: tuple[Literal["light", "moderate", "yellow", "orange", "red"], ...] | None = None
+    all_of: tuple[Condition, ...] | None = None
 
     @model_validator(mode="after")
     def _one_kind(self):
@@ -170,7 +200,7 @@ class Response(Strict):
 
 # --- quantities ---------------------------------------------------------------------------------------------
 
-QUANTITY_KINDS = ("rate_of_fact",)
+QUANTITY_KINDS = ("rate_of_fact", "cash_reward")
 
 
 class RateOfFact(Strict):
@@ -179,15 +209,64 @@ class RateOfFact(Strict):
     unit: str
 
 
+class CashReward(Strict):
+    """Yuan (issue 13): an amount by grade or one figure, else what the cap leaves; caps and budget in the basis."""
+    amount: ParamName | None = None          # rates_by_grade (yuan by grade) or decimal parameter
+    cap: ParamName | None = None             # per-firm total cap
+    budget: ParamName | None = None          # the fund's total
+    budget_limited: bool = False             # paid while the budget lasts (奖完为止)
+    per_level_once: bool = False             # one reward per grade level
+    received_fact: str | None = None         # yuan already received under the measure
+    levels_fact: str | None = None           # grade levels already rewarded
+    up_to: bool = False                      # the figure is a maximum
+
+    @model_validator(mode="after")
+    def _some_figure(self):
+        if self.amount is None and self.cap is None:
+            raise ValueError("cash_reward needs an amount or a cap")
+        return self
+
+
 class Quantity(Strict):
-    rate_of_fact: RateOfFact
+    rate_of_fact: RateOfFact | None = None
+    cash_reward: CashReward | None = None
     ref: Ref | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.rate_of_fact is None) == (self.cash_reward is None):
+            raise ValueError("a quantity is exactly one of rate_of_fact, cash_reward")
+        return self
 
 
 # --- measures (any other *.yaml of a folder) -------------------------------------------------------------
 
 CATEGORIES = ("env_tax", "carbon_quota", "emergency_response", "emission_rights", "enforcement", "finance",
               "electricity_price", "funding", "production", "projects", "recognition", "technology")
+
+
+STAGGER_TREATMENTS = ("exempt", "may_shorten", "staggered", "stop")
+
+
+class StaggerRule(Strict):
+    when: Condition
+    treatment: Literal["exempt", "may_shorten", "staggered", "stop"]
+
+
+class Staggered(Strict):
+    """Seasonal staggered production (错峰): the calendar's id (the emergency data), rules by grade, `otherwise`."""
+    calendar: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9]+)+$")]
+    rules: tuple[StaggerRule, ...] = ()
+    otherwise: Literal["exempt", "may_shorten", "staggered", "stop"] | None = None
+    ref: Ref | None = None
+
+
+class Requirement(Strict):
+    """The grade an obligation demands of a new project (fact new_project_grade) or of the enterprise."""
+    subject: Literal["project", "enterprise"]
+    at_least: Grade
+    by: dt.date | None = None
+    ref: Ref | None = None
 
 
 class Measure(Strict):
@@ -202,6 +281,8 @@ class Measure(Strict):
     window: Span | None = None       # default: the document's in_force
     when: tuple[Condition, ...] = ()
     response: Response | None = None
+    staggered: Staggered | None = None
+    requirement: Requirement | None = None
     quantity: Quantity | None = None
     unquantified: Text | None = None
     obligation: bool = False
@@ -215,7 +296,7 @@ class Measure(Strict):
 
 RULE_KINDS = ("overall_grade", "unrated_lowest", "aplus_selection", "sanction", "bar", "downgrade",
               "repeat_downgrade", "rectification", "review_period", "application_limit", "leading_map",
-              "b_minus", "local_industries", "guarantee_floor", "upgrade")
+              "b_minus", "local_industries", "guarantee_floor", "upgrade", "managed_higher")
 EVENT_KINDS = ("rated", "aplus_selected", "downgraded", "fraud_found", "violation_found",
                "rectification_started", "rectification_ended", "cancelled", "managed_higher")
 
@@ -228,13 +309,14 @@ class Trigger(Strict):
 class Period(Strict):
     """How long a restriction lasts: `years` from the event, or until 1 January (`calendar_year`), or a parameter."""
     years: int | None = None
+    months: int | None = None                  # managed_higher (Hebei HB-WT-1a: 半年)
     calendar_year: Literal[True] | None = None
     parameter: ParamName | None = None
 
     @model_validator(mode="after")
     def _one(self):
-        if sum(x is not None for x in (self.years, self.calendar_year, self.parameter)) != 1:
-            raise ValueError("a period is exactly one of years, calendar_year, parameter")
+        if sum(x is not None for x in (self.years, self.months, self.calendar_year, self.parameter)) != 1:
+            raise ValueError("a period is exactly one of years, months, calendar_year, parameter")
         return self
 
 
@@ -245,6 +327,7 @@ RULE_FIELDS = {
     "review_period": ("grades", "period"), "application_limit": ("period",),
     "leading_map": ("leading", "non_leading"), "b_minus": ("counts_as_b",), "local_industries": ("catalog",),
     "guarantee_floor": ("at_least",), "upgrade": ("regain_is_upgrade",),
+    "managed_higher": ("period",),
 }
 
 
@@ -252,7 +335,7 @@ class GradingRule(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")]
     rule: Literal["overall_grade", "unrated_lowest", "aplus_selection", "sanction", "bar", "downgrade",
                   "repeat_downgrade", "rectification", "review_period", "application_limit", "leading_map",
-                  "b_minus", "local_industries", "guarantee_floor", "upgrade"]
+                  "b_minus", "local_industries", "guarantee_floor", "upgrade", "managed_higher"]
     refs: tuple[Ref, ...] = Field(min_length=1)
     document: str
     clause: str = Field(min_length=1)
