@@ -27,7 +27,7 @@ from typing import Any
 from .explain import Step, Text
 from .grades import LETTER_RANK, LOWEST_OF_SCALE
 from .money import ZERO, dec, round_half_up
-from .periods import Window
+from .periods import UncoveredDate, Window
 
 OPS = {"lt": ("<", lambda a, b: a < b), "le": ("≤", lambda a, b: a <= b),
        "gt": (">", lambda a, b: a > b), "ge": ("≥", lambda a, b: a >= b)}
@@ -155,8 +155,13 @@ class CashReward:
 # --- helpers -------------------------------------------------------------------------------------------
 
 def param_value(policy, name: str, as_of: date):
-    """The value record of a measure's parameter in force at as_of (policy.params)."""
-    return policy.params[name].at(as_of)
+    """The value record of a measure's parameter in force at as_of (policy.params); before its first value
+    (the measure is then outside its window too) the first one, so the explanation still reads."""
+    param = policy.params[name]
+    try:
+        return param.at(as_of)
+    except UncoveredDate:
+        return min(param.values, key=lambda v: abs(((v.window.start or as_of) - as_of).days))
 
 
 def _literal_or_param(policy, value: str, as_of: date) -> tuple[Decimal, dict]:
