@@ -117,8 +117,9 @@ class EventIn(ma.Schema):
             raise ma.ValidationError("this event names the industry", "industry")
         if kind == "violation_found" and not data.get("violation"):
             raise ma.ValidationError(f"one of {', '.join(VIOLATIONS)}", "violation")
-        if kind == "managed_higher" and not data.get("until"):
-            raise ma.ValidationError("a managed_higher event ends: give `until`", "until")
+        if kind == "managed_higher" and not data.get("until") and not data.get("ref"):
+            # the ledger takes the end from the rule the ref names (HB-WT-1a: 6 months), else refuses
+            raise ma.ValidationError("a managed_higher event ends: give `until` or the ref of its rule", "until")
 
 
 class IndustryOut(ma.Schema):

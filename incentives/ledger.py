@@ -24,6 +24,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import NamedTuple
 
+from . import provisional
 from .explain import Text
 from .grades import LEADING, lowest, rank
 from .ledger_rules import (
@@ -149,6 +150,7 @@ class _Book:
     def __init__(self, facility_division: str, options: LedgerOptions, branches, record: bool):
         self.options, self.branches, self.record = options, branches, record
         self.henan, self.shaoxing, self.chongqing, self.ningxia = jurisdictions(facility_division)
+        self.facility_division = facility_division
         self.lines: dict[tuple, _Line] = {}
         self.restrictions: list[Restriction] = []
         self.upgrades: list[Upgrade] = []
@@ -243,7 +245,10 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
                            "G-APLUS", field="kind")
         return _ban_refusal(book, day) or _bar_refusal(book, day, "A+")
     if kind == "managed_higher":
-        if ev.until is None or ev.until <= day:
+        refusal = provisional_refusal(book, ev)
+        if refusal is not None:
+            return refusal
+        if _managed_until(book, ev) <= day:
             return _refuse("高一级管理须给出晚于生效日的截止日期", "managed_higher needs an `until` after its start",
                            ev.ref, field="until")
         return _ban_refusal(book, day)
@@ -294,7 +299,11 @@ def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
         line.scale, line.allows_b_minus = branch_info(branch, book.branches)
     grade = validate_grade(branch, ev.grade, book.branches)
     was_unrated, before = line.rated is None, line.base()
+    boosted = line.managed(day) if line.higher else None
     line.rated, line.rated_on, line.sanctioned, line.rectifying = grade, day, False, False
+    if boosted is not None and boosted != before and rank(grade, book.options.leading_map) >= rank(
+            boosted, book.options.leading_map):
+        _end_provisional(book, line, day)   # 正式晋级: the rating reached the managed grade (HB-WT-1a)
     lm = book.options.leading_map
     upgraded = rank(grade, lm) > rank(before, lm) and (book.options.upgrade_from_unrated or not was_unrated)
     if upgraded:
@@ -310,6 +319,15 @@ def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
     book.note(ev, _t(f"{line.label()} 评定为{grade}" + (f"（由{frm}提升）" if upgraded else ""),
                      f"{line.label()} rated {grade}" + (f" (upgrade from {frm if not was_unrated else 'unrated'})"
                                                         if upgraded else "")), ev.ref)
+
+
+def _end_provisional(book: _Book, line: _Line, day: date) -> None:
+    """A rating at or above the provisionally managed grade ends the provisional window that day."""
+    since, _ = line.higher
+    line.higher = None
+    book.restrictions = [Restriction(r.kind, r.reason, r.ref, r.since, day, r.grades_barred)
+                         if r.kind == "managed_higher" and r.since == since and (r.until is None or r.until > day)
+                         else r for r in book.restrictions]
 
 
 def _aplus(book: _Book, ev: GradeEvent, day: date) -> None:
@@ -433,10 +451,43 @@ def _cancelled(book: _Book, ev: GradeEvent, day: date) -> None:
               ev.ref or "G-UNRATED")
 
 
+def _managed_until(book: _Book, ev: GradeEvent) -> date:
+    """End (exclusive) of a managed_higher window: the rule's period from the approval, else the event's."""
+    rule = provisional.rule_for(ev.ref, book.facility_division, ev.effective)
+    return provisional.expiry(rule, ev.effective) if rule is not None else ev.until
+
+
+def provisional_refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
+    """A managed_higher event citing a provisional-promotion rule outside its jurisdiction, window or period."""
+    rule = provisional.rule_for(ev.ref, book.facility_division, ev.effective)
+    if rule is None:
+        other = provisional.cited(ev.ref)
+        if other is not None:
+            return _refuse(f"{ev.ref} 只适用于{other.jurisdiction}及其下辖地区、其有效期内",
+                           f"{ev.ref} applies only inside {other.jurisdiction} and its window", ev.ref, field="ref")
+        if ev.until is None:
+            return _refuse("高一级管理须给出截止日期，或引用规定期限的条款（如HB-WT-1a）",
+                           "managed_higher needs `until`, or a ref whose rule fixes the period (e.g. HB-WT-1a)",
+                           ev.ref, field="until")
+        return None
+    end = provisional.expiry(rule, ev.effective)
+    if ev.until is not None and ev.until != end:
+        return _refuse(f"{ev.ref}：自批准之日{ev.effective}起按高一级管理至{end}（不含），与until不符",
+                       f"{ev.ref}: one grade higher from the approval {ev.effective} until {end} (exclusive), "
+                       f"not {ev.until}", ev.ref, field="until")
+    return None
+
+
 def _managed_higher(book: _Book, ev: GradeEvent, day: date) -> None:
+    until = _managed_until(book, ev)
     for ln in book.targets(ev):
-        ln.higher = (day, ev.until)
-    book.note(ev, _t(f"{ev.until} 前按高一级管理", f"managed one grade higher until {ev.until}"), ev.ref)
+        ln.higher = (day, until)
+    # Shown in the grade answer with its ref and expiry (HB-WT-1a/1b, HB-JL-9: reverts when it ends).
+    book.restrictions.append(Restriction(
+        "managed_higher", _t(f"按高一级管理至{until}（不含），逾期未正式晋级恢复原级别",
+                             f"managed one grade higher until {until} (exclusive); back to the rated grade "
+                             "unless formally upgraded by then"), ev.ref or "", day, until))
+    book.note(ev, _t(f"{until} 前按高一级管理", f"managed one grade higher until {until}"), ev.ref)
 
 
 _EFFECTS = {"rated": _rated, "aplus_selected": _aplus, "downgraded": _downgraded, "fraud_found": _fraud,

@@ -28,6 +28,7 @@ from .explain import Step, Text
 from .grades import LETTER_RANK, LOWEST_OF_SCALE
 from .money import ZERO, dec, round_half_up
 from .periods import UncoveredDate, Window
+from .upgrade_dates import add_months
 
 OPS = {"lt": ("<", lambda a, b: a < b), "le": ("≤", lambda a, b: a <= b),
        "gt": (">", lambda a, b: a > b), "ge": ("≥", lambda a, b: a >= b)}
@@ -250,7 +251,6 @@ def check_held_for(cond: HeldFor, s, policy, r, checks):
         months, pref = cond.months, {}
     since = held_since(s.state, cond.floor, lambda g: r.rank(g, policy), s.as_of)
     current_ok = r.rank(s.grade_for(policy, r.interp), policy) >= LETTER_RANK[cond.floor]
-    from .upgrade import add_months   # upgrade imports the engine, which imports this module
     due = add_months(since, months) if since and current_ok else None
     ok = due is not None and due <= s.as_of
     values = {"floor": cond.floor, "held_since": since, "months": months, "due": due, **pref}

@@ -4,7 +4,6 @@ Every figure names its basis and refs; where a document gives no number the quan
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,6 +12,7 @@ from .engine import Benefit, Evaluation
 from .explain import Text
 from .money import FEN, ZERO, dec, round_half_up
 from .policy import ALERT_CATEGORY, ALERT_LEVELS
+from .upgrade_dates import add_months
 
 # Emergency treatments under which an alert day carries no mandated production limit (the enterprise
 # chooses its own measures, or is exempt). "fewer_measures" (B: 少采取/少限产) has no number in any text.
@@ -118,13 +118,6 @@ def carbon_bonus(target: Evaluation, price_yuan_per_t: Decimal | None) -> Figure
         detail["price_yuan_per_t"] = dec(price_yuan_per_t)
     return Figure("carbon_allowance", bonus.quantity.value, bonus.quantity.unit, bonus.quantity.basis,
                   bonus.refs, detail)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has fewer days)."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def emission_rights(current: Evaluation, target: Evaluation, upgrade_on: date,

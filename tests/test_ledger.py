@@ -349,7 +349,8 @@ def test_rating_up_during_managed_higher_still_counts_as_upgrade():
     # the boost is management, not a grade: C (managed B) → rated B is an upgrade from C.
     s = state(HIGHER + [rated(D(2024, 3, 1), "B")], D(2024, 3, 2))
     assert (s.upgrades[-1].from_grade, s.upgrades[-1].to_grade) == ("C", "B")
-    assert s.overall_grade == "A"      # B managed one higher until 2024-07-01
+    # HB-WT-1a "环保指标达标后正式晋级": a rating that reaches the managed grade ends the provisional window.
+    assert s.overall_grade == "B"
 
 
 # ---- G-MULTI, G-SITE, ordering, as_of ----
