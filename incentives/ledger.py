@@ -570,7 +570,9 @@ def _where(uscc: str | None, division: str | None, facility_division: str | None
 
 def _shape(ent: Enterprise) -> tuple:
     """What the rules read of an enterprise without events: its jurisdictions and registrations."""
-    return jurisdictions(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
+    facility = _where(ent.uscc, ent.division, ent.facility_division)[1]
+    return (jurisdictions(facility), provisional.scope(facility) if facility else (),
+            tuple(map(tuple, ent.registrations)))
 
 
 def _event_shape(events) -> tuple:

@@ -28,6 +28,12 @@ def rule_for(ref: str | None, facility_division: str, day: date):
     return None
 
 
+def scope(facility_division: str) -> tuple[str, ...]:
+    """The managed_higher rules' jurisdictions containing a facility (part of what the ledger reads of it)."""
+    chain = division_chain(facility_division)
+    return tuple(sorted({r.jurisdiction for r in rules() if r.jurisdiction in chain}))
+
+
 def cited(ref: str | None):
     """Any managed_higher rule citing `ref`, wherever it applies (to say where it does)."""
     return next((r for r in rules() if ref in r.refs), None)
