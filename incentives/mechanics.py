@@ -74,7 +74,7 @@ class HeldFor:
 class ObtainedWithin:
     """A rating at `floor` or better dated inside [start, last] (whatever as_of is), still held at as_of."""
     floor: str | None
-    start: date | None
+    start: date | str | None         # a date or a date parameter (the first day)
     last: date | str | None          # a date or a date parameter (the last day)
     ref: str
 
@@ -266,16 +266,16 @@ def check_held_for(cond: HeldFor, s, policy, r, checks):
     return _not_met(cond, text, values, f"{cond.floor} or better held {months} months", None, "held_for")
 
 
-def _last_day(policy, last, as_of: date) -> date | None:
-    if isinstance(last, str):
-        return param_value(policy, last, as_of).value
-    return last
+def _day(policy, day, as_of: date) -> date | None:
+    if isinstance(day, str):
+        return param_value(policy, day, as_of).value
+    return day
 
 
 def check_obtained_within(cond: ObtainedWithin, s, policy, r, checks):
-    last = _last_day(policy, cond.last, s.as_of)
-    win = Window.from_inclusive(cond.start, last)
-    span = f"{cond.start or '…'}..{last or '…'}"
+    start, last = _day(policy, cond.start, s.as_of), _day(policy, cond.last, s.as_of)
+    win = Window.from_inclusive(start, last)
+    span = f"{start or '…'}..{last or '…'}"
     allowed = r.at_least(cond.floor, policy)
     current = r.rank(s.grade_for(policy, r.interp), policy)
     got = [u for u in s.state.upgrades if u.to_grade in allowed and win.contains(u.effective)

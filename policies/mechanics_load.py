@@ -46,8 +46,8 @@ def parameter_names(m: schema.Measure) -> list[str]:
         stack += list(c.any_of or ()) + list(c.all_of or ())
         if c.held_for is not None and isinstance(c.held_for.months, str):
             names.append(c.held_for.months)
-        if c.obtained_within is not None and isinstance(c.obtained_within.to, str):
-            names.append(c.obtained_within.to)
+        if c.obtained_within is not None:
+            names += [n for n in (c.obtained_within.from_, c.obtained_within.to) if isinstance(n, str)]
         if c.fact_compare is not None and not c.fact_compare.value[:1].lstrip("-").isdigit():
             names.append(c.fact_compare.value)
     if m.quantity is not None and m.quantity.cash_reward is not None:

@@ -126,7 +126,7 @@ class HeldFor(Strict):
 
 class ObtainedWithin(Strict):
     at_least: Grade | None = None
-    from_: dt.date | None = Field(None, alias="from")
+    from_: dt.date | ParamName | None = Field(None, alias="from")   # first day, or a date parameter
     to: dt.date | ParamName | None = None      # last day (inclusive), or a date parameter
 
 
