@@ -145,5 +145,6 @@ class PolicyOut(ma.Schema):
     effective = ma.fields.Nested(Effective, required=True)
     obligation = ma.fields.Boolean()
     quantified = ma.fields.Boolean()
+    confidence = ma.fields.String(metadata={"enum": ["verified", "partial", "unverified"]})
     parameters = ma.fields.List(ma.fields.Nested(ParameterOut))
     clause_text = ma.fields.String(allow_none=True)

@@ -31,7 +31,7 @@ def policy_dict(p, *, with_text: bool = False) -> dict:
     out = {"policy_id": p.policy_id, "refs": list(p.refs), "category": p.category,
            "jurisdiction": jurisdiction(p.jurisdiction), "title": plain(p.title), "source": source(p.source),
            "status": p.status, "effective": _effective(p), "obligation": p.is_obligation,
-           "quantified": p.quantity is not None,
+           "quantified": p.quantity is not None, "confidence": p.confidence,
            "parameters": [_parameter(x) for x in p.params.values()]}
     if with_text:
         out["clause_text"] = clause_text(p)

@@ -40,7 +40,11 @@ def step(s: Step) -> dict:
 
 
 def jurisdiction(code: str) -> dict:
-    return {"code": code, "name": {"zh": division_name(code, "zh") or code, "en": division_name(code, "en") or code}}
+    import policies
+    j = policies.JURISDICTIONS.get(code)      # the catalogue names every jurisdiction it encodes
+    zh = division_name(code, "zh") or (j.name.zh if j else code)
+    en = division_name(code, "en") or (j.name.en if j else code)
+    return {"code": code, "name": {"zh": zh, "en": en}}
 
 
 def source(src) -> dict:
