@@ -223,24 +223,24 @@ def check_not_lowest(cond: NotLowestGrade, s, policy, r, checks):
 
 
 def held_since(state, floor: str, rank, until: date) -> date | None:
-    """First day of the unbroken run, up to `until`, in which every line was rated `floor` or better."""
-    since: dict[str, date | None] = {i.industry: None for i in state.industries}
-    for h in sorted(state.history, key=lambda h: (h.event.effective, h.event.seq or 0)):
-        ev = h.event
-        if ev.effective > until:
-            break
-        targets = [ev.industry] if ev.industry else list(since)
-        for ind in targets:
-            if ind not in since:
-                continue
-            if ev.kind in ("rated", "downgraded") and ev.grade is not None:
-                ok = rank(ev.grade) >= LETTER_RANK[floor]
-                since[ind] = (since[ind] or ev.effective) if ok else None
-            elif ev.kind in ("fraud_found", "violation_found", "cancelled", "rectification_started"):
-                since[ind] = None       # a break: the grade was not held stably
-    if not since or any(v is None for v in since.values()):
-        return None
-    return max(since.values())
+    """First day of the unbroken run, up to `until`, in which every line was at `floor` or better.
+
+    Read from the upgrades the ledger records whatever the history option: a line's run starts with its
+    last upgrade that crossed into `floor` or better (a first rating, a return after a downgrade or a
+    sanction); a line below `floor` now has no run. Without such an upgrade, its rating date."""
+    floor_rank = LETTER_RANK[floor]
+    starts = []
+    for line in state.industries:
+        if line.grade is None or rank(line.grade) < floor_rank:
+            return None
+        crossings = [u.effective for u in state.upgrades
+                     if u.industry == line.industry and u.effective <= until and rank(u.to_grade) >= floor_rank
+                     and (u.from_grade is None or rank(u.from_grade) < floor_rank)]
+        start = max(crossings) if crossings else line.rated_on
+        if start is None:
+            return None
+        starts.append(start)
+    return max(starts) if starts else None
 
 
 def check_held_for(cond: HeldFor, s, policy, r, checks):

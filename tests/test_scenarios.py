@@ -39,7 +39,7 @@ def run(case: dict):
     lines = [(ln["industry"], ln["branch"]) + ((ln["site"],) if ln.get("site") else ()) for ln in ent["lines"]]
     state = fold(uscc=None, name=None, division=ent["facility_division"], facility_division=ent["facility_division"],
                  registrations=lines, events=[_event(e) for e in case.get("events", [])], as_of=as_of,
-                 facts=_facts(ent.get("facts")))
+                 facts=_facts(ent.get("facts")), with_history=False)   # as the benefits service folds
     ctx = Context(alert_level=case.get("alert_level"), include_drafts=case.get("include_drafts"))
     return state, evaluate(state, as_of, ctx)
 
