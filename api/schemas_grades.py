@@ -47,6 +47,8 @@ def _fact_field(name: str, spec: dict):
                                  metadata={**meta, "minimum": 0})
     if spec["type"] == "grade":
         return Grade(allow_none=True, metadata=meta)
+    if spec.get("values"):           # a closed list in policies/facts.yaml (guarantee_role, new_project_kind …)
+        return ma.fields.String(allow_none=True, validate=ma.validate.OneOf(spec["values"]), metadata=meta)
     if name == "ultra_low_retrofit":
         return ma.fields.String(allow_none=True, validate=ma.validate.OneOf(["early", "on_time", "overdue"]),
                                 metadata=meta)

@@ -120,6 +120,7 @@ class QuantifiedOut(ma.Schema):
     emergency_response = ma.fields.Nested(FigureOut)
     emission_rights = ma.fields.List(ma.fields.Nested(FigureOut))
     enforcement = ma.fields.Nested(FigureOut)
+    cash_rewards = ma.fields.List(ma.fields.Nested(FigureOut))   # yuan, with caps and budget in the basis
 
 
 class PathStepOut(ma.Schema):

@@ -68,6 +68,7 @@ class HeldFor:
     floor: str
     months: int | str
     ref: str
+    same_level: bool = False         # the floor is the current grade's level when higher (one reward per level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,21 +250,25 @@ def check_held_for(cond: HeldFor, s, policy, r, checks):
         months, pref = int(rec.value), {"parameter": cond.months, "parameter_ref": rec.ref}
     else:
         months, pref = cond.months, {}
-    since = held_since(s.state, cond.floor, lambda g: r.rank(g, policy), s.as_of)
-    current_ok = r.rank(s.grade_for(policy, r.interp), policy) >= LETTER_RANK[cond.floor]
+    floor = cond.floor
+    current = s.grade_for(policy, r.interp)
+    if cond.same_level and current is not None and r.rank(current, policy) > LETTER_RANK[floor]:
+        floor = r.tier(current, policy)
+    since = held_since(s.state, floor, lambda g: r.rank(g, policy), s.as_of)
+    current_ok = r.rank(current, policy) >= LETTER_RANK[floor]
     due = add_months(since, months) if since and current_ok else None
     ok = due is not None and due <= s.as_of
-    values = {"floor": cond.floor, "held_since": since, "months": months, "due": due, **pref}
+    values = {"floor": floor, "held_since": since, "months": months, "due": due, **pref}
     if ok:
-        return _met(cond, Text(f"{since}起连续保持{cond.floor}级及以上，至{s.as_of}已满{months}个月（{due}满）",
-                               f"{cond.floor} or better held since {since}: {months} months reached on {due}"),
+        return _met(cond, Text(f"{since}起连续保持{floor}级及以上，至{s.as_of}已满{months}个月（{due}满）",
+                               f"{floor} or better held since {since}: {months} months reached on {due}"),
                     values)
     if due is not None:
-        text = Text(f"{since}起保持{cond.floor}级及以上，{due}才满{months}个月",
-                    f"{cond.floor} or better held since {since}: {months} months only on {due}")
+        text = Text(f"{since}起保持{floor}级及以上，{due}才满{months}个月",
+                    f"{floor} or better held since {since}: {months} months only on {due}")
         return _not_met(cond, text, values, f"held {months} months (from {due})", since.isoformat(), "held_for")
-    text = Text(f"未连续保持{cond.floor}级及以上", f"{cond.floor} or better not held without a break")
-    return _not_met(cond, text, values, f"{cond.floor} or better held {months} months", None, "held_for")
+    text = Text(f"未连续保持{floor}级及以上", f"{floor} or better not held without a break")
+    return _not_met(cond, text, values, f"{floor} or better held {months} months", None, "held_for")
 
 
 def _day(policy, day, as_of: date) -> date | None:
@@ -437,7 +442,8 @@ def cash_reward(q: CashReward, policy, grade: str | None, tier: str | None, fact
             en.append(f"{'up to ' if q.up_to else ''}{_yuan(amount)} yuan for {grade} ({rec.ref})")
     level = tier if grade not in ("引领",) else grade
     if q.per_level_once and q.levels_fact:
-        done = [str(x) for x in facts.get(q.levels_fact) or ()]
+        raw = facts.get(q.levels_fact) or ()
+        done = [x.strip() for x in raw.split(",")] if isinstance(raw, str) else [str(x) for x in raw]
         values["levels_rewarded"] = done
         if level in done:
             zh.append(f"{level}级已奖励过，每级只奖励一次")

@@ -4,6 +4,7 @@ Every figure names its basis and refs; where a document gives no number the quan
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -118,6 +119,32 @@ def carbon_bonus(target: Evaluation, price_yuan_per_t: Decimal | None) -> Figure
         detail["price_yuan_per_t"] = dec(price_yuan_per_t)
     return Figure("carbon_allowance", bonus.quantity.value, bonus.quantity.unit, bonus.quantity.basis,
                   bonus.refs, detail)
+
+
+def cash_rewards(current: Evaluation, target: Evaluation, later: Callable[[date], Evaluation]) -> list[Figure]:
+    """Rewards in yuan the target earns (Xiangtan, Shaanxi, Luzhou): payable now, or once a holding period
+    asked by the clause is served (SN-52-2), evaluated on the day it is; caps and budget are in each basis."""
+    now = {b.policy_id: b for b in current.benefits}
+    out = []
+    for b in target.benefits:
+        if b.quantity is not None and b.quantity.unit == "yuan":
+            before = now.get(b.policy_id)
+            out.append(Figure("cash_reward", b.quantity.value, "yuan", b.quantity.basis, b.refs,
+                              {"policy_id": b.policy_id, "payable_from": target.as_of, "new": before is None,
+                               "current_value": before.quantity.value if before and before.quantity else None}))
+    for n in target.not_applicable:
+        dues = [s.values.get("due") for s in n.steps if s.values.get("due")]
+        if not dues or any(m["condition"] != "held_for" for m in n.missing):
+            continue          # only a holding period stands between the target and the reward
+        due = max(dues)
+        b = next((x for x in later(due).benefits if x.policy_id == n.policy_id), None)
+        if b is not None and b.quantity is not None and b.quantity.unit == "yuan":
+            basis = Text(f"{due}起（保持满期后）：{b.quantity.basis.zh}",
+                         f"from {due} (once the grade has been held long enough): {b.quantity.basis.en}")
+            out.append(Figure("cash_reward", b.quantity.value, "yuan", basis, b.refs,
+                              {"policy_id": b.policy_id, "payable_from": due, "new": n.policy_id not in now,
+                               "current_value": None}))
+    return out
 
 
 def emission_rights(current: Evaluation, target: Evaluation, upgrade_on: date,

@@ -19,7 +19,7 @@ def condition(c: schema.Condition, ref: str, build: Callable):
     if kind == "not_lowest_grade":
         return mx.NotLowestGrade(ref)
     if kind == "held_for":
-        return mx.HeldFor(c.held_for.at_least, c.held_for.months, ref)
+        return mx.HeldFor(c.held_for.at_least, c.held_for.months, ref, c.held_for.same_level)
     if kind == "obtained_within":
         o = c.obtained_within
         return mx.ObtainedWithin(o.at_least, o.from_, o.to, ref)

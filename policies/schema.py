@@ -122,6 +122,7 @@ class InIndustry(Strict):
 class HeldFor(Strict):
     at_least: Grade
     months: int | ParamName          # a number of months or an integer parameter
+    same_level: bool = False         # the current grade's own level must have been held (a reward per level)
 
 
 class ObtainedWithin(Strict):

@@ -162,6 +162,8 @@ def preview(*, session: Session, body: dict, today: dt.date, caller: Caller = PU
     target = engine.evaluate(target_state, as_of, ctx)
     gained, lost = upgrade.gained_and_lost(current, target)
     quantified = _quantified(session, current, target, scenario, as_of, division=facility, uscc=uscc, caller=caller)
+    quantified["cash_rewards"] = [_figure(f) for f in upgrade.cash_rewards(
+        current, target, lambda day: engine.evaluate(target_state, day, ctx))]
     answer = {
         "as_of": as_of, "uscc": uscc, "name": name, "division": division, "facility_division": facility,
         "include_drafts": current.include_drafts, "parameters": plain(dict(current.parameters)),
