@@ -36,6 +36,7 @@ from .policy import (
     Policy,
     Quantity,
     Upgraded,
+    walk_conditions,
 )
 from .reference import division_chain
 from .state import EnterpriseState
@@ -737,6 +738,13 @@ class _Columns:
         return self.grade
 
 
+def one_at_a_time_only(policy: Policy) -> bool:
+    """Issue 13's mechanics (staggered production, requirements, cash rewards, mechanics conditions) have no
+    bulk twin: the frame path (used by the bench only) leaves those measures out."""
+    return bool(policy.staggered or policy.requirement or isinstance(policy.quantity, mechanics.CashReward)
+                or any(type(c) in mechanics.CHECKS for c in walk_conditions(policy)))
+
+
 def _mask(cond, c: _Columns, policy: Policy, info: dict) -> np.ndarray:
     """Bulk twin of _CHECKS: the same grade sets and windows (from _Resolver), applied to columns."""
     r = c.r
@@ -789,6 +797,8 @@ def evaluate_frame(frame: Frame, as_of: date, context: Context = Context()) -> p
         c = _Columns(frame, as_of, r)
         chains = {code for d in c._divs for code in division_chain(d)}
         for policy in _policies_for(tuple(sorted(chains)), context.drafts, as_of):
+            if one_at_a_time_only(policy):
+                continue
             if not r.window(policy).contains(as_of):
                 continue
             base = c.in_jurisdiction(policy.jurisdiction).copy()

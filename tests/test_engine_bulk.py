@@ -8,7 +8,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incentives.engine import Context, evaluate, evaluate_many, treatment_label
+import policies
+from incentives.engine import Context, evaluate, evaluate_many, one_at_a_time_only, treatment_label
 from incentives.grades import lowest
 from incentives.interpretations import Interpretations
 from tests.test_engine import make_state, up
@@ -49,9 +50,11 @@ def states(draw, as_of):
 
 
 def _single(ev) -> set:
+    bulk_ok = lambda pid: not one_at_a_time_only(policies.BY_ID[pid][0])   # issue 13's mechanics: single path only
     out = {(b.policy_id, "benefit", b.quantity.value if b.quantity else None, treatment_label(b.treatment))
-           for b in ev.benefits}
-    out |= {(o.policy_id, "obligation", None, treatment_label(o.treatment)) for o in ev.obligations}
+           for b in ev.benefits if bulk_ok(b.policy_id)}
+    out |= {(o.policy_id, "obligation", None, treatment_label(o.treatment)) for o in ev.obligations
+            if bulk_ok(o.policy_id)}
     return out
 
 

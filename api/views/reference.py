@@ -51,7 +51,7 @@ class RateSchema(ma.Schema):
     province_zh = ma.fields.String()
     pollutant_scope = ma.fields.String()
     area_scope = ma.fields.String()
-    rate_yuan = Number()
+    rate_yuan = Number(allow_none=True, metadata={"description": "null: unknown (no decision found): send `rates`"})
     effective_from = ma.fields.Date(allow_none=True)
     effective_to = ma.fields.Date(allow_none=True)
     confidence = ma.fields.String()
