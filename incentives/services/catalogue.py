@@ -64,11 +64,19 @@ def get_policy(policy_id: str) -> list[dict]:
     return [policy_dict(p, with_text=True) for p in versions]
 
 
+def registry_parameter(name: str) -> dict:
+    """One parameter of the registry: what it decides, its allowed values, whether a request may set it."""
+    info = policies.CATALOGUE.parameter_specs[name]
+    return {**_parameter(policies.PARAMETERS[name]), "jurisdiction": info.jurisdiction, "kind": info.kind,
+            "description": plain(info.description), "choices": plain(info.choices), "override": info.override,
+            "refs": list(info.refs)}
+
+
 def parameters() -> dict:
-    """Interpretation parameters with defaults and sources, plus the ledger's and the tax module's."""
-    from incentives import ledger
-    out = {"interpretations": {k: plain(v) for k, v in interpretations.DOCS.items()},
-           "ledger": {k: plain(v) for k, v in ledger.OPTION_DOCS.items()},
+    """The parameter registry (every named value the computation reads), the request-level interpretations,
+    and the tax module's interpretation choices."""
+    out = {"registry": [registry_parameter(n) for n in policies.PARAMETERS],
+           "interpretations": {k: plain(v) for k, v in interpretations.DOCS.items()},
            "dated": [_parameter(p) for p in policies.PARAMETERS.values()]}
     try:
         from incentives import env_tax
