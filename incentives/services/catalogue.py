@@ -30,7 +30,7 @@ def policy_dict(p, *, with_text: bool = False) -> dict:
     """One policy as listed."""
     out = {"policy_id": p.policy_id, "refs": list(p.refs), "category": p.category,
            "jurisdiction": jurisdiction(p.jurisdiction), "title": plain(p.title), "source": source(p.source),
-           "status": p.status, "effective": _effective(p), "obligation": p.is_obligation,
+           "status": p.status, "confidence": p.confidence, "effective": _effective(p), "obligation": p.is_obligation,
            "quantified": p.quantity is not None,
            "parameters": [_parameter(x) for x in p.params.values()]}
     if with_text:
@@ -48,7 +48,8 @@ def list_policies(*, division: str | None, as_of: dt.date | None, category: str 
             continue
         if category and p.category != category:
             continue
-        if as_of and not p.window.contains(as_of):
+        eff = _effective(p)
+        if as_of and not ((eff["from"] is None or eff["from"] <= as_of) and (eff["to"] is None or as_of <= eff["to"])):
             continue
         if not include_drafts and p.status == "draft":
             continue
