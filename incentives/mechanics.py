@@ -185,7 +185,7 @@ def _not_met(cond, text: Text, values: dict, needed, actual, condition: str):
 # --- checks -------------------------------------------------------------------------------------------
 
 def check_grade_in(cond: GradeIn, s, policy, r, checks):
-    g = s.grade_for(policy, r.interp)
+    g = s.grade
     ok = g in cond.grades
     listed = "、".join(cond.grades)
     text = Text(f"管理等级{g or '未评级'}，本条列举{listed}：{'满足' if ok else '不满足'}",
@@ -197,7 +197,7 @@ def check_grade_in(cond: GradeIn, s, policy, r, checks):
 
 
 def check_grade_below(cond: GradeBelow, s, policy, r, checks):
-    g = s.grade_for(policy, r.interp)
+    g = s.grade
     ok = g is not None and r.rank(g, policy) < LETTER_RANK[cond.ceiling]
     text = Text(f"管理等级{g or '未评级'}低于{cond.ceiling}级：{'满足' if ok else '不满足'}",
                 f"managed grade {g or 'none'} below {cond.ceiling}: {'met' if ok else 'not met'}")
@@ -251,7 +251,7 @@ def check_held_for(cond: HeldFor, s, policy, r, checks):
     else:
         months, pref = cond.months, {}
     floor = cond.floor
-    current = s.grade_for(policy, r.interp)
+    current = s.grade
     if cond.same_level and current is not None and r.rank(current, policy) > LETTER_RANK[floor]:
         floor = r.tier(current, policy)
     since = held_since(s.state, floor, lambda g: r.rank(g, policy), s.as_of)
@@ -282,7 +282,7 @@ def check_obtained_within(cond: ObtainedWithin, s, policy, r, checks):
     win = Window.from_inclusive(start, last)
     span = f"{start or '…'}..{last or '…'}"
     allowed = r.at_least(cond.floor, policy)
-    current = r.rank(s.grade_for(policy, r.interp), policy)
+    current = r.rank(s.grade, policy)
     got = [u for u in s.state.upgrades if u.to_grade in allowed and win.contains(u.effective)
            and u.effective <= s.as_of and current >= r.rank(u.to_grade, policy)]
     if got:
@@ -403,7 +403,7 @@ def requirement_step(req: Requirement, s, policy, r) -> Step:
         g = s.facts.get("new_project_grade")
         who_zh, who_en = "项目设计等级", "the project's design grade"
     else:
-        g = s.grade_for(policy, r.interp)
+        g = s.grade
         who_zh, who_en = "管理等级", "the managed grade"
     by_zh = f"（{req.by}前）" if req.by else ""
     by_en = f" by {req.by}" if req.by else ""

@@ -1,94 +1,116 @@
-"""Scenario tests a domain expert writes: policies/<jurisdiction>/scenarios/*.yaml (policies/VOCABULARY.md).
+"""The YAML scenarios beside each jurisdiction (policies/**/scenarios/*.yaml), one test per case.
 
-Each case folds its events into a grade state, evaluates the catalogue at `as_of` and checks the expected
-grade, restrictions, benefits (with quantities), obligations and not-applicable reasons. The hand
-derivation of every figure is in the case's YAML comment, citing the digest row.
+A case names an enterprise (facility division, lines, facts), its grade events, `as_of` and the request's
+switches, and what the law gives: grade, status, restrictions, upgrades, benefits with quantities, the
+not-applicable measures and what they miss. The hand derivation is the case's comment, citing the clause.
+Every measure and every grading rule of the catalogue is exercised by at least one case.
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import yaml
 
 import policies
 from incentives.engine import Context, evaluate
-from incentives.ledger import fold
+from incentives.interpretations import Interpretations
+from incentives.ledger import LedgerOptions, Registration, fold
 from incentives.state import GradeEvent
+from policies.schema import Scenario
 
-CASES = [(path, case) for path in policies.CATALOGUE.scenario_files
-         for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
-
-
-def _event(e: dict) -> GradeEvent:
-    fields = {k: v for k, v in e.items() if k in GradeEvent.__dataclass_fields__}
-    return GradeEvent(**fields)
+ROOT = Path(policies.__file__).resolve().parent
 
 
-def _facts(raw: dict | None) -> dict:
-    """Facts as the service stores them: Decimal facts (policies/facts.yaml) from their quoted text."""
-    return {k: Decimal(str(v)) if policies.FACTS[k]["type"] == "Decimal" and v is not None else v
-            for k, v in (raw or {}).items()}
+def _cases() -> list:
+    out = []
+    for path in policies.CATALOGUE.scenario_files:
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            case = Scenario.model_validate(raw)
+            out.append(pytest.param(case, id=f"{path.relative_to(ROOT)}::{case.name}"))
+    return out
 
 
-def run(case: dict):
-    """The grade state and the evaluation a scenario describes."""
-    ent = case["enterprise"]
-    as_of = case["as_of"] if isinstance(case["as_of"], dt.date) else dt.date.fromisoformat(case["as_of"])
-    lines = [(ln["industry"], ln["branch"]) + ((ln["site"],) if ln.get("site") else ()) for ln in ent["lines"]]
-    state = fold(uscc=None, name=None, division=ent["facility_division"], facility_division=ent["facility_division"],
-                 registrations=lines, events=[_event(e) for e in case.get("events", [])], as_of=as_of,
-                 facts=_facts(ent.get("facts")), with_history=False)   # as the benefits service folds
-    ctx = Context(alert_level=case.get("alert_level"), include_drafts=case.get("include_drafts"))
-    return state, evaluate(state, as_of, ctx)
+CASES = _cases()
 
 
-@pytest.mark.parametrize(("path", "case"), CASES,
-                         ids=[f"{p.parent.parent.name}/{p.name}::{c['name']}" for p, c in CASES])
-def test_scenario(path, case):
-    state, ev = run(case)
-    want = case["expect"]
-    if "grade" in want:
-        assert state.overall_grade == want["grade"]
-    if "rated_grade" in want:
-        assert state.rated_grade == want["rated_grade"]
-    if "status" in want:
-        assert state.status == want["status"]
-    if "restrictions" in want:
-        assert sorted(r.ref for r in state.restrictions) == sorted(want["restrictions"])
-    if "upgrades" in want:
-        assert [f"{u.from_grade}→{u.to_grade}" for u in state.upgrades] == want["upgrades"]
-    benefits = {b.policy_id: b for b in ev.benefits}
-    for pid, exp in (want.get("benefits") or {}).items():
-        assert pid in benefits, f"{pid} not among the benefits: " + str(
-            next((n.missing for n in ev.not_applicable if n.policy_id == pid), "not evaluated"))
-        exp = exp or {}
-        if "quantity" in exp:
+def run(case: Scenario):
+    """Fold the case's events and evaluate the measures, as the service does for a stored enterprise."""
+    e = case.enterprise
+    interp = Interpretations.from_overrides(case.parameters)
+    options = LedgerOptions(include_drafts=case.include_drafts, parameters=interp.ledger_overrides())
+    events = [GradeEvent(seq=i, **ev.model_dump()) for i, ev in enumerate(case.events)]
+    state = fold(uscc=None, name=None, division=e.division or e.facility_division,
+                 facility_division=e.facility_division,
+                 registrations=[Registration(x.industry, x.branch, x.site) for x in e.lines], events=events,
+                 as_of=case.as_of, facts=e.facts, options=options)
+    result = evaluate(state, case.as_of, Context(alert_level=case.alert_level, include_drafts=case.include_drafts,
+                                                 interpretations=interp))
+    return state, result
+
+
+def _restriction(r) -> str:
+    return f"{r.kind} {r.ref}" + (f" {r.until}" if r.until else "")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_scenario(case: Scenario):
+    state, result = run(case)
+    x = case.expect
+    if x.grade != "unset":
+        assert state.overall_grade == x.grade
+    if x.rated_grade != "unset":
+        assert state.rated_grade == x.rated_grade
+    if x.status is not None:
+        assert state.status == x.status
+    if x.restrictions is not None:
+        assert sorted(_restriction(r) for r in state.restrictions) == sorted(x.restrictions)
+    if x.upgrades is not None:
+        assert [f"{u.from_grade or '未评级'}→{u.to_grade} {u.effective}" for u in state.upgrades] == list(x.upgrades)
+    if x.review_due != "unset":
+        assert state.review_due == x.review_due
+    if x.line_grades is not None:
+        assert [i.grade for i in state.industries] == list(x.line_grades)
+    if x.history_refs is not None:
+        assert [h.ref for h in state.history] == list(x.history_refs)
+    benefits = {b.policy_id: b for b in result.benefits}
+    for pid, want in x.benefits.items():
+        assert pid in benefits, f"{pid} is not a benefit; not applicable: " + str(
+            next((n.missing for n in result.not_applicable if n.policy_id == pid), None))
+        want = want or {}
+        if "quantity" in want:
             q = benefits[pid].quantity
-            got = None if q is None or q.value is None else q.value
-            assert got == (None if exp["quantity"] is None else Decimal(str(exp["quantity"])))
-        if "unit" in exp:
-            assert benefits[pid].quantity.unit == exp["unit"]
-        for text in exp.get("basis_mentions", []):
-            assert text in benefits[pid].quantity.basis.zh + benefits[pid].quantity.basis.en
-        if "treatment" in exp:
-            assert dict(benefits[pid].treatment or {}) == exp["treatment"]
-    for pid in want.get("not_benefits", []):
-        assert pid not in benefits
-    missing = {n.policy_id: [m["condition"] for m in n.missing] for n in ev.not_applicable}
-    for pid, conditions in (want.get("not_applicable") or {}).items():
+            assert q is not None and q.value == (None if want["quantity"] is None else Decimal(want["quantity"]))
+        if "treatment" in want:
+            assert dict(benefits[pid].treatment or {}) == want["treatment"]
+        if "unit" in want:
+            assert benefits[pid].quantity.unit == want["unit"]
+        for text in want.get("basis_mentions", ()):      # caps, budget and conditions said in the basis
+            assert text in benefits[pid].quantity.basis.zh + benefits[pid].quantity.basis.en, text
+    assert not set(x.not_benefits) & set(benefits)
+    missing = {n.policy_id: n for n in result.not_applicable}
+    for pid, conditions in x.not_applicable.items():
         assert pid in missing, f"{pid} is not listed as not applicable"
-        for c in conditions:
-            assert c in missing[pid], f"{pid}: {c} not among {missing[pid]}"
-    obligations = {o.policy_id: o for o in ev.obligations}
-    exp_obl = want.get("obligations") or []
-    for item in exp_obl if isinstance(exp_obl, list) else exp_obl.items():
-        pid, detail = (item, {}) if isinstance(item, str) else (item[0], item[1] or {})
-        assert pid in obligations
-        if "treatment" in detail:
-            assert dict(obligations[pid].treatment or {}) == detail["treatment"]
-        if "requirement" in detail:
-            assert [s.outcome for s in obligations[pid].explanation if "subject" in s.values] == [detail["requirement"]]
-    for pid in want.get("not_obligations", []):
-        assert pid not in obligations
+        assert sorted({m["condition"] for m in missing[pid].missing}) == sorted(conditions)
+    assert set(x.obligations) <= {o.policy_id for o in result.obligations}
+    obligations = {o.policy_id: o for o in result.obligations}
+    assert not set(x.not_obligations) & set(obligations)
+    for pid, want in x.obligation_details.items():
+        assert pid in obligations, f"{pid} is not an obligation"
+        if "treatment" in want:
+            assert dict(obligations[pid].treatment or {}) == want["treatment"]
+        if "requirement" in want:     # a `requirement` step: met / not_met / unknown
+            assert [s.outcome for s in obligations[pid].explanation if "subject" in s.values] == [want["requirement"]]
+
+
+def test_every_measure_and_grading_rule_has_a_scenario():
+    measures, rules = set(), set()
+    for param in CASES:
+        case = param.values[0]
+        measures |= set(case.expect.benefits) | set(case.expect.not_benefits) | set(case.expect.not_applicable)
+        measures |= set(case.expect.obligations) | set(case.expect.not_obligations)
+        rules |= set(case.rules)
+    assert {p.policy_id for p in policies.ALL} - measures == set()
+    assert {r.rule_id for r in policies.RULES} - rules == set()
+    assert rules <= {r.rule_id for r in policies.RULES}, "a scenario names a rule the catalogue does not have"
