@@ -33,7 +33,6 @@ from .policy import (
     Policy,
     Quantity,
     Upgraded,
-    walk_conditions,
 )
 from .reference import division_chain
 from .state import EnterpriseState

@@ -368,9 +368,13 @@ CHECKS = {GradeIn: check_grade_in, GradeBelow: check_grade_below, NotLowestGrade
           LocatedIn: check_located_in, AlertLevelIn: check_alert_level, AllOf: check_all_of}
 
 
+def _bound(fn, checks: dict):
+    return lambda c, s, p, r: fn(c, s, p, r, checks)
+
+
 def bind(checks: dict) -> dict:
     """These checks in the engine's calling convention (cond, s, policy, r), closed over its dispatch table."""
-    return {kind: (lambda fn: lambda c, s, p, r: fn(c, s, p, r, checks))(fn) for kind, fn in CHECKS.items()}
+    return {kind: _bound(fn, checks) for kind, fn in CHECKS.items()}
 
 
 # --- staggered production ------------------------------------------------------------------------------

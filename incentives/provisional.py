@@ -20,7 +20,7 @@ def rule_for(active_rules, ref: str | None):
 
 def cited(ref: str | None):
     """Any managed_higher rule citing `ref`, wherever it applies (to say where it does)."""
-    import policies   # the catalogue imports incentives modules: read it when first asked
+    import policies  # the catalogue imports incentives modules: read it when first asked
     return next((r for r in policies.RULES if r.kind == "managed_higher" and ref in r.refs), None)
 
 
