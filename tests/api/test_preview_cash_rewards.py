@@ -15,10 +15,10 @@ def test_xiangtan_c_to_a_quantifies_200000_yuan_subject_to_budget(client):
     # paid in order of application until the budget runs out ("奖完为止").
     body = _preview(client, "430302", [{"industry": "cement", "branch": "cement_clinker", "grade": "C",
                                         "rated_on": "2024-04-01"}], "A", "2025-12-20")
-    [reward] = [f for f in body["quantified"]["cash_rewards"] if f["detail"]["policy_id"] == "xiangtan.grade_a_reward"]
+    [reward] = [f for f in body["quantified"]["cash_rewards"] if f["detail"]["policy_id"] == "xiangtan.cash_reward_a"]
     assert (reward["value"], reward["unit"], reward["refs"]) == (200000, "yuan", ["XT-25-1"])
     assert "budget" in reward["basis"] and "200,000" in reward["basis"]
-    assert "xiangtan.grade_a_reward" in [g["policy_id"] for g in body["gained"]]
+    assert "xiangtan.cash_reward_a" in [g["policy_id"] for g in body["gained"]]
 
 
 def test_xiangtan_after_the_window_quantifies_nothing(client):
