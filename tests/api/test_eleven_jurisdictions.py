@@ -69,3 +69,20 @@ def test_rows_are_listed_nowhere_outside_their_jurisdiction(client):
             if div == other or inside:
                 continue
             assert ref not in listed, f"{ref} ({div}) listed for {other}"
+
+
+def test_the_tree_places_the_eleven_jurisdictions(client):
+    # GB/T 2260 parents: Jinzhong and Jincheng in Shanxi, Wuhan and Jingzhou in Hubei, Xiangtan in Hunan,
+    # Luzhou in Sichuan, Ningbo and Huzhou in Zhejiang.
+    by_code = {j["code"]: j for j in client.get("/api/v1/jurisdictions?as_of=2021-12-01").get_json()}
+    parents = {"130000": "000000", "610000": "000000", "140000": "000000", "140700": "140000", "140500": "140000",
+               "370000": "000000", "120000": "000000", "420000": "000000", "420100": "420000", "421000": "420000",
+               "430000": "000000", "430300": "430000", "510000": "000000", "510500": "510000", "330200": "330000",
+               "330500": "330000", "220000": "000000"}
+    assert {c: by_code[c]["parent"] for c in parents} == parents
+    # Shanxi's 2021-22 错峰 notice is in force on 2021-12-01; the 2020-21 one expired on 2021-03-31.
+    docs = {d["id"]: d for d in by_code["140000"]["documents"]}
+    assert docs["shanxi-cf-2021"]["status"] == "in_force" and docs["shanxi-cf-2020"]["status"] == "expired"
+    assert docs["shanxi-15-2022"]["confidence"] == "partial"
+    assert {r["id"] for r in by_code["130000"]["grading_rules"]} == {
+        "hebei.managed_higher_general", "hebei.managed_higher_key", "hebei.managed_higher_rules"}
