@@ -193,6 +193,7 @@ class _Book:
         self.upgrades: list[Upgrade] = []
         self.history: list[HistoryEntry] = []
         self.findings: list[tuple[date, str]] = []
+        self.checked_branch: tuple | None = None
 
     def add_line(self, industry: str, branch: str, site: str | None, day: date | None = None) -> _Line:
         scale, allows, catalog, here = (_line_spec(branch, self.facility) if self.branches is None
@@ -287,6 +288,7 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
         if not ev.industry:
             return _refuse("评级事件须指明行业", "a rating must name its industry", "G-MULTI", field="industry")
         branch = _rated_branch(book, ev)
+        book.checked_branch = (ev, branch)           # _rated reads it back instead of resolving it again
         if branch is None:
             return _refuse("请指明行业分支", "name the industry branch", "G-SCALE", field="branch")
         try:
@@ -371,7 +373,8 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
 # ---- effects: one function per event kind; what a rule does is read from its catalogue entry ----
 
 def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
-    branch = _rated_branch(book, ev)
+    checked = book.checked_branch
+    branch = checked[1] if checked is not None and checked[0] is ev else _rated_branch(book, ev)
     found, any_rated, managed_low = [], False, False
     for ln in book.lines.values():
         if ln.industry == ev.industry and ln.branch == branch and (ev.site is None or ln.site == ev.site):
