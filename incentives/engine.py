@@ -68,6 +68,9 @@ FACTS: dict[str, dict[str, Any]] = {
                                           "(逾期未完成)"},
     "new_project": {"type": "bool", "refs": ["SX-4-1", "SX-4-5"],
                     "description": "plans a new, rebuilt or expanded project (新、改、扩建项目)"},
+    "miit_green_factory": {"type": "bool", "refs": ["JIN-CF20-1", "JIN-CF21-1", "JZ-CF20-1"],
+                           "description": "a green factory recognised by MIIT (工信部认定的绿色工厂): exempt from "
+                                          "Shanxi's staggered production"},
     "main_industry": {"type": "str", "refs": ["G-MULTI"],
                       "description": "industry code of the main industry (主要行业), for shaoxing_cross='main'"},
 }
@@ -569,8 +572,10 @@ def _ruleset() -> str:
     for name in sorted(registry.PARAMETERS):
         h.update(repr(registry.PARAMETERS[name]).encode())
     here = Path(__file__).resolve()
-    for path in sorted([here, here.with_name("policy.py"), here.with_name("interpretations.py")]
-                       + list(here.parent.parent.joinpath("policies").glob("*.py"))):
+    catalogue = here.parent.parent.joinpath("policies")
+    for path in sorted([here, here.with_name("policy.py"), here.with_name("interpretations.py"),
+                        here.with_name("emergency.py")]
+                       + list(catalogue.glob("*.py")) + list(catalogue.rglob("*.yaml"))):
         h.update(path.read_bytes())
     return "sha256:" + h.hexdigest()[:16]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .grades import CANONICAL, LETTER_RANK, LeadingMap, UnknownGrade, canonical_grade
@@ -40,6 +41,12 @@ class Interpretations:
     include_drafts: bool = False
     chongqing_campaign_end: date | None = None     # None: the dated parameter chongqing.campaign_end
     ningxia_upgrade_since: date = date(2025, 1, 1)
+    # EG-COUNT (policies/emergency.md): how an emergency or staggered day is counted (incentives/emergency.py).
+    emergency_own_measures_cut: Decimal = Decimal(0)
+    emergency_aplus_as_a: bool = True
+    emergency_line_stop_share: bool = True
+    emergency_may_shorten_days: int | None = None
+    emergency_alert_days_on_running_days: bool = True
     _lookup: dict = field(init=False, default=None, compare=False, hash=False, repr=False)
 
     def __post_init__(self):
@@ -70,6 +77,11 @@ class Interpretations:
             "chongqing_campaign_end": (self.chongqing_campaign_end.isoformat()
                                        if self.chongqing_campaign_end else None),
             "ningxia_upgrade_since": self.ningxia_upgrade_since.isoformat(),
+            "emergency_own_measures_cut": str(self.emergency_own_measures_cut),
+            "emergency_aplus_as_a": self.emergency_aplus_as_a,
+            "emergency_line_stop_share": self.emergency_line_stop_share,
+            "emergency_may_shorten_days": self.emergency_may_shorten_days,
+            "emergency_alert_days_on_running_days": self.emergency_alert_days_on_running_days,
         }
 
     @classmethod
@@ -154,6 +166,27 @@ def _parse_date(name, value, base):
         raise _fail(name, "an ISO date YYYY-MM-DD") from None
 
 
+def _parse_share(name, value, base):
+    allowed = "a decimal number from 0 to 1"
+    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)) or len(str(value)) > 20:
+        raise _fail(name, allowed)
+    try:
+        share = Decimal(str(value))
+    except InvalidOperation:
+        raise _fail(name, allowed) from None
+    if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
+        raise _fail(name, allowed)
+    return share
+
+
+def _parse_days(name, value, base):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
+        raise _fail(name, "null, or a whole number of days from 0 to 366")
+    return value
+
+
 _PARSERS = {
     "advanced_grades": _parse_advanced,
     "leading_map": _parse_leading,
@@ -162,6 +195,11 @@ _PARSERS = {
     "include_drafts": _parse_choice((True, False)),
     "chongqing_campaign_end": _parse_date,
     "ningxia_upgrade_since": _parse_date,
+    "emergency_own_measures_cut": _parse_share,
+    "emergency_aplus_as_a": _parse_choice((True, False)),
+    "emergency_line_stop_share": _parse_choice((True, False)),
+    "emergency_may_shorten_days": _parse_days,
+    "emergency_alert_days_on_running_days": _parse_choice((True, False)),
 }
 
 DEFAULTS = Interpretations()
@@ -229,5 +267,48 @@ DOCS: dict[str, dict[str, Any]] = {
         "source": "Ningxia plan 三、阶段划分 starts 2025-01; '提级晋A' is read as an upgrade on or after that day",
         "description": {"zh": "宁夏“提级晋A”计入的最早升级日期。",
                         "en": "Earliest upgrade date that counts as Ningxia '提级晋A'."},
+    },
+    "emergency_own_measures_cut": {
+        "default": "0",
+        "allowed": "a decimal number from 0 to 1",
+        "refs": ["EG-COUNT", "EG-CEM-1"],
+        "source": "guide 水泥熟料 A: '鼓励结合实际，自主采取减排措施' only encourages: no mandated cut (emergency.md §3)",
+        "description": {"zh": "“自主采取减排措施”计为的限产比例；默认0（无强制限产）。",
+                        "en": "Share of output counted as cut under 'own measures'; default 0 (no mandated cut)."},
+    },
+    "emergency_aplus_as_a": {
+        "default": True,
+        "allowed": [True, False],
+        "refs": ["EG-CEM-1", "G-APLUS"],
+        "source": "the 2020 guide predates A+ (2026 guidance): A+ read as A in its tables",
+        "description": {"zh": "应急减排措施表中A+按A级对待；false时A+的措施不计算。",
+                        "en": "A+ takes the A row of a measure table; false: A+ is left unquantified."},
+    },
+    "emergency_line_stop_share": {
+        "default": True,
+        "allowed": [True, False],
+        "refs": ["EG-COUNT", "EG-CEM-1"],
+        "source": "C yellow '停产50%，以生产线计': half the lines taken as half the output (lines may differ in size)",
+        "description": {"zh": "“停产50%，以生产线计”按产量的50%计；false时不计算。",
+                        "en": "'Half the lines stop' counted as half the output; false: not counted."},
+    },
+    "emergency_may_shorten_days": {
+        "default": None,
+        "allowed": "null, or a whole number of days from 0 to 366",
+        "refs": ["EG-COUNT", "JL-CF26-2", "NX-A1-7"],
+        "source": "JL-CF26-2 '可适当缩短错峰生产时间' gives no number: null leaves it unquantified; a number is the "
+                  "caller's assumption (what-if), echoed",
+        "description": {"zh": "“可适当缩短错峰生产时间”假定缩短的天数（每个时段）；默认不计算。",
+                        "en": "Days per season assumed for 'may shorten the staggered time'; default: not quantified."},
+    },
+    "emergency_alert_days_on_running_days": {
+        "default": True,
+        "allowed": [True, False],
+        "refs": ["EG-COUNT"],
+        "source": "the texts are silent on alert days inside staggered stops: scenario.alert_days are read as days the "
+                  "line would otherwise run, so the two parts add",
+        "description": {"zh": "所给预警天数均为本应生产的日子（不在错峰停产期内），预警与错峰两部分相加；false时分别列出。",
+                        "en": "The alert days given fall on days the line would run, so alert and staggered parts "
+                              "add; false: listed separately."},
     },
 }
