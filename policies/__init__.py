@@ -30,3 +30,8 @@ for _p in ALL:
     BY_ID[_p.policy_id] += (_p,)
 
 validate(ALL, PARAMETERS)
+
+# Emergency measure tables and staggered-production calendars (YAML beside each jurisdiction), checked now too.
+from . import emergency_tables
+
+EMERGENCY = emergency_tables.load_project(frozenset(BY_ID))

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -282,11 +281,14 @@ def load(root: Path = ROOT, known_refs: frozenset[str] | None = None,
     return EmergencyCatalogue(tables=tuple(tables), calendars=tuple(calendars))
 
 
-@cache
-def catalogue() -> EmergencyCatalogue:
-    """The project's emergency tables and calendars (loaded once, checked against the industry catalogue)."""
-    import policies
+def load_project(policy_ids: frozenset[str]) -> EmergencyCatalogue:
+    """The project's tables and calendars, checked against the industry catalogue and the engine's policies."""
     from incentives.reference import reference
     ref = reference()
-    return load(industries=frozenset(ref.industries), branches=frozenset(ref.branches),
-                policy_ids=frozenset(policies.BY_ID))
+    return load(industries=frozenset(ref.industries), branches=frozenset(ref.branches), policy_ids=policy_ids)
+
+
+def catalogue() -> EmergencyCatalogue:
+    """The catalogue loaded (and checked) when the policies package was imported."""
+    import policies
+    return policies.EMERGENCY
