@@ -157,32 +157,59 @@ def _rule_matches(rule, line: Line, facts: Mapping, policy_ids: frozenset[str]) 
     return rule.policy in policy_ids
 
 
+# Staggered treatments, most favourable first: where several measures name one calendar, the best one applies
+# (an exemption is the exception to the general rule that stops every line).
+SEASON_ORDER = ("exempt", "may_shorten", "staggered", "stop")
+
+
+def named_treatments(evaluation) -> dict[str, tuple[str, str]]:
+    """Per calendar id, the treatment the catalogue's staggered measures give the enterprise, and its ref.
+
+    Read from the explanation steps of the evaluated measures (`{calendar, treatment}` values)."""
+    out: dict[str, tuple[str, str]] = {}
+    for item in (*evaluation.benefits, *evaluation.obligations, *evaluation.not_applicable):
+        for step in getattr(item, "explanation", None) or getattr(item, "steps", ()):
+            cal, treatment = step.values.get("calendar"), step.values.get("treatment")
+            if cal and treatment in SEASON_ORDER:
+                best = out.get(cal)
+                if best is None or SEASON_ORDER.index(treatment) < SEASON_ORDER.index(best[0]):
+                    out[cal] = (treatment, step.ref)
+    return out
+
+
 def calendar_days(located: Located, line: Line, facts: Mapping, policy_ids: frozenset[str],
-                  interp: Interpretations) -> LineCalendar:
-    """The treatment a line gets under one calendar (first rule that matches, else `otherwise`) and its days."""
+                  interp: Interpretations, named: Mapping[str, tuple[str, str]] | None = None) -> LineCalendar:
+    """The treatment a line gets under one calendar and its days: the catalogue's measures that name the calendar
+    decide (`named`); where none does, the calendar's grade rules (first that matches, else `otherwise`)."""
     cal: Calendar = located.item
-    rule = next((r for r in cal.grade_rules if _rule_matches(r, line, facts, policy_ids)), cal.otherwise)
+    if named and cal.id in named:
+        treatment, ref = named[cal.id]
+    else:
+        rule = next((r for r in cal.grade_rules if _rule_matches(r, line, facts, policy_ids)), cal.otherwise)
+        treatment, ref = rule.treatment, rule.ref
     seasons = []
     for s in cal.seasons:
         full = s.days_stopped
-        if rule.treatment == "exempt":
+        if treatment == "exempt":
             days = 0
-        elif rule.treatment == "may_shorten":
+        elif treatment == "may_shorten":
             n = interp.emergency_may_shorten_days
             days = None if n is None else max(0, full - n)
         else:            # staggered, or stop for the season (counted alike: every stopped day)
             days = full
         seasons.append(SeasonDays(s.id, Text(s.name.zh, s.name.en),
-                                  tuple((p.start, p.through) for p in s.periods),
+                                  tuple((p.start, p.to) for p in s.periods),
                                   sum(p.days for p in s.periods) if s.periods else None, days,
                                   Text(s.days_basis.zh, s.days_basis.en) if s.days_basis else None))
-    return LineCalendar(located, rule.treatment, rule.ref, tuple(seasons))
+    return LineCalendar(located, treatment, ref, tuple(seasons))
 
 
 def line_calendars(cat: EmergencyCatalogue, line: Line, division: str, as_of: date, facts: Mapping,
-                   policy_ids: frozenset[str], interp: Interpretations) -> list[LineCalendar]:
+                   policy_ids: frozenset[str], interp: Interpretations,
+                   named: Mapping[str, tuple[str, str]] | None = None) -> list[LineCalendar]:
     """Every calendar in force for a line, with its treatment and days."""
-    return [calendar_days(c, line, facts, policy_ids, interp) for c in calendars_for(cat, line, division, as_of)]
+    return [calendar_days(c, line, facts, policy_ids, interp, named)
+            for c in calendars_for(cat, line, division, as_of)]
 
 
 # --- what an upgrade is worth ---------------------------------------------------------------------------
@@ -263,15 +290,17 @@ def _season_changes(before: list[LineCalendar], after: list[LineCalendar]) -> li
 def worth(cat: EmergencyCatalogue, pairs: list[tuple[Line, Line]], *, division: str, as_of: date,
           facts_before: Mapping, facts_after: Mapping, policies_before: frozenset[str],
           policies_after: frozenset[str], interp: Interpretations, alert_days: Mapping[str, int] | None,
-          daily_output_value_yuan: Decimal | None, daily_capacity_t: Decimal | None) -> EmergencyWorth:
+          daily_output_value_yuan: Decimal | None, daily_capacity_t: Decimal | None,
+          named_before: Mapping[str, tuple[str, str]] | None = None,
+          named_after: Mapping[str, tuple[str, str]] | None = None) -> EmergencyWorth:
     """What moving each line from its grade before to its grade after saves in alerts and staggered seasons."""
     alert_days = alert_days or {}
     lines = []
     for before, after in pairs:
         ab = alert_measures(cat, before, division, as_of, interp)
         aa = alert_measures(cat, after, division, as_of, interp)
-        cb = line_calendars(cat, before, division, as_of, facts_before, policies_before, interp)
-        ca = line_calendars(cat, after, division, as_of, facts_after, policies_after, interp)
+        cb = line_calendars(cat, before, division, as_of, facts_before, policies_before, interp, named_before)
+        ca = line_calendars(cat, after, division, as_of, facts_after, policies_after, interp, named_after)
         lines.append(LineChange(before, after, ab, aa, tuple(_level_changes(ab, aa, alert_days)),
                                 tuple(_season_changes(cb, ca))))
     refs = tuple(sorted({r for ln in lines for r in (*ln.alerts_before.refs, *ln.alerts_after.refs)}

@@ -33,7 +33,6 @@ from .policy import (
     InIndustry,
     LowestGrade,
     Policy,
-    PolicyLoadError,
     Quantity,
     Upgraded,
 )
@@ -42,38 +41,8 @@ from .state import EnterpriseState
 
 CODE_VERSION = "engine-1"
 
-# Facts the clauses need (EnterpriseState.facts); name -> (type, description, refs using it).
-FACTS: dict[str, dict[str, Any]] = {
-    "holds_carbon_allowance": {"type": "bool", "refs": ["CQ-A1-9"],
-                               "description": "holds carbon emission allowances (纳入碳排放配额管理)"},
-    "allowance_2023_t": {"type": "Decimal", "refs": ["CQ-A1-9"],
-                         "description": "2023 annual carbon allowance, tCO2 (重庆市2023年度配额)"},
-    "upgrade_project": {"type": "bool", "refs": ["NAT-11-1", "NAT-11-2", "NAT-11-5", "CQ-A1-1", "CQ-A1-3"],
-                        "description": "runs a grade-upgrade or deep-treatment project (提升项目 / 深度治理、创B争A项目)"},
-    "upgrade_project_qualifies": {"type": "bool", "refs": ["NAT-10-5"],
-                                  "description": "the upgrade project uses no new land, is mainly equipment "
-                                                 "renewal and adds no emissions (不新增用地、以设备更新为主且不增加排放)"},
-    "key_region_project_grade": {"type": "grade", "refs": ["NAT-10-4"],
-                                 "description": "grade a new/rebuilt/expanded project in a key region or "
-                                                "priority-protection unit can reach; None if no such project"},
-    "below_standard": {"type": "bool", "refs": ["NAT-11-TAX"],
-                       "description": "air-pollutant concentrations below national and local standards "
-                                      "(None: needs monitoring data)"},
-    "clean_energy": {"type": "bool", "refs": ["NX-2-6", "NX-2-6b"], "description": "实现清洁能源替代"},
-    "efficient_treatment": {"type": "bool", "refs": ["NX-2-6", "NX-2-6b"], "description": "建设高效废气治理工艺"},
-    "stable_compliance": {"type": "bool", "refs": ["NX-2-6", "NX-2-6b"], "description": "全面稳定达标排放"},
-    "waste_to_energy": {"type": "bool", "refs": ["NX-A1-3"], "description": "生活垃圾焚烧发电企业"},
-    "ultra_low_retrofit": {"type": "str", "refs": ["NX-A1-4"],
-                           "description": "ultra-low-emission retrofit: 'early' (优先完成), 'on_time', 'overdue' "
-                                          "(逾期未完成)"},
-    "new_project": {"type": "bool", "refs": ["SX-4-1", "SX-4-5"],
-                    "description": "plans a new, rebuilt or expanded project (新、改、扩建项目)"},
-    "miit_green_factory": {"type": "bool", "refs": ["JIN-CF20-1", "JIN-CF21-1", "JZ-CF20-1"],
-                           "description": "a green factory recognised by MIIT (工信部认定的绿色工厂): exempt from "
-                                          "Shanxi's staggered production"},
-    "main_industry": {"type": "str", "refs": ["G-MULTI"],
-                      "description": "industry code of the main industry (主要行业), for shaoxing_cross='main'"},
-}
+# Facts the clauses need (EnterpriseState.facts): policies/facts.yaml; name -> {type, description, refs}.
+FACTS: Mapping[str, dict[str, Any]] = registry.FACTS
 _GRADE_FACTS = tuple(n for n, d in FACTS.items() if d["type"] == "grade")
 _FACT_COLUMNS = tuple(n for n, d in FACTS.items() if d["type"] in ("bool", "str", "grade"))
 
@@ -200,7 +169,7 @@ class _Resolver:
         """The policy's window, its end set by a parameter or its interpretation override."""
         if policy.window_end is None:
             return policy.window
-        override = getattr(self.interp, _WINDOW_OVERRIDES[policy.window_end])
+        override = getattr(self.interp, _OVERRIDES.get(policy.window_end, ""), None)
         last = override or policy.params[policy.window_end].at(policy.window.start).value
         return Window(policy.window.start, last + timedelta(days=1))
 
@@ -208,10 +177,12 @@ class _Resolver:
         """Days an upgrade must fall in: the policy's window or from an interpretation date on."""
         if cond.since == "policy":
             return self.window(policy)
-        return Window(getattr(self.interp, cond.since), None)
+        override = getattr(self.interp, _OVERRIDES.get(cond.since, ""), None)
+        return Window(override or registry.PARAMETERS[cond.since].values[-1].value, None)
 
 
-_WINDOW_OVERRIDES = {"campaign_end": "chongqing_campaign_end"}
+# Date parameters a request may override through its interpretations (per-request what-if).
+_OVERRIDES = {"chongqing.campaign_end": "chongqing_campaign_end", "ningxia.upgrade_since": "ningxia_upgrade_since"}
 
 
 @lru_cache(maxsize=64)
@@ -537,28 +508,6 @@ def _evaluate_policy(policy: Policy, s: _Subject, r: _Resolver, out: dict) -> No
 
 # --- the catalogue as the engine sees it ----------------------------------------------------------------
 
-def _check_facts(policies: tuple[Policy, ...]) -> None:
-    def walk(c):
-        if isinstance(c, AnyOf):
-            for o in c.options:
-                yield from walk(o)
-        else:
-            yield c
-    bad = []
-    for p in policies:
-        conds = list(p.conditions)
-        if p.response:
-            conds += [rule.when for _, rules, _ in p.response.rules for rule in rules]
-        for c in (x for cond in conds for x in walk(cond)):
-            if isinstance(c, Fact) and c.name not in FACTS:
-                bad.append(f"{p.policy_id}: fact {c.name!r} is not in engine.FACTS")
-        if p.quantity and p.quantity.fact not in FACTS:
-            bad.append(f"{p.policy_id}: fact {p.quantity.fact!r} is not in engine.FACTS")
-    if bad:
-        raise PolicyLoadError("\n".join(bad))
-
-
-_check_facts(registry.ALL)
 _BY_JURISDICTION: dict[str, tuple[Policy, ...]] = {}
 for _p in registry.ALL:
     _BY_JURISDICTION.setdefault(_p.jurisdiction, ())
@@ -575,7 +524,8 @@ def _ruleset() -> str:
     catalogue = here.parent.parent.joinpath("policies")
     for path in sorted([here, here.with_name("policy.py"), here.with_name("interpretations.py"),
                         here.with_name("emergency.py")]
-                       + list(catalogue.glob("*.py")) + list(catalogue.rglob("*.yaml"))):
+                       + list(catalogue.glob("*.py"))
+                       + [p for p in catalogue.rglob("*.yaml") if "scenarios" not in p.parts]):
         h.update(path.read_bytes())
     return "sha256:" + h.hexdigest()[:16]
 

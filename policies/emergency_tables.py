@@ -1,80 +1,68 @@
-"""Emergency measure tables (grade × alert level) and staggered-production calendars, read from the YAML
-files beside each jurisdiction (`policies/<code>-<name>/emergency_measures.yaml`, `staggered_production.yaml`)
-and checked at load against the schema below (pydantic). Refs must be digest ids (policies/digest.md or
-policies/emergency.md); a file that says anything the schema does not know is refused, naming the file.
+"""Emergency measure tables (grade × alert level) and staggered-production calendars: two catalogue sections.
+
+`emergency_tables.yaml` and `staggered_calendars.yaml` in a jurisdiction folder are read by the catalogue
+loader (policies/catalogue.py `SECTIONS`) and checked against the schema below (pydantic, unknown keys refused);
+`build()` then checks what needs the whole catalogue (documents, refs, industries, policies) and raises
+PolicyLoadError naming the file. Refs are digest ids (policies/digest*.md, and policies/emergency.md for the
+tables); documents are those of the folder's `documents.yaml` (or an ancestor's). VOCABULARY.md documents both.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from incentives.grades import CANONICAL
 from incentives.periods import Window
-from incentives.policy import PolicyLoadError, digest_refs
+from incentives.policy import DIGESTS, PolicyLoadError, digest_refs
+
+from .catalogue import SECTIONS, Catalogue, DocumentInfo, chain_of
+from .schema import Grade, Ref, Strict, Text
 
 ROOT = Path(__file__).resolve().parent
 EMERGENCY_DIGEST = ROOT / "emergency.md"
+TABLES_FILE = "emergency_tables.yaml"
+CALENDARS_FILE = "staggered_calendars.yaml"
 ALERT_COLOURS = ("yellow", "orange", "red")           # 重污染天气预警 levels the tables are written for
 PRODUCTION = ("none", "own_measures", "cut", "stop_lines", "stop")
 TRANSPORT = ("none", "no_guo4_heavy_trucks", "no_road_transport")
 SEASON_TREATMENTS = ("exempt", "staggered", "may_shorten", "stop")
-STATUSES = ("in_force", "draft", "expired")
-CONFIDENCE = ("verified", "partial", "unverified")
-_FOLDER = re.compile(r"^(\d{6})-[a-z0-9_]+$")
+CONFIDENCE = Literal["verified", "partial", "unverified"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Localized(_Strict):
-    zh: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-
-class Span(_Strict):
-    """Days in force, both ends included (`through` is the last day, as the documents write them)."""
+class Span(Strict):
+    """Days `from` … `to`, both included (the catalogue's convention); `to` may be left open."""
     start: date = Field(alias="from")
-    through: date | None = None
+    to: date | None = None
 
     @model_validator(mode="after")
     def _ordered(self):
-        if self.through is not None and self.through < self.start:
-            raise ValueError(f"through {self.through} is before from {self.start}")
+        if self.to is not None and self.to < self.start:
+            raise ValueError(f"to {self.to} is before from {self.start}")
         return self
 
     @property
     def window(self) -> Window:
-        """The half-open window [from, through + 1 day) of house style §2.4."""
-        return Window(self.start, None if self.through is None else self.through + timedelta(days=1))
+        """The half-open window [from, to + 1 day) of house style §2.4."""
+        return Window(self.start, None if self.to is None else self.to + timedelta(days=1))
 
     @property
     def days(self) -> int:
-        """Calendar days of the span (both ends counted); a span must be closed to be counted."""
-        if self.through is None:
+        """Calendar days of a closed span (both ends counted)."""
+        if self.to is None:
             raise ValueError("an open span has no day count")
-        return (self.through - self.start).days + 1
+        return (self.to - self.start).days + 1
 
 
-class Document(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9-]+$")
-    title: str
-    number: str | None = None
-    issuer: str
-    issued: date | None = None
-    status: Literal[STATUSES]
-    confidence: Literal[CONFIDENCE]
-    source: str
+class ClosedSpan(Span):
+    to: date
 
 
-class Measure(_Strict):
+class Measure(Strict):
     """What a line must do on a day of one alert level."""
     production: Literal[PRODUCTION]
     share: Decimal | None = None       # of the base (cut) or of the lines (stop_lines)
@@ -90,44 +78,42 @@ class Measure(_Strict):
         return self
 
 
-class CutBase(_Strict):
-    ref: str
-    text: Localized
+class CutBase(Strict):
+    ref: Ref
+    text: Text
 
 
-class MeasureTable(_Strict):
-    """One industry's measures by grade and alert level."""
-    id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
-    refs: tuple[str, ...] = Field(min_length=1)
+class MeasureTable(Strict):
+    """One industry's measures by grade and alert level (a grade absent from the table has none encoded)."""
+    id: Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")]
+    refs: tuple[Ref, ...] = Field(min_length=1)
     document: str
     clause: str
-    confidence: Literal[CONFIDENCE]
+    confidence: CONFIDENCE | None = None          # default: the document's
     window: Span
     industries: tuple[str, ...] = ()
     branches: tuple[str, ...] = ()
-    title: Localized
+    title: Text
     cut_base: CutBase | None = None
-    grades: dict[str, dict[Literal[ALERT_COLOURS], Measure]]
+    grades: dict[Grade, dict[Literal[ALERT_COLOURS], Measure]]
 
     @field_validator("grades")
     @classmethod
-    def _grades(cls, v):
+    def _every_level(cls, v):
         for grade, levels in v.items():
-            if grade not in CANONICAL:
-                raise ValueError(f"unknown grade {grade!r}")
             missing = [c for c in ALERT_COLOURS if c not in levels]
             if missing:
                 raise ValueError(f"grade {grade}: no measure for {', '.join(missing)}")
         return v
 
 
-class Season(_Strict):
+class Season(Strict):
     """Part of a calendar: dated periods, and the days a line stops in them (all of them unless `days`)."""
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: Localized
-    periods: tuple[Span, ...] = ()
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    name: Text
+    periods: tuple[ClosedSpan, ...] = ()
     days: int | None = Field(default=None, ge=0)
-    days_basis: Localized | None = None
+    days_basis: Text | None = None
 
     @model_validator(mode="after")
     def _days(self):
@@ -146,43 +132,39 @@ class Season(_Strict):
         return self.days if self.days is not None else sum(p.days for p in self.periods)
 
 
-class GradeRule(_Strict):
+class GradeRule(Strict):
     """Who gets which treatment: by managed grade, by a fact, or by an engine policy that applies."""
-    grades: tuple[str, ...] = ()
+    grades: tuple[Grade, ...] = ()
     fact: dict[str, bool | str] | None = None
     policy: str | None = None
     treatment: Literal[SEASON_TREATMENTS]
-    ref: str
+    ref: Ref
 
     @model_validator(mode="after")
     def _one_condition(self):
-        given = [x for x in (self.grades, self.fact, self.policy) if x]
-        if len(given) != 1:
+        if sum(bool(x) for x in (self.grades, self.fact, self.policy)) != 1:
             raise ValueError("a grade rule has exactly one of grades, fact, policy")
-        bad = [g for g in self.grades if g not in CANONICAL]
-        if bad:
-            raise ValueError(f"unknown grades {bad}")
         return self
 
 
-class Otherwise(_Strict):
+class Otherwise(Strict):
     treatment: Literal[SEASON_TREATMENTS]
-    ref: str
+    ref: Ref
 
 
-class Calendar(_Strict):
-    """A staggered-production (错峰生产) calendar of one jurisdiction: seasons, and who stops how long."""
-    id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
-    refs: tuple[str, ...] = Field(min_length=1)
+class Calendar(Strict):
+    """A staggered-production (错峰生产) calendar: seasons and the days a line stops in each. Measures name it by
+    its id (`staggered: {calendar: JL-CF26}`); `grade_rules` decide who stops where no measure names it."""
+    id: Ref
+    refs: tuple[Ref, ...] = Field(min_length=1)
     document: str
     clause: str
-    confidence: Literal[CONFIDENCE]
-    status: Literal[STATUSES]
+    confidence: CONFIDENCE | None = None
     window: Span
-    replaces: str | None = None
+    replaces: Ref | None = None
     industries: tuple[str, ...] = ()
     branches: tuple[str, ...] = ()
-    title: Localized
+    title: Text
     seasons: tuple[Season, ...] = Field(min_length=1)
     grade_rules: tuple[GradeRule, ...] = ()
     otherwise: Otherwise
@@ -193,39 +175,55 @@ class Calendar(_Strict):
         return sum(s.days_stopped for s in self.seasons)
 
 
-class JurisdictionFile(_Strict):
-    documents: tuple[Document, ...] = ()
-    measure_tables: tuple[MeasureTable, ...] = ()
-    calendars: tuple[Calendar, ...] = ()
-
-
-# --- the catalogue as loaded ----------------------------------------------------------------------------
+# --- the sections and the catalogue as built ---------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class Located:
     """A table or calendar with the jurisdiction its folder names and the document it cites."""
     jurisdiction: str
-    document: Document
+    document: DocumentInfo
     item: MeasureTable | Calendar
     file: str
+
+    @property
+    def confidence(self) -> str:
+        """The item's confidence, else its document's."""
+        return self.item.confidence or self.document.confidence
+
+    @property
+    def status(self) -> str:
+        """The document's status: in_force, draft or expired."""
+        return self.document.status
 
 
 @dataclass(frozen=True, slots=True)
 class EmergencyCatalogue:
-    """Every measure table and calendar, each with its jurisdiction."""
+    """Every measure table and calendar, each with its jurisdiction and document."""
     tables: tuple[Located, ...]
     calendars: tuple[Located, ...]
 
-    def documents(self) -> dict[str, Document]:
-        """Documents by id."""
-        return {x.document.id: x.document for x in (*self.tables, *self.calendars)}
+    def calendar(self, calendar_id: str) -> Located | None:
+        """A calendar by its id."""
+        return next((c for c in self.calendars if c.item.id == calendar_id), None)
 
 
-def _jurisdiction_of(path: Path, root: Path) -> str:
-    codes = [m.group(1) for part in path.relative_to(root).parts[:-1] if (m := _FOLDER.match(part))]
-    if not codes:
-        raise PolicyLoadError(f"{path}: not inside a jurisdiction folder (<code>-<name>/)")
-    return codes[-1]
+def _section(model, key: str):
+    def read(data, path: Path, code: str, cat: Catalogue, errors) -> None:
+        if not isinstance(data, list):
+            errors.add(path, "expected a list")
+            return
+        for i, item in enumerate(data):
+            try:
+                cat.extra.setdefault(key, []).append((code, model.model_validate(item), path))
+            except ValidationError as exc:
+                label = f"item {i + 1}" + (f" ({item.get('id')})" if isinstance(item, dict) else "")
+                for e in exc.errors():
+                    errors.add(path, f"{label} {'.'.join(str(x) for x in e['loc'])}: {e['msg']}")
+    return read
+
+
+SECTIONS[TABLES_FILE] = _section(MeasureTable, "emergency_tables")
+SECTIONS[CALENDARS_FILE] = _section(Calendar, "staggered_calendars")
 
 
 def _refs_of(item) -> list[str]:
@@ -237,58 +235,47 @@ def _refs_of(item) -> list[str]:
     return refs
 
 
-def load(root: Path = ROOT, known_refs: frozenset[str] | None = None,
-         industries: frozenset[str] | None = None, branches: frozenset[str] | None = None,
-         policy_ids: frozenset[str] | None = None) -> EmergencyCatalogue:
-    """Read and check every emergency file under `root`; PolicyLoadError lists every problem found."""
-    known = known_refs if known_refs is not None else digest_refs() | digest_refs(EMERGENCY_DIGEST)
+def build(cat: Catalogue, *, policy_ids: frozenset[str], known_refs: frozenset[str] | None = None,
+          industries: frozenset[str] | None = None, branches: frozenset[str] | None = None) -> EmergencyCatalogue:
+    """Check the sections against the whole catalogue and return them; PolicyLoadError lists every problem."""
+    if industries is None or branches is None:
+        from incentives.reference import reference
+        industries, branches = frozenset(reference().industries), frozenset(reference().branches)
+    known = known_refs if known_refs is not None else digest_refs((*DIGESTS, EMERGENCY_DIGEST))
     errors: list[str] = []
-    tables, calendars, seen = [], [], {}
-    files = sorted([*root.rglob("emergency_measures.yaml"), *root.rglob("staggered_production.yaml")])
-    for path in files:
-        name = str(path.relative_to(root))
-        try:
-            data = JurisdictionFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-            code = _jurisdiction_of(path, root)
-        except (ValidationError, yaml.YAMLError, PolicyLoadError) as exc:
-            errors.append(f"{name}: {exc}")
-            continue
-        docs = {d.id: d for d in data.documents}
-        for item, bucket in [*((t, tables) for t in data.measure_tables), *((c, calendars) for c in data.calendars)]:
+    out: dict[str, list[Located]] = {"emergency_tables": [], "staggered_calendars": []}
+    seen: dict[str, str] = {}
+    for key, bucket in out.items():
+        for code, item, path in cat.extra.get(key, []):
+            name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
             where = f"{name}: {item.id}"
             if item.id in seen:
                 errors.append(f"{where}: id already used in {seen[item.id]}")
             seen[item.id] = name
-            if item.document not in docs:
-                errors.append(f"{where}: unknown document {item.document!r} (list it under documents)")
+            doc = cat.documents.get(item.document)
+            if doc is None or doc.jurisdiction not in chain_of(cat, code):
+                errors.append(f"{where}: unknown document {item.document!r} (documents.yaml of this folder or above)")
                 continue
             errors += [f"{where}: unknown ref {r!r} (not in the digest)" for r in _refs_of(item) if r not in known]
             if not (item.industries or item.branches):
                 errors.append(f"{where}: names no industry or branch")
-            if industries is not None:
-                errors += [f"{where}: unknown industry {i!r}" for i in item.industries if i not in industries]
-            if branches is not None:
-                errors += [f"{where}: unknown branch {b!r}" for b in item.branches if b not in branches]
-            if isinstance(item, Calendar) and policy_ids is not None:
+            errors += [f"{where}: unknown industry {i!r}" for i in item.industries if i not in industries]
+            errors += [f"{where}: unknown branch {b!r}" for b in item.branches if b not in branches]
+            if isinstance(item, Calendar):
                 errors += [f"{where}: unknown policy {r.policy!r}" for r in item.grade_rules
                            if r.policy and r.policy not in policy_ids]
-            bucket.append(Located(jurisdiction=code, document=docs[item.document], item=item, file=name))
-    ids = {c.item.id for c in calendars}
+                errors += [f"{where}: unknown grade {g!r}" for r in item.grade_rules for g in r.grades
+                           if g not in CANONICAL]
+            bucket.append(Located(code, doc, item, name))
+    ids = {c.item.id for c in out["staggered_calendars"]}
     errors += [f"{c.file}: {c.item.id}: replaces unknown calendar {c.item.replaces!r}"
-               for c in calendars if c.item.replaces and c.item.replaces not in ids]
+               for c in out["staggered_calendars"] if c.item.replaces and c.item.replaces not in ids]
     if errors:
         raise PolicyLoadError("emergency catalogue refused:\n" + "\n".join(errors))
-    return EmergencyCatalogue(tables=tuple(tables), calendars=tuple(calendars))
-
-
-def load_project(policy_ids: frozenset[str]) -> EmergencyCatalogue:
-    """The project's tables and calendars, checked against the industry catalogue and the engine's policies."""
-    from incentives.reference import reference
-    ref = reference()
-    return load(industries=frozenset(ref.industries), branches=frozenset(ref.branches), policy_ids=policy_ids)
+    return EmergencyCatalogue(tuple(out["emergency_tables"]), tuple(out["staggered_calendars"]))
 
 
 def catalogue() -> EmergencyCatalogue:
-    """The catalogue loaded (and checked) when the policies package was imported."""
+    """The tables and calendars loaded (and checked) when the policies package was imported."""
     import policies
     return policies.EMERGENCY

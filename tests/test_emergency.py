@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from incentives import emergency as em
 from incentives.interpretations import Interpretations
-from incentives.policy import PolicyLoadError
+from incentives.policy import DIGESTS, PolicyLoadError, digest_refs
 from policies import emergency_tables
+from policies.catalogue import load
 from policies.emergency_tables import catalogue
 
 CAT = catalogue()
@@ -92,13 +93,13 @@ def test_flat_glass_is_quantified_and_marked_unverified():
     # EG-GLASS-1 [unverified]: D 0.3 on every level; B 0 yellow, 0.1 orange and red.
     # 5 × 0.3 + 3 × 0.2 + 2 × 0.2 = 1.5 + 0.6 + 0.4 = 2.5 days
     assert w.value == Decimal("2.5")
-    assert w.lines[0].alerts_before.table.item.confidence == "unverified"
+    assert w.lines[0].alerts_before.table.confidence == "unverified"
 
 
 def test_jilin_2026_every_grade_below_a_stops_256_days():
     cal = seasons("220100", date(2026, 6, 1), clinker("C"))
     # JL-CF26-1: 90 (Jan–Mar) + 105 (15 × 7, Apr–Oct) + 61 (Nov–Dec) = 256
-    assert [c.calendar.item.id for c in cal] == ["jilin.staggered_2026"]
+    assert [c.calendar.item.id for c in cal] == ["JL-CF26"]
     assert [s.days_stopped for s in cal[0].seasons] == [90, 105, 61] and cal[0].days_stopped == 256
     assert cal[0].treatment == "staggered" and cal[0].ref == "JL-CF26-1"
 
@@ -154,15 +155,15 @@ def test_shanxi_green_factory_and_overdue_retrofit():
 
 def test_jinzhong_replaces_the_province_for_its_facilities():
     cal = seasons("140702", date(2020, 12, 1), ceramics("C"))
-    assert [(c.calendar.item.id, c.ref) for c in cal] == [("jinzhong.staggered_2020_21", "JZ-CF20-1")]
+    assert [(c.calendar.item.id, c.ref) for c in cal] == [("JZ-CF20", "JZ-CF20-1")]
     assert [c.calendar.item.id for c in seasons("140100", date(2020, 12, 1), ceramics("C"))] == \
-        ["shanxi.staggered_2020_21"]
+        ["JIN-CF20"]
 
 
 def test_jincheng_clinker_131_days_for_every_grade():
     cal = seasons("140502", date(2021, 12, 1), clinker("A"))
     # JC-CF21: 10 (2021-10-01..10) + 121 (2021-11-15..2022-03-15: 16 + 31 + 31 + 28 + 15) = 131, all plants
-    assert [c.calendar.item.id for c in cal] == ["jincheng.staggered_2021_22"] and cal[0].days_stopped == 131
+    assert [c.calendar.item.id for c in cal] == ["JC-CF21"] and cal[0].days_stopped == 131
 
 
 def test_ningxia_upgraded_a_may_shorten_through_the_engine_policy():
@@ -192,71 +193,74 @@ def test_a_better_clinker_grade_never_cuts_more(g1, g2):
 
 # --- the loader refuses what the schema does not know ---------------------------------------------------
 
-def _write(tmp_path, text, folder="410000-henan"):
-    d = tmp_path / folder
-    d.mkdir(parents=True)
-    (d / "emergency_measures.yaml").write_text(text, encoding="utf-8")
-    return tmp_path
-
-
-DOC = """documents:
-  - {id: d1, title: t, issuer: i, status: in_force, confidence: verified, source: s}
-"""
-TABLE = """measure_tables:
-  - id: henan.t
-    refs: [{ref}]
-    document: d1
-    clause: c
-    confidence: verified
-    window: {{from: 2020-01-01}}
-    branches: [cement_clinker]
-    title: {{zh: 表, en: table}}
-    grades:
-      A: {{yellow: {{production: {prod}}}, orange: {{production: none}}, red: {{production: none}}}}
+NATIONAL = {"jurisdiction.yaml": 'code: "000000"\nname: {zh: 全国, en: National}\n',
+            "documents.yaml": "- {id: d1, title: t, issuer: i, status: in_force, confidence: verified, source: {url: u}}\n"}
+TABLE = """- id: national.t
+  refs: [{ref}]
+  document: {doc}
+  clause: c
+  window: {{from: 2020-01-01}}
+  branches: [cement_clinker]
+  title: {{zh: 表, en: table}}
+  grades:
+    A: {{yellow: {{production: {prod}}}, orange: {{production: none}}, red: {{production: none}}}}
 """
 
 
-def test_loader_accepts_a_well_formed_file(tmp_path):
-    cat = emergency_tables.load(_write(tmp_path, DOC + TABLE.format(ref="EG-CEM-1", prod="none")))
-    assert cat.tables[0].jurisdiction == "410000"
+def _load(tmp_path, files: dict[str, str]):
+    """Load a catalogue tree written from `files` (national folder files plus the given ones) and build."""
+    (tmp_path / "facts.yaml").write_text("{}\n", encoding="utf-8")
+    for name, text in {**NATIONAL, **files}.items():
+        path = tmp_path / "000000-national" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    cat = load(tmp_path, known_refs=digest_refs((*DIGESTS, emergency_tables.EMERGENCY_DIGEST)))
+    return emergency_tables.build(cat, policy_ids=frozenset())
 
 
-@pytest.mark.parametrize(("ref", "prod", "message"), [
-    ("NOPE-1", "none", "unknown ref 'NOPE-1'"),
-    ("EG-CEM-1", "cut", "needs a share"),
-    ("EG-CEM-1", "halt", "production"),
+def test_loader_accepts_a_well_formed_table(tmp_path):
+    built = _load(tmp_path, {"emergency_tables.yaml": TABLE.format(ref="EG-CEM-1", prod="none", doc="d1")})
+    assert built.tables[0].jurisdiction == "000000" and built.tables[0].confidence == "verified"
+
+
+@pytest.mark.parametrize(("ref", "prod", "doc", "message"), [
+    ("NOPE-1", "none", "d1", "unknown ref 'NOPE-1'"),
+    ("EG-CEM-1", "cut", "d1", "needs a share"),
+    ("EG-CEM-1", "halt", "d1", "production"),
+    ("EG-CEM-1", "none", "d2", "unknown document 'd2'"),
 ])
-def test_loader_refuses_with_the_file_named(tmp_path, ref, prod, message):
+def test_loader_refuses_with_the_file_named(tmp_path, ref, prod, doc, message):
     with pytest.raises(PolicyLoadError, match=message) as info:
-        emergency_tables.load(_write(tmp_path, DOC + TABLE.format(ref=ref, prod=prod)))
-    assert "410000-henan/emergency_measures.yaml" in str(info.value)
+        _load(tmp_path, {"emergency_tables.yaml": TABLE.format(ref=ref, prod=prod, doc=doc)})
+    assert "emergency_tables.yaml" in str(info.value)
 
 
-def test_loader_refuses_unknown_fields_and_files_outside_a_jurisdiction(tmp_path):
-    with pytest.raises(PolicyLoadError, match="extra"):
-        emergency_tables.load(_write(tmp_path, DOC + TABLE.format(ref="EG-CEM-1", prod="none") + "surprise: 1\n"))
-    with pytest.raises(PolicyLoadError, match="jurisdiction folder"):
-        emergency_tables.load(_write(tmp_path / "x", DOC, folder="henan"))
+def test_loader_refuses_unknown_fields(tmp_path):
+    text = TABLE.format(ref="EG-CEM-1", prod="none", doc="d1") + "  surprise: 1\n"
+    with pytest.raises(PolicyLoadError, match="surprise"):
+        _load(tmp_path, {"emergency_tables.yaml": text})
 
 
 def test_loader_refuses_a_day_count_that_does_not_fit(tmp_path):
-    text = DOC + """calendars:
-  - id: henan.c
-    refs: [JL-CF26-1]
-    document: d1
-    clause: c
-    confidence: verified
-    status: in_force
-    window: {from: 2026-01-01, through: 2026-01-31}
-    branches: [cement_clinker]
-    title: {zh: 日历, en: calendar}
-    seasons:
-      - {id: s, name: {zh: s, en: s}, periods: [{from: 2026-01-01, through: 2026-01-10}], days: 11,
-         days_basis: {zh: b, en: b}}
-    otherwise: {treatment: staggered, ref: JL-CF26-1}
+    text = """- id: JL-CF26
+  refs: [JL-CF26-1]
+  document: d1
+  clause: c
+  window: {from: 2026-01-01, to: 2026-01-31}
+  branches: [cement_clinker]
+  title: {zh: 日历, en: calendar}
+  seasons:
+  - {id: s, name: {zh: s, en: s}, periods: [{from: 2026-01-01, to: 2026-01-10}], days: 11,
+     days_basis: {zh: b, en: b}}
+  otherwise: {treatment: staggered, ref: JL-CF26-1}
 """
-    d = tmp_path / "410000-henan"
-    d.mkdir()
-    (d / "staggered_production.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(PolicyLoadError, match="11 days do not fit in 10"):
-        emergency_tables.load(tmp_path)
+        _load(tmp_path, {"staggered_calendars.yaml": text})
+
+
+def test_measures_that_name_a_calendar_decide_the_treatment():
+    # Where the catalogue's staggered measures name a calendar (e.g. JL-CF26), their treatment wins over the
+    # calendar's own grade rules: one definition of who is staggered.
+    named = {"JL-CF26": ("exempt", "JL-CF26-2")}
+    cal = em.line_calendars(CAT, clinker("C"), "220100", date(2026, 6, 1), {}, frozenset(), Interpretations(), named)
+    assert (cal[0].treatment, cal[0].ref, cal[0].days_stopped) == ("exempt", "JL-CF26-2", 0)

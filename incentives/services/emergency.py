@@ -31,7 +31,7 @@ def _policy_ids(ev: Evaluation) -> frozenset[str]:
 def _document(located) -> dict:
     d = located.document
     return {"id": d.id, "title": d.title, "number": d.number, "issuer": d.issuer, "status": d.status,
-            "confidence": d.confidence, "source": d.source}
+            "confidence": d.confidence, "source": d.url or d.file}
 
 
 def _table(located) -> dict | None:
@@ -39,7 +39,7 @@ def _table(located) -> dict | None:
         return None
     t = located.item
     return {"id": t.id, "refs": list(t.refs), "title": plain(t.title.model_dump()), "clause": t.clause,
-            "confidence": t.confidence, "jurisdiction": jurisdiction(located.jurisdiction),
+            "confidence": located.confidence, "jurisdiction": jurisdiction(located.jurisdiction),
             "document": _document(located),
             "cut_base": {"ref": t.cut_base.ref, "text": t.cut_base.text.model_dump()} if t.cut_base else None}
 
@@ -58,8 +58,9 @@ def _periods(periods) -> list[dict]:
 def _calendar(located) -> dict:
     c = located.item
     return {"id": c.id, "refs": list(c.refs), "title": c.title.model_dump(), "clause": c.clause,
-            "status": c.status, "confidence": c.confidence, "jurisdiction": jurisdiction(located.jurisdiction),
-            "document": _document(located), "effective": {"from": c.window.start, "to": c.window.through}}
+            "status": located.status, "confidence": located.confidence,
+            "jurisdiction": jurisdiction(located.jurisdiction), "document": _document(located),
+            "effective": {"from": c.window.start, "to": c.window.to}}
 
 
 def _season(s: em.SeasonDays) -> dict:
@@ -77,7 +78,8 @@ def lines_at(state: EnterpriseState, ev: Evaluation, as_of: dt.date, interp: Int
     for x in state.industries:
         line = _line(x)
         alerts = em.alert_measures(cat, line, state.facility_division, as_of, interp)
-        cals = em.line_calendars(cat, line, state.facility_division, as_of, state.facts, ids, interp)
+        cals = em.line_calendars(cat, line, state.facility_division, as_of, state.facts, ids, interp,
+                                 em.named_treatments(ev))
         out.append({
             "industry": x.industry, "branch": x.branch, "site": x.site, "grade": x.grade,
             "rated_grade": x.rated_grade, "status": x.status, "grade_read_as": alerts.grade_read_as,
@@ -146,7 +148,8 @@ def preview_figure(*, current: EnterpriseState, target: EnterpriseState, current
     w = em.worth(catalogue(), _pairs(current, target), division=current.facility_division, as_of=as_of,
                  facts_before=current.facts, facts_after=target.facts, policies_before=_policy_ids(current_eval),
                  policies_after=_policy_ids(target_eval), interp=interp, alert_days=alert_days,
-                 daily_output_value_yuan=yuan, daily_capacity_t=tonnes)
+                 daily_output_value_yuan=yuan, daily_capacity_t=tonnes,
+                 named_before=em.named_treatments(current_eval), named_after=em.named_treatments(target_eval))
     notes = []
     if not alert_days:
         notes.append({"zh": "未提供预警天数（scenario.alert_days）：预警部分按0天计",

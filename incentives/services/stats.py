@@ -10,7 +10,7 @@ from incentives import ledger, stats
 from incentives.db import Enterprise, GradeEventRow, GradeProjection, Registration
 from incentives.interpretations import DEFAULTS
 from incentives.reference import division_name, division_prefix
-from policies.targets import TARGETS
+from policies import TARGETS
 
 from . import registry
 from .serialize import state_dict

@@ -120,7 +120,7 @@ def test_sheet_json_per_line_alert_levels_and_seasons(client, admin):
         ("yellow", "stop_lines"), ("orange", "stop"), ("red", "stop")]
     assert {m["transport"] for m in clinker_line["alert_levels"]} == {"no_guo4_heavy_trucks"}
     cal = clinker_line["staggered_production"][0]
-    assert (cal["id"], cal["treatment"], cal["ref"], cal["days_stopped"]) == ("jilin.staggered_2026", "staggered",
+    assert (cal["id"], cal["treatment"], cal["ref"], cal["days_stopped"]) == ("JL-CF26", "staggered",
                                                                               "JL-CF26-1", 256)
     ceramics_line = next(x for x in body["lines"] if x["branch"] == "ceramics_building")
     assert ceramics_line["table"] is None and ceramics_line["alert_levels"] == [] and ceramics_line["reason"]
