@@ -34,3 +34,10 @@ def _normalize(uscc: str) -> str:
         return uscc_mod.normalize(uscc)
     except uscc_mod.InvalidUscc as exc:
         raise Invalid(str(exc), [{"field": "uscc", "message": str(exc)}]) from None
+
+
+@bp.app_template_global()
+def emergency_sheet_label() -> str:
+    """The enterprise page's link text to the sheet."""
+    from ..sheet_render import tx
+    return tx("title")
