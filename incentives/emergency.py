@@ -183,7 +183,10 @@ def calendar_days(located: Located, line: Line, facts: Mapping, policy_ids: froz
     decide (`named`); where none does, the calendar's grade rules (first that matches, else `otherwise`)."""
     cal: Calendar = located.item
     if named and cal.id in named:
-        treatment, ref = named[cal.id]
+        # Measures decide; a grade rule that names an applying measure (NX-A1-7) is one of them.
+        options = [named[cal.id]] + [(r.treatment, r.ref) for r in cal.grade_rules
+                                     if r.policy and r.policy in policy_ids]
+        treatment, ref = min(options, key=lambda o: SEASON_ORDER.index(o[0]))
     else:
         rule = next((r for r in cal.grade_rules if _rule_matches(r, line, facts, policy_ids)), cal.otherwise)
         treatment, ref = rule.treatment, rule.ref

@@ -264,3 +264,25 @@ def test_measures_that_name_a_calendar_decide_the_treatment():
     named = {"JL-CF26": ("exempt", "JL-CF26-2")}
     cal = em.line_calendars(CAT, clinker("C"), "220100", date(2026, 6, 1), {}, frozenset(), Interpretations(), named)
     assert (cal[0].treatment, cal[0].ref, cal[0].days_stopped) == ("exempt", "JL-CF26-2", 0)
+
+
+def test_a_rule_naming_an_applying_measure_joins_the_measures():
+    # NX-CF25 named by a measure as staggered; NX-A1-7's policy applies too -> the better treatment, may_shorten
+    named = {"NX-CF25": ("staggered", "NX-CF25-1")}
+    ids = frozenset({"ningxia.less_staggered_production"})
+    cal = em.line_calendars(CAT, clinker("A"), "640100", date(2026, 1, 10), {}, ids, Interpretations(), named)
+    assert (cal[0].treatment, cal[0].ref) == ("may_shorten", "NX-A1-7")
+    cal = em.line_calendars(CAT, clinker("A"), "640100", date(2026, 1, 10), {}, frozenset(), Interpretations(), named)
+    assert (cal[0].treatment, cal[0].ref, cal[0].days_stopped) == ("staggered", "NX-CF25-1", 216)
+
+
+def test_named_treatments_read_from_the_measures_steps():
+    from types import SimpleNamespace
+
+    from incentives.explain import Step, Text
+    step = lambda ref, treatment: Step(ref, Text("z", "e"), values={"calendar": "JL-CF26", "treatment": treatment})
+    ev = SimpleNamespace(benefits=(SimpleNamespace(explanation=(step("JL-CF26-2", "may_shorten"),)),),
+                         obligations=(SimpleNamespace(explanation=(step("JL-CF26-1", "staggered"),)),),
+                         not_applicable=())
+    # two measures name JL-CF26: the more favourable treatment (the exception) applies
+    assert em.named_treatments(ev) == {"JL-CF26": ("may_shorten", "JL-CF26-2")}
