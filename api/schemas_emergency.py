@@ -18,7 +18,7 @@ class JurisdictionRef(ma.Schema):
     name = Localized()
 
 
-class DocumentOut(ma.Schema):
+class SourceDocumentOut(ma.Schema):
     id = ma.fields.String()
     title = ma.fields.String()
     number = ma.fields.String(allow_none=True)
@@ -40,7 +40,7 @@ class TableOut(ma.Schema):
     clause = ma.fields.String()
     confidence = ma.fields.String()
     jurisdiction = ma.fields.Nested(JurisdictionRef)
-    document = ma.fields.Nested(DocumentOut)
+    document = ma.fields.Nested(SourceDocumentOut)
     cut_base = ma.fields.Nested(CutBaseOut, allow_none=True)
 
 
@@ -75,7 +75,7 @@ class CalendarOut(ma.Schema):
     status = ma.fields.String()
     confidence = ma.fields.String()
     jurisdiction = ma.fields.Nested(JurisdictionRef)
-    document = ma.fields.Nested(DocumentOut)
+    document = ma.fields.Nested(SourceDocumentOut)
     effective = ma.fields.Dict()
 
 

@@ -3,10 +3,11 @@
 EG-COUNT (policies/emergency.md), each choice a named interpretation parameter (interpretations.py).
 
 - An alert day costs `cut` of a day's output: a stop 1, "限产20%" 0.2, "停产50%，以生产线计" 0.5
-  (`emergency_line_stop_share`), own measures `emergency_own_measures_cut` (default 0). Transport bans are
+  (`emergency.line_stop_share`), own measures `emergency.own_measures_cut` (default 0). Transport bans are
   listed, never counted.
 - A staggered season costs the days a line stops; "可适当缩短" has no number: not quantified unless the caller
-  states the days in `emergency_may_shorten_days` (a what-if, echoed).
+  states the days in `emergency.may_shorten_days` (a what-if, echoed).
+The parameters are registry parameters (policies/000000-national/parameters.yaml), overridable per request.
 - Output no longer cut = Σ days × (cut before − cut after) + Σ (days stopped before − after), in days of output;
   × daily output value (yuan) and × daily capacity (t, the base of EG-CEM-BASE).
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+import policies
 from policies.emergency_tables import ALERT_COLOURS, Calendar, EmergencyCatalogue, Located, MeasureTable
 
 from .explain import Text
@@ -32,6 +34,25 @@ NO_TABLE = Text("该行业的应急减排措施表未编码，无法计算", "th
 def round_tonnes(amount: Decimal) -> Decimal:
     """Round reported tonnes to the kilogram (0.001 t), half up: the texts set no rule; one rounding, here."""
     return amount.quantize(TONNE_STEP, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Counting:
+    """The EG-COUNT parameters in force: the registry's dated values at `as_of`, or a request's overrides."""
+    own_measures_cut: Decimal
+    aplus_as_a: bool
+    line_stop_share: bool
+    may_shorten_days: int | None
+    alert_days_on_running_days: bool
+
+    @classmethod
+    def at(cls, as_of: date, interp: Interpretations) -> Counting:
+        """The values for one request."""
+        def value(name: str):
+            given = interp.override(f"emergency.{name}")
+            return given if given is not None else policies.PARAMETERS[f"emergency.{name}"].at(as_of).value
+        return cls(dec(value("own_measures_cut")), bool(value("aplus_as_a")), bool(value("line_stop_share")),
+                   value("may_shorten_days"), bool(value("alert_days_on_running_days")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,35 +137,35 @@ def calendars_for(cat: EmergencyCatalogue, line: Line, division: str, as_of: dat
     return [x for x in found if x.item.id not in replaced]
 
 
-def _cut(production: str, share: Decimal | None, interp: Interpretations) -> Decimal | None:
+def _cut(production: str, share: Decimal | None, counting: Counting) -> Decimal | None:
     if production == "none":
         return ZERO
     if production == "own_measures":
-        return interp.emergency_own_measures_cut
+        return counting.own_measures_cut
     if production == "cut":
         return share
     if production == "stop_lines":
-        return share if interp.emergency_line_stop_share else None
+        return share if counting.line_stop_share else None
     return ONE
 
 
 def alert_measures(cat: EmergencyCatalogue, line: Line, division: str, as_of: date,
-                   interp: Interpretations) -> LineAlerts:
+                   counting: Counting) -> LineAlerts:
     """A line's measures per alert level under its table, or the reason none is given."""
     located = table_for(cat, line, division, as_of)
     if located is None:
         return LineAlerts(None, None, (), NO_TABLE, ())
     table: MeasureTable = located.item
     grade = line.grade
-    if grade == "A+" and "A+" not in table.grades and interp.emergency_aplus_as_a:
-        grade = "A"      # EG-CEM-1 note: under the 2026 guidance A+ is above A (emergency_aplus_as_a)
+    if grade == "A+" and "A+" not in table.grades and counting.aplus_as_a:
+        grade = "A"      # EG-CEM-1 note: under the 2026 guidance A+ is above A (emergency.aplus_as_a)
     refs = tuple(table.refs) + ((table.cut_base.ref,) if table.cut_base else ())
     if grade not in table.grades:
         return LineAlerts(located, grade, (), Text(f"措施表没有{line.grade or '未定级'}级的措施", f"the table has no "
                                                    f"row for grade {line.grade or 'unrated'}"), refs)
     row = table.grades[grade]
     measures = tuple(AlertMeasure(level, row[level].production, row[level].share,
-                                  _cut(row[level].production, row[level].share, interp), row[level].transport,
+                                  _cut(row[level].production, row[level].share, counting), row[level].transport,
                                   tuple(table.refs)) for level in ALERT_COLOURS)
     return LineAlerts(located, grade, measures, None, refs)
 
@@ -178,7 +199,7 @@ def named_treatments(evaluation) -> dict[str, tuple[str, str]]:
 
 
 def calendar_days(located: Located, line: Line, facts: Mapping, policy_ids: frozenset[str],
-                  interp: Interpretations, named: Mapping[str, tuple[str, str]] | None = None) -> LineCalendar:
+                  counting: Counting, named: Mapping[str, tuple[str, str]] | None = None) -> LineCalendar:
     """The treatment a line gets under one calendar and its days: the catalogue's measures that name the calendar
     decide (`named`); where none does, the calendar's grade rules (first that matches, else `otherwise`)."""
     cal: Calendar = located.item
@@ -196,7 +217,7 @@ def calendar_days(located: Located, line: Line, facts: Mapping, policy_ids: froz
         if treatment == "exempt":
             days = 0
         elif treatment == "may_shorten":
-            n = interp.emergency_may_shorten_days
+            n = counting.may_shorten_days
             days = None if n is None else max(0, full - n)
         else:            # staggered, or stop for the season (counted alike: every stopped day)
             days = full
@@ -208,10 +229,10 @@ def calendar_days(located: Located, line: Line, facts: Mapping, policy_ids: froz
 
 
 def line_calendars(cat: EmergencyCatalogue, line: Line, division: str, as_of: date, facts: Mapping,
-                   policy_ids: frozenset[str], interp: Interpretations,
+                   policy_ids: frozenset[str], counting: Counting,
                    named: Mapping[str, tuple[str, str]] | None = None) -> list[LineCalendar]:
     """Every calendar in force for a line, with its treatment and days."""
-    return [calendar_days(c, line, facts, policy_ids, interp, named)
+    return [calendar_days(c, line, facts, policy_ids, counting, named)
             for c in calendars_for(cat, line, division, as_of)]
 
 
@@ -292,7 +313,7 @@ def _season_changes(before: list[LineCalendar], after: list[LineCalendar]) -> li
 
 def worth(cat: EmergencyCatalogue, pairs: list[tuple[Line, Line]], *, division: str, as_of: date,
           facts_before: Mapping, facts_after: Mapping, policies_before: frozenset[str],
-          policies_after: frozenset[str], interp: Interpretations, alert_days: Mapping[str, int] | None,
+          policies_after: frozenset[str], counting: Counting, alert_days: Mapping[str, int] | None,
           daily_output_value_yuan: Decimal | None, daily_capacity_t: Decimal | None,
           named_before: Mapping[str, tuple[str, str]] | None = None,
           named_after: Mapping[str, tuple[str, str]] | None = None) -> EmergencyWorth:
@@ -300,10 +321,10 @@ def worth(cat: EmergencyCatalogue, pairs: list[tuple[Line, Line]], *, division: 
     alert_days = alert_days or {}
     lines = []
     for before, after in pairs:
-        ab = alert_measures(cat, before, division, as_of, interp)
-        aa = alert_measures(cat, after, division, as_of, interp)
-        cb = line_calendars(cat, before, division, as_of, facts_before, policies_before, interp, named_before)
-        ca = line_calendars(cat, after, division, as_of, facts_after, policies_after, interp, named_after)
+        ab = alert_measures(cat, before, division, as_of, counting)
+        aa = alert_measures(cat, after, division, as_of, counting)
+        cb = line_calendars(cat, before, division, as_of, facts_before, policies_before, counting, named_before)
+        ca = line_calendars(cat, after, division, as_of, facts_after, policies_after, counting, named_after)
         lines.append(LineChange(before, after, ab, aa, tuple(_level_changes(ab, aa, alert_days)),
                                 tuple(_season_changes(cb, ca))))
     refs = tuple(sorted({r for ln in lines for r in (*ln.alerts_before.refs, *ln.alerts_after.refs)}
@@ -326,9 +347,9 @@ def worth(cat: EmergencyCatalogue, pairs: list[tuple[Line, Line]], *, division: 
         for lc in ln.levels:
             if lc.days and lc.days_equivalent is None and lc.before and lc.after:
                 unquantified.append({"line": ln.before.branch, "what": lc.level, "ref": lc.before.refs[0],
-                                     "reason": Text("“停产50%，以生产线计”未按产量份额计（参数emergency_line_stop_share）",
+                                     "reason": Text("“停产50%，以生产线计”未按产量份额计（参数emergency.line_stop_share）",
                                                     "'half the lines stop' not counted as a share of output "
-                                                    "(parameter emergency_line_stop_share)")})
+                                                    "(parameter emergency.line_stop_share)")})
             part += lc.days_equivalent or ZERO
         for sc in ln.seasons:
             if sc.days_saved is None:
@@ -336,16 +357,16 @@ def worth(cat: EmergencyCatalogue, pairs: list[tuple[Line, Line]], *, division: 
                                      "ref": sc.after[1] if sc.after[2] is None else sc.before[1],
                                      "reason": Text("“可适当缩短错峰生产时间”，文件未给出天数",
                                                     "'may shorten the staggered time': the text gives no number")})
-            elif interp.emergency_alert_days_on_running_days:
+            elif counting.alert_days_on_running_days:
                 part += Decimal(sc.days_saved)
         changed_lines += part != ZERO
         total += part
-    if not interp.emergency_alert_days_on_running_days and any(ln.seasons for ln in lines):
+    if not counting.alert_days_on_running_days and any(ln.seasons for ln in lines):
         unquantified.append({"line": None, "what": "total", "ref": "EG-COUNT",
                              "reason": Text("预警日可能落在错峰停产日内：两部分分别列出，不相加（参数"
-                                            "emergency_alert_days_on_running_days）",
+                                            "emergency.alert_days_on_running_days）",
                                             "alert days may fall on staggered stop days: the parts are listed, not "
-                                            "added (parameter emergency_alert_days_on_running_days)")})
+                                            "added (parameter emergency.alert_days_on_running_days)")})
     complete = not unquantified
     value = total if complete else None
     yuan = tonnes = None

@@ -241,7 +241,7 @@ def build(cat: Catalogue, *, policy_ids: frozenset[str], known_refs: frozenset[s
     if industries is None or branches is None:
         from incentives.reference import reference
         industries, branches = frozenset(reference().industries), frozenset(reference().branches)
-    known = known_refs if known_refs is not None else digest_refs((*DIGESTS, EMERGENCY_DIGEST))
+    known = known_refs if known_refs is not None else digest_refs(DIGESTS)
     errors: list[str] = []
     out: dict[str, list[Located]] = {"emergency_tables": [], "staggered_calendars": []}
     seen: dict[str, str] = {}

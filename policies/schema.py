@@ -318,3 +318,60 @@ class FactSpec(Strict):
     refs: tuple[Ref, ...] = ()
     description: str = Field(min_length=1)
     values: tuple[str, ...] | None = None        # str facts: the allowed values
+
+
+# --- scenarios/*.yaml: tests a domain expert writes ------------------------------------------------------------
+
+class ScenarioLine(Strict):
+    industry: str
+    branch: str
+    site: str | None = None
+
+
+class ScenarioEnterprise(Strict):
+    facility_division: Code
+    division: Code | None = None
+    lines: tuple[ScenarioLine, ...] = Field(min_length=1)
+    facts: dict[str, Any] = {}
+
+
+class ScenarioEvent(Strict):
+    kind: Literal["rated", "aplus_selected", "downgraded", "fraud_found", "violation_found",
+                  "rectification_started", "rectification_ended", "cancelled", "managed_higher"]
+    effective: dt.date
+    industry: str | None = None
+    branch: str | None = None
+    grade: str | None = None
+    violation: str | None = None
+    site: str | None = None
+    until: dt.date | None = None
+    rectification_passed: bool | None = None
+    ref: str | None = None
+
+
+class Expected(Strict):
+    grade: str | None = "unset"                      # managed overall grade ("unset": not checked)
+    rated_grade: str | None = "unset"
+    status: Literal["rated", "unrated", "lowest_by_sanction", "under_rectification"] | None = None
+    restrictions: tuple[str, ...] | None = None      # "<kind> <ref> [until]" of every restriction in force
+    upgrades: tuple[str, ...] | None = None          # "C→A 2024-09-10" of every upgrade
+    review_due: dt.date | None | Literal["unset"] = "unset"
+    line_grades: tuple[str | None, ...] | None = None
+    history_refs: tuple[str | None, ...] | None = None   # ref of each event's effect, in order
+    benefits: dict[str, dict[str, Any] | None] = {}   # id -> {quantity: "100.000", treatment: {heavy: …}}
+    not_benefits: tuple[str, ...] = ()
+    not_applicable: dict[str, tuple[str, ...]] = {}   # id -> the missing conditions' names
+    obligations: tuple[str, ...] = ()
+
+
+class Scenario(Strict):
+    name: str = Field(min_length=1)
+    refs: tuple[Ref, ...] = Field(min_length=1)
+    rules: tuple[str, ...] = ()                       # grading rule ids the case exercises
+    enterprise: ScenarioEnterprise
+    events: tuple[ScenarioEvent, ...] = ()
+    as_of: dt.date
+    include_drafts: bool = False
+    alert_level: Literal["light", "moderate", "yellow", "orange", "red"] | None = None
+    parameters: dict[str, Any] = {}
+    expect: Expected

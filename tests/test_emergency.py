@@ -28,17 +28,22 @@ def ceramics(grade):
     return em.Line("ceramics", "ceramics_building", grade)
 
 
+def counting(overrides=None, as_of=date(2026, 3, 1)):
+    """The EG-COUNT parameters (registry defaults, or a request's overrides)."""
+    return em.Counting.at(as_of, Interpretations.from_overrides(overrides))
+
+
 def worth(before, after, division, as_of, *, alert_days=ALERTS, yuan=None, tonnes=None, interp=None,
           facts=None, policies_after=frozenset()):
     return em.worth(CAT, [(before, after)], division=division, as_of=as_of, facts_before=facts or {},
                     facts_after=facts or {}, policies_before=frozenset(), policies_after=policies_after,
-                    interp=interp or Interpretations(), alert_days=alert_days,
+                    counting=interp or counting(), alert_days=alert_days,
                     daily_output_value_yuan=None if yuan is None else Decimal(yuan),
                     daily_capacity_t=None if tonnes is None else Decimal(tonnes))
 
 
 def seasons(division, as_of, line, facts=None, interp=None, policy_ids=frozenset()):
-    return em.line_calendars(CAT, line, division, as_of, facts or {}, policy_ids, interp or Interpretations())
+    return em.line_calendars(CAT, line, division, as_of, facts or {}, policy_ids, interp or counting())
 
 
 def test_cement_clinker_c_to_b_in_henan_days_yuan_and_tonnes():
@@ -57,27 +62,27 @@ def test_cement_clinker_c_to_b_in_henan_days_yuan_and_tonnes():
 
 
 def test_own_measures_count_as_no_cut_unless_the_parameter_says_otherwise():
-    # EG-CEM-1: B → A. A "自主采取减排措施" = emergency_own_measures_cut (default 0).
+    # EG-CEM-1: B → A. A "自主采取减排措施" = emergency.own_measures_cut (default 0).
     # 5 × (0 − 0) + 3 × (0.2 − 0) + 2 × (1 − 0) = 2.6 days
     assert worth(clinker("B"), clinker("A"), "410100", date(2026, 3, 1)).value == Decimal("2.6")
     # with 0.1: 5 × (0 − 0.1) + 3 × (0.2 − 0.1) + 2 × (1 − 0.1) = −0.5 + 0.3 + 1.8 = 1.6 days
-    interp = Interpretations.from_overrides({"emergency_own_measures_cut": "0.1"})
+    interp = counting({"emergency.own_measures_cut": "0.1"})
     assert worth(clinker("B"), clinker("A"), "410100", date(2026, 3, 1), interp=interp).value == Decimal("1.6")
 
 
 def test_half_the_lines_is_left_unquantified_when_the_parameter_says_so():
-    interp = Interpretations.from_overrides({"emergency_line_stop_share": False})
+    interp = counting({"emergency.line_stop_share": False})
     w = worth(clinker("C"), clinker("B"), "410100", date(2026, 3, 1), yuan="1000000", interp=interp)
     assert w.value is None and w.output_value_yuan is None
     assert w.quantified_part == Decimal("2.4")   # orange 3 × 0.8 + red 0; yellow not counted
-    assert "emergency_line_stop_share" in w.reason.en
+    assert "emergency.line_stop_share" in w.reason.en
 
 
 def test_aplus_reads_as_a_by_default():
-    a_plus = em.alert_measures(CAT, clinker("A+"), "410100", date(2026, 3, 1), Interpretations())
+    a_plus = em.alert_measures(CAT, clinker("A+"), "410100", date(2026, 3, 1), counting())
     assert a_plus.grade_read_as == "A" and {m.production for m in a_plus.measures} == {"own_measures"}
     off = em.alert_measures(CAT, clinker("A+"), "410100", date(2026, 3, 1),
-                            Interpretations.from_overrides({"emergency_aplus_as_a": False}))
+                            counting({"emergency.aplus_as_a": False}))
     assert off.measures == () and "A+" in off.reason.en
 
 
@@ -115,7 +120,7 @@ def test_jilin_2026_a_may_shorten_shown_unquantified():
 
 
 def test_jilin_may_shorten_as_a_stated_what_if():
-    interp = Interpretations.from_overrides({"emergency_may_shorten_days": 30})
+    interp = counting({"emergency.may_shorten_days": 30})
     w = worth(clinker("C"), clinker("A"), "220100", date(2026, 6, 1), alert_days={}, interp=interp)
     # what-if: 30 days fewer per season: (90 − 60) + (105 − 75) + (61 − 31) = 90 days saved
     assert w.value == Decimal(90)
@@ -262,7 +267,7 @@ def test_measures_that_name_a_calendar_decide_the_treatment():
     # Where the catalogue's staggered measures name a calendar (e.g. JL-CF26), their treatment wins over the
     # calendar's own grade rules: one definition of who is staggered.
     named = {"JL-CF26": ("exempt", "JL-CF26-2")}
-    cal = em.line_calendars(CAT, clinker("C"), "220100", date(2026, 6, 1), {}, frozenset(), Interpretations(), named)
+    cal = em.line_calendars(CAT, clinker("C"), "220100", date(2026, 6, 1), {}, frozenset(), counting(), named)
     assert (cal[0].treatment, cal[0].ref, cal[0].days_stopped) == ("exempt", "JL-CF26-2", 0)
 
 
@@ -270,9 +275,9 @@ def test_a_rule_naming_an_applying_measure_joins_the_measures():
     # NX-CF25 named by a measure as staggered; NX-A1-7's policy applies too -> the better treatment, may_shorten
     named = {"NX-CF25": ("staggered", "NX-CF25-1")}
     ids = frozenset({"ningxia.less_staggered_production"})
-    cal = em.line_calendars(CAT, clinker("A"), "640100", date(2026, 1, 10), {}, ids, Interpretations(), named)
+    cal = em.line_calendars(CAT, clinker("A"), "640100", date(2026, 1, 10), {}, ids, counting(), named)
     assert (cal[0].treatment, cal[0].ref) == ("may_shorten", "NX-A1-7")
-    cal = em.line_calendars(CAT, clinker("A"), "640100", date(2026, 1, 10), {}, frozenset(), Interpretations(), named)
+    cal = em.line_calendars(CAT, clinker("A"), "640100", date(2026, 1, 10), {}, frozenset(), counting(), named)
     assert (cal[0].treatment, cal[0].ref, cal[0].days_stopped) == ("staggered", "NX-CF25-1", 216)
 
 

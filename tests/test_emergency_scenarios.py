@@ -24,7 +24,8 @@ def test_scenario(case):
              for x in case["lines"]]
     w = em.worth(catalogue(), pairs, division=case["division"], as_of=case["as_of"], facts_before={}, facts_after={},
                  policies_before=frozenset(), policies_after=frozenset(),
-                 interp=Interpretations.from_overrides(case.get("parameters")), alert_days=case.get("alert_days"),
+                 counting=em.Counting.at(case["as_of"], Interpretations.from_overrides(case.get("parameters"))),
+                 alert_days=case.get("alert_days"),
                  daily_output_value_yuan=_dec(case.get("daily_output_value_yuan")),
                  daily_capacity_t=_dec(case.get("daily_capacity_t")))
     expect = case["expect"]

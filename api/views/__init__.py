@@ -11,11 +11,13 @@ def register_all(api) -> None:
         grades,
         health,
         imports,
+        jurisdictions,
         keys,
         preview,
         reference,
         stats,
         tax,
     )
-    for module in (health, keys, reference, enterprises, grades, imports, benefits, preview, tax, stats, emergency):
+    for module in (health, keys, reference, enterprises, grades, imports, benefits, jurisdictions, preview, tax,
+                   stats, emergency):
         api.register_blueprint(module.blp)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from incentives import emergency as em
-from incentives import engine
+from incentives import engine, ledger
 from incentives.access import Caller
 from incentives.engine import Evaluation
 from incentives.interpretations import Interpretations
@@ -74,11 +74,12 @@ def lines_at(state: EnterpriseState, ev: Evaluation, as_of: dt.date, interp: Int
     """Per industry line: managed grade, measures per alert level (or why none), staggered seasons in force."""
     cat = catalogue()
     ids = _policy_ids(ev)
+    counting = em.Counting.at(as_of, interp)
     out = []
     for x in state.industries:
         line = _line(x)
-        alerts = em.alert_measures(cat, line, state.facility_division, as_of, interp)
-        cals = em.line_calendars(cat, line, state.facility_division, as_of, state.facts, ids, interp,
+        alerts = em.alert_measures(cat, line, state.facility_division, as_of, counting)
+        cals = em.line_calendars(cat, line, state.facility_division, as_of, state.facts, ids, counting,
                                  em.named_treatments(ev))
         out.append({
             "industry": x.industry, "branch": x.branch, "site": x.site, "grade": x.grade,
@@ -108,7 +109,9 @@ def sheet(*, session: Session, caller: Caller, uscc: str, as_of: dt.date, includ
     ent = registry.get_enterprise(session, uscc)
     registry.ensure_visible(caller, ent)
     ctx = context(alert_level=None, include_drafts=include_drafts, parameters=parameters)
-    state = registry.fold_enterprise(session, ent, as_of, with_history=False)
+    # The managed grade is taken under the same drafts switch and parameter overrides as the measures.
+    options = ledger.LedgerOptions(include_drafts=ctx.drafts, parameters=ctx.interpretations.ledger_overrides())
+    state = registry.fold_enterprise(session, ent, as_of, with_history=False, options=options)
     ev = engine.evaluate(state, as_of, ctx)
     return {"uscc": ent.uscc, "name": ent.name, "division": ent.division, "facility_division": ent.facility_division,
             "as_of": as_of, "include_drafts": ev.include_drafts, "ruleset": ev.ruleset,
@@ -147,7 +150,8 @@ def preview_figure(*, current: EnterpriseState, target: EnterpriseState, current
     yuan, tonnes = _dec(scenario.get("daily_output_value_yuan")), _dec(scenario.get("daily_capacity_t"))
     w = em.worth(catalogue(), _pairs(current, target), division=current.facility_division, as_of=as_of,
                  facts_before=current.facts, facts_after=target.facts, policies_before=_policy_ids(current_eval),
-                 policies_after=_policy_ids(target_eval), interp=interp, alert_days=alert_days,
+                 policies_after=_policy_ids(target_eval), counting=em.Counting.at(as_of, interp),
+                 alert_days=alert_days,
                  daily_output_value_yuan=yuan, daily_capacity_t=tonnes,
                  named_before=em.named_treatments(current_eval), named_after=em.named_treatments(target_eval))
     notes = []

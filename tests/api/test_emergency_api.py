@@ -86,12 +86,12 @@ def test_ceramics_null_with_its_reason(client):
 
 def test_counting_parameters_are_overridable_and_echoed(client):
     q = emergency(client, clinker("410100", "B"), "A", "2026-03-01", scenario={"alert_days": ALERTS},
-                  parameters={"emergency_own_measures_cut": "0.1"})
+                  parameters={"emergency.own_measures_cut": "0.1"})
     # B → A with own measures counted as 0.1: 5 × (0 − 0.1) + 3 × (0.2 − 0.1) + 2 × (1 − 0.1) = 1.6 days
     assert q["value"] == 1.6
     r = client.post("/api/v1/benefits/preview", json={"enterprise": clinker("410100"), "target": {"grade": "B"},
-                                                      "parameters": {"emergency_own_measures_cut": "2"}})
-    assert "parameters.emergency_own_measures_cut" in [e["field"] for e in assert_problem(r, 422)["errors"]]
+                                                      "parameters": {"emergency.own_measures_cut": "2"}})
+    assert "parameters.emergency.own_measures_cut" in [e["field"] for e in assert_problem(r, 422)["errors"]]
     r = client.post("/api/v1/benefits/preview", json={"enterprise": clinker("410100"), "target": {"grade": "B"},
                                                       "scenario": {"daily_capacity_t": -1}})
     assert "scenario.daily_capacity_t" in [e["field"] for e in assert_problem(r, 422)["errors"]]
