@@ -186,10 +186,11 @@ SEASON_ORDER = ("exempt", "may_shorten", "staggered", "stop")
 def named_treatments(evaluation) -> dict[str, tuple[str, str]]:
     """Per calendar id, the treatment the catalogue's staggered measures give the enterprise, and its ref.
 
-    Read from the explanation steps of the evaluated measures (`{calendar, treatment}` values)."""
+    Read from the explanation steps (`{calendar, treatment}` values) of the measures that apply (benefits and
+    obligations; a measure that does not apply decides nothing)."""
     out: dict[str, tuple[str, str]] = {}
-    for item in (*evaluation.benefits, *evaluation.obligations, *evaluation.not_applicable):
-        for step in getattr(item, "explanation", None) or getattr(item, "steps", ()):
+    for item in (*evaluation.benefits, *evaluation.obligations):
+        for step in item.explanation:
             cal, treatment = step.values.get("calendar"), step.values.get("treatment")
             if cal and treatment in SEASON_ORDER:
                 best = out.get(cal)

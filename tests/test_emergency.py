@@ -288,6 +288,7 @@ def test_named_treatments_read_from_the_measures_steps():
     step = lambda ref, treatment: Step(ref, Text("z", "e"), values={"calendar": "JL-CF26", "treatment": treatment})
     ev = SimpleNamespace(benefits=(SimpleNamespace(explanation=(step("JL-CF26-2", "may_shorten"),)),),
                          obligations=(SimpleNamespace(explanation=(step("JL-CF26-1", "staggered"),)),),
-                         not_applicable=())
-    # two measures name JL-CF26: the more favourable treatment (the exception) applies
+                         not_applicable=(SimpleNamespace(steps=(step("JL-CF26-9", "exempt"),)),))
+    # two measures name JL-CF26: the more favourable treatment (the exception) applies; one that does not
+    # apply decides nothing
     assert em.named_treatments(ev) == {"JL-CF26": ("may_shorten", "JL-CF26-2")}
