@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from .errors import DomainError
 from .explain import Text
 from .grades import (
     LEADING,
@@ -24,11 +25,15 @@ from .grades import (
 from .reference import reference
 
 
-class LedgerError(ValueError):
-    """Base of the ledger's refusals: carries a zh/en message, the ref that decided and when it lifts."""
+class LedgerError(DomainError, ValueError):
+    """Base of the ledger's refusals (one domain error family): a zh/en message, the ref that decided, when it
+    lifts, and the field it is about; HTTP 422 unless a subclass says otherwise."""
+    status, title = 422, "Unprocessable Content"
 
     def __init__(self, message: Text, ref: str | None = None, until: date | None = None, field: str | None = None):
-        super().__init__(f"{message.zh} / {message.en}")
+        text = f"{message.zh} / {message.en}"
+        super().__init__(text, [{"field": field, "message": text, "ref": ref,
+                                 "until": until.isoformat() if until else None}])
         self.message = message
         self.ref = ref
         self.until = until
@@ -37,10 +42,12 @@ class LedgerError(ValueError):
 
 class EventRefused(LedgerError):
     """The rules forbid this event now (HTTP 409): a ban, A+ without A, an end without a start…"""
+    status, title = 409, "Conflict"
 
 
 class EventInFuture(EventRefused):
     """An event dated after today (HTTP 422: bad input, not a conflict)."""
+    status, title = 422, "Unprocessable Content"
 
 
 class GradeNotOnScale(LedgerError):

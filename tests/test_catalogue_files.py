@@ -1,6 +1,7 @@
 """The catalogue as files: the loader refuses what the schema, the digest and the tree do not allow."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -143,3 +144,16 @@ def test_a_new_folder_is_a_new_jurisdiction(tree):
     (sub / "jurisdiction.yaml").write_text('code: "500101"\nname: {zh: 万州区, en: Wanzhou}\n', encoding="utf-8")
     cat = load(tree)
     assert cat.jurisdictions["500101"].parent == "500000"
+
+
+# Province (xx0000) and city (xxxx00) codes of GB/T 2260, quoted: the law's places live in policies/, not in code.
+DIVISION_LITERAL = re.compile(r"""["'](1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|81|82)\d{2}00["']""")
+
+
+def test_no_province_or_city_code_is_a_literal_in_the_domain():
+    # house style 5: "a jurisdiction in an if"; the national root 000000 aside.
+    found = [f"{path.relative_to(ROOT.parent)}:{n}: {line.strip()}"
+             for path in (ROOT.parent / "incentives").rglob("*.py")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if DIVISION_LITERAL.search(line)]
+    assert found == []
