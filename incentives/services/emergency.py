@@ -158,6 +158,10 @@ def preview_figure(*, current: EnterpriseState, target: EnterpriseState, current
     if not alert_days:
         notes.append({"zh": "未提供预警天数（scenario.alert_days）：预警部分按0天计",
                       "en": "no scenario.alert_days: the alert levels count 0 days"})
+    if alert_days and any(alert_days.get(level) for level in ("light", "moderate")):
+        notes.append({"zh": "措施表只规定黄色、橙色、红色预警：轻度、中度污染天气的天数未计算",
+                      "en": "the tables set measures for yellow, orange and red alerts only: light and moderate "
+                            "pollution days are not counted"})
     if w.value is not None and yuan is None and tonnes is None:
         notes.append({"zh": "提供scenario.daily_output_value_yuan（及daily_capacity_t）可换算为产值和吨数",
                       "en": "give scenario.daily_output_value_yuan (and daily_capacity_t) for yuan and tonnes"})

@@ -32,7 +32,7 @@ def test_cement_clinker_c_to_b_days_equivalent_yuan_and_tonnes(client):
                   scenario={"alert_days": ALERTS, "daily_output_value_yuan": 1000000, "daily_capacity_t": 5000})
     # EG-CEM-1 / EG-COUNT: C yellow 停产50%以生产线计 0.5, orange 停产 1, red 1 → B 0, 限产20% 0.2, 停产 1:
     # 5 × 0.5 + 3 × 0.8 + 2 × 0 = 4.9 days of output; × 1 000 000 = 4 900 000 yuan; × 5 000 t = 24 500 t
-    assert q["value"] == 4.9 and q["unit"] == "days" and q["reason"] is None
+    assert q["value"] == 4.9 and q["unit"] == "days" and q["reason"] is None and q["notes"] == []
     assert q["output_value_yuan"] == 4900000 and q["output_t"] == 24500
     line = q["lines"][0]
     yellow = next(x for x in line["alert_levels"] if x["level"] == "yellow")
@@ -68,7 +68,8 @@ def test_shanxi_2021_22_b_to_a_saves_the_season(client):
 
 
 def test_shanxi_2020_21_b_exempt(client):
-    q = emergency(client, clinker("140100"), "B", "2020-12-01", scenario={})
+    q = emergency(client, clinker("140100"), "B", "2020-12-01", scenario={"alert_days": {"light": 4}})
+    assert any("light and moderate" in n or "轻度" in n for n in q["notes"])   # not in the tables: not counted
     s = q["lines"][0]["seasons"][0]
     # JIN-CF20-1: B not in 错峰; JIN-CF20-2: C staggered 151 days
     assert (s["before"]["treatment"], s["after"]["treatment"], s["days_saved"]) == ("staggered", "exempt", 151)
