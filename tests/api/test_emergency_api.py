@@ -169,3 +169,18 @@ def test_benefits_report_carries_the_emergency_lines(client, admin):
     body = client.get(f"/api/v1/enterprises/{JL_CEMENT}/benefits?as_of=2026-06-01", headers=admin).get_json()
     clinker_line = next(x for x in body["emergency"] if x["branch"] == "cement_clinker")
     assert clinker_line["staggered_production"][0]["days_stopped"] == 256       # JL-CF26-1
+
+
+def test_sheet_jilin_a_line_may_shorten_without_a_number(client, admin):
+    _register(client, admin, JL_CEMENT, division_grade="A")
+    body = client.get(f"/api/v1/enterprises/{JL_CEMENT}/emergency-sheet?as_of=2026-06-01", headers=admin).get_json()
+    line = next(x for x in body["lines"] if x["branch"] == "cement_clinker")
+    cal = line["staggered_production"][0]
+    # JL-CF26-2: A "可适当缩短错峰生产时间", no number: each season's days and the total stay null
+    assert (cal["treatment"], cal["ref"], cal["days_stopped"]) == ("may_shorten", "JL-CF26-2", None)
+    assert {s["days_stopped"] for s in cal["seasons"]} == {None}
+    # EG-CEM-1, grade A: own measures on every alert level
+    assert {m["production"] for m in line["alert_levels"]} == {"own_measures"}
+    html = client.get(f"/api/v1/enterprises/{JL_CEMENT}/emergency-sheet?as_of=2026-06-01&format=html",
+                      headers=admin).get_data(as_text=True)
+    assert "可适当缩短（文件未给出天数）" in html
