@@ -266,6 +266,8 @@ def build(cat: Catalogue, *, policy_ids: frozenset[str], known_refs: frozenset[s
                            if r.policy and r.policy not in policy_ids]
                 errors += [f"{where}: unknown grade {g!r}" for r in item.grade_rules for g in r.grades
                            if g not in CANONICAL]
+                errors += [f"{where}: fact {f!r} is not documented in policies/facts.yaml" for r in item.grade_rules
+                           for f in (r.fact or {}) if f not in cat.facts]
             bucket.append(Located(code, doc, item, name))
     ids = {c.item.id for c in out["staggered_calendars"]}
     errors += [f"{c.file}: {c.item.id}: replaces unknown calendar {c.item.replaces!r}"

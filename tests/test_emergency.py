@@ -292,3 +292,21 @@ def test_named_treatments_read_from_the_measures_steps():
     # two measures name JL-CF26: the more favourable treatment (the exception) applies; one that does not
     # apply decides nothing
     assert em.named_treatments(ev) == {"JL-CF26": ("may_shorten", "JL-CF26-2")}
+
+
+def test_loader_refuses_a_grade_rule_on_an_undocumented_fact(tmp_path):
+    text = """- id: JL-CF26
+  refs: [JL-CF26-1]
+  document: d1
+  clause: c
+  window: {from: 2026-01-01, to: 2026-12-31}
+  branches: [cement_clinker]
+  title: {zh: 日历, en: calendar}
+  seasons:
+  - {id: s, name: {zh: s, en: s}, periods: [{from: 2026-01-01, to: 2026-01-10}]}
+  grade_rules:
+  - {fact: {green_enough: true}, treatment: exempt, ref: JL-CF26-1}
+  otherwise: {treatment: staggered, ref: JL-CF26-1}
+"""
+    with pytest.raises(PolicyLoadError, match="fact 'green_enough' is not documented"):
+        _load(tmp_path, {"staggered_calendars.yaml": text})
