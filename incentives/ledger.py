@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -42,8 +43,8 @@ from .ledger_rules import (
     validate_grade,
 )
 from .policy import GradingRule
-from .reference import division_chain, reference
-from .rules import FacilityRules, facility_rules, graded_here
+from .reference import reference
+from .rules import FacilityRules, catalogue_chain, facility_rules, graded_here
 from .state import (
     EVENT_KINDS,
     VIOLATIONS,
@@ -107,6 +108,31 @@ def _clause(rule: GradingRule) -> Text:
     return _t(f"{name.zh} {rule.source.clause}{draft[0]}", f"{name.en} {rule.source.clause}{draft[1]}")
 
 
+@lru_cache(maxsize=256)
+def _reason_of(rule_id: str) -> Text:
+    rule = next(r for r in policies.RULES if r.rule_id == rule_id)
+    where = _clause(rule)
+    return _t(f"{where.zh}：{rule.title.zh}", f"{where.en}: {rule.title.en}")
+
+
+def _reason(rule: GradingRule) -> Text:
+    """"<jurisdiction> <clause>: <title>": why a restriction holds (one Text per rule)."""
+    return _reason_of(rule.rule_id)
+
+
+def _spec(branch: str, facility: str, branches) -> tuple[str, bool, str, bool]:
+    """(scale, allows_b_minus, catalog, graded at this facility) of a branch; raise UnknownBranch."""
+    scale, allows = branch_info(branch, branches)
+    table = reference().branches if branches is None else branches
+    catalog = getattr(table.get(branch), "catalog", "") or ""
+    return scale, allows, catalog, graded_here(catalog, facility)
+
+
+@lru_cache(maxsize=16384)
+def _line_spec(branch: str, facility: str) -> tuple[str, bool, str, bool]:
+    return _spec(branch, facility, None)
+
+
 @dataclass(slots=True)
 class _Line:
     """Working state of one industry branch (and site) while folding."""
@@ -167,12 +193,12 @@ class _Book:
         self.upgrades: list[Upgrade] = []
         self.history: list[HistoryEntry] = []
         self.findings: list[tuple[date, str]] = []
+        self.checked_branch: tuple | None = None
 
     def add_line(self, industry: str, branch: str, site: str | None, day: date | None = None) -> _Line:
-        scale, allows = branch_info(branch, self.branches)
-        table = reference().branches if self.branches is None else self.branches
-        catalog = getattr(table.get(branch), "catalog", "") or ""
-        if not graded_here(catalog, self.facility):
+        scale, allows, catalog, here = (_line_spec(branch, self.facility) if self.branches is None
+                                        else _spec(branch, self.facility, self.branches))
+        if not here:
             scale = "other"             # a local industry outside its jurisdiction is not graded here
         line = _Line(industry, branch, site, scale, allows, self._lowest(scale, day), catalog)
         self.lines[(industry, branch, site)] = line
@@ -196,18 +222,17 @@ class _Book:
 
     def overall(self, day: date, grades: list[str | None] | None = None) -> str | None:
         """The overall grade from the lines' grades (rule overall_grade: lowest, or Shaoxing's main industry)."""
-        lines = list(self.lines.values())
         if grades is None:
-            grades = [ln.base() for ln in lines]
-        if not grades:
-            return None
+            if len(self.lines) == 1:
+                return next(iter(self.lines.values())).base()
+            grades = [ln.base() for ln in self.lines.values()]
+        if len(grades) < 2:
+            return grades[0] if grades else None
         rule = self.rules.one("overall_grade", day)
         method = "lowest" if rule is None or rule.method == "lowest" else self.rules.param(rule.method, day)
-        if len(grades) == 1:
-            return grades[0]
         if method == "main_industry":
             main = self.facts.get("main_industry")
-            for ln, g in zip(lines, grades, strict=True):
+            for ln, g in zip(self.lines.values(), grades, strict=True):
                 if main is None or ln.industry == main:
                     return g
         return self.rules.reading(day).lowest(grades)
@@ -263,15 +288,16 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
         if not ev.industry:
             return _refuse("评级事件须指明行业", "a rating must name its industry", "G-MULTI", field="industry")
         branch = _rated_branch(book, ev)
+        book.checked_branch = (ev, branch)           # _rated reads it back instead of resolving it again
         if branch is None:
             return _refuse("请指明行业分支", "name the industry branch", "G-SCALE", field="branch")
         try:
             grade = validate_grade(branch, ev.grade or "", book.branches)
         except LedgerError as exc:
             return exc
-        table = reference().branches if book.branches is None else book.branches
-        catalog = getattr(table.get(branch), "catalog", "") or ""
-        if not graded_here(catalog, book.facility):
+        here = (_line_spec(branch, book.facility) if book.branches is None
+                else _spec(branch, book.facility, book.branches))[3]
+        if not here:
             return GradeNotOnScale(_t(f"{branch} 是地方行业，只在其所属辖区评级",
                                       f"{branch} is a local industry, graded only in its own jurisdiction"),
                                    "G-SCOPE", field="industry")
@@ -347,34 +373,40 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
 # ---- effects: one function per event kind; what a rule does is read from its catalogue entry ----
 
 def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
-    branch = _rated_branch(book, ev)
-    found = [ln for ln in book.targets(ev) if ln.branch == branch]
-    before_lines = list(book.lines.values())
+    checked = book.checked_branch
+    branch = checked[1] if checked is not None and checked[0] is ev else _rated_branch(book, ev)
+    found, any_rated, managed_low = [], False, False
+    for ln in book.lines.values():
+        if ln.industry == ev.industry and ln.branch == branch and (ev.site is None or ln.site == ev.site):
+            found.append(ln)
+        any_rated = any_rated or ln.rated is not None
+        managed_low = managed_low or ln.sanctioned or ln.rectifying
     before = book.overall(day)
-    held_before = book.overall(day, [ln.held() for ln in before_lines])
-    any_rated = any(ln.rated is not None for ln in before_lines)
+    # the grade held by the ratings, where a sanction or rectification manages a line below it (regaining)
+    held_before = book.overall(day, [ln.held() for ln in book.lines.values()]) if managed_low else before
     line = found[0] if len(found) == 1 else book.add_line(ev.industry, branch, ev.site, day)
     grade = validate_grade(branch, ev.grade, book.branches)
     line.rated, line.rated_on, line.sanctioned, line.rectifying = grade, day, False, False
     after = book.overall(day)
     reading = book.rules.reading(day)
-    regain_rule = book.rules.one("upgrade", day)
+    rose = reading.rank(after) > reading.rank(before)
+    regain_rule = book.rules.one("upgrade", day) if rose else None
     regained = (regain_rule is not None and not regain_rule.regain_is_upgrade
                 and reading.rank(after) <= reading.rank(held_before))
-    upgraded = (reading.rank(after) > reading.rank(before) and not regained
-                and (book.options.upgrade_from_unrated or any_rated))
+    upgraded = rose and not regained and (book.options.upgrade_from_unrated or any_rated)
     if upgraded:
         book.upgrades.append(Upgrade(line.industry, line.branch, before if any_rated else None, after, day, ev.ref))
     limit = book.rules.one("application_limit", day)
     if limit is not None:
-        book.restrictions.append(Restriction(
-            "one_application_per_year", _t(f"{_clause(limit).zh}：{limit.title.zh}", f"{_clause(limit).en}: "
-                                           f"{limit.title.en}"), limit.refs[0], day, book.rules.until(limit.period, day)))
+        book.restrictions.append(Restriction("one_application_per_year", _reason(limit), limit.refs[0], day,
+                                             book.rules.until(limit.period, day)))
+    if not book.record:
+        return
     frm = "未评级" if not any_rated else (before or "—")
     zh = f"{line.label()} 评定为{grade}" + (f"（总体等级由{frm}提升至{after}）" if upgraded else "")
     en = f"{line.label()} rated {grade}" + (
         f" (overall upgrade from {frm if any_rated else 'unrated'} to {after})" if upgraded else "")
-    if regained and reading.rank(after) > reading.rank(before):
+    if regained:
         zh += f"（恢复原有等级，不计为提升：{regain_rule.refs[0]}）"
         en += f" (regains a grade held before: not an upgrade, {regain_rule.refs[0]})"
     book.note(ev, _t(zh, en), ev.ref)
@@ -572,8 +604,10 @@ def _review_due(book: _Book, ln: _Line) -> date | None:
 
 def _guarantee(book: _Book, as_of: date, rows) -> list[Restriction]:
     """G-GUARANTEE: a 保障类 enterprise in a key industry below the floor is flagged with the rule's ref."""
+    if book.facts.get("guarantee_enterprise") is not True:
+        return []
     rule = book.rules.one("guarantee_floor", as_of)
-    if rule is None or book.facts.get("guarantee_enterprise") is not True:
+    if rule is None:
         return []
     reading = book.rules.reading(as_of)
     low = [r for r, ln in zip(rows, book.lines.values(), strict=True)
@@ -591,8 +625,11 @@ def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts
     lines = list(book.lines.values())
     rows = tuple(IndustryGrade(ln.industry, ln.branch, ln.scale, ln.managed(as_of), ln.rated, ln.rated_on,
                                ln.status(), _review_due(book, ln), ln.site) for ln in lines)
-    overall = book.overall(as_of, [r.grade for r in rows])
-    rated = book.overall(as_of, [r.rated_grade for r in rows]) if rows else None
+    if len(rows) == 1:
+        overall, rated = rows[0].grade, rows[0].rated_grade
+    else:
+        overall = book.overall(as_of, [r.grade for r in rows])
+        rated = book.overall(as_of, [r.rated_grade for r in rows]) if rows else None
     status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
     dues = [r.review_due for r in rows if r.review_due]
     restrictions = sorted(book.active(as_of), key=lambda r: (r.since, r.kind)) + _guarantee(book, as_of, rows)
@@ -644,7 +681,7 @@ def _where(uscc: str | None, division: str | None, facility_division: str | None
 
 def _shape(ent: Enterprise) -> tuple:
     """What the rules read of an enterprise without events: its jurisdiction chain and registrations."""
-    return division_chain(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
+    return catalogue_chain(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
 
 
 def _event_shape(events) -> tuple:

@@ -7,15 +7,16 @@ local law as an exception to national law, found by the same lookup, never by co
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 import policies
 
-from .grades import LEADING, LETTER_RANK, NON_LEADING, LeadingMap
+from .grades import CANONICAL, LEADING, LETTER_RANK, NON_LEADING, LeadingMap
 from .policy import GradingRule
 from .reference import division_chain
 
@@ -48,6 +49,10 @@ class Reading:
     leading_map: LeadingMap
     b_minus_is_b: bool
     refs: tuple[str, ...] = ()
+    _ranks: dict = field(default=None, compare=False, hash=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_ranks", {g: LETTER_RANK[self.tier(g)] for g in CANONICAL})
 
     def tier(self, grade: str | None) -> str | None:
         """The letter grade a grade counts as here."""
@@ -58,8 +63,7 @@ class Reading:
 
     def rank(self, grade: str | None) -> int:
         """Comparable rank (0 = none)."""
-        t = self.tier(grade)
-        return LETTER_RANK[t] if t else 0
+        return 0 if grade is None else self._ranks[grade]
 
     def expand(self, grades: tuple[str, ...]) -> tuple[str, ...]:
         """Grades that read as one of `grades` here (B- with B where B- is B; 引领 with its letter)."""
@@ -91,15 +95,42 @@ class FacilityRules:
         self.rules = sorted((r for r in policies.RULES if r.jurisdiction in depth
                              and (include_drafts or r.status != "draft")),
                             key=lambda r: -depth[r.jurisdiction])          # deepest first
-        self._readings: dict[date, Reading] = {}
+        # The rules in force change only on the days a window opens or closes: answers are kept per stretch
+        # between two such days ("epoch"), so a fold asks each question once.
+        bounds = set()
+        for r in self.rules:
+            bounds.add(r.window.start)
+            bounds.add(r.window.end)
+            if r.window_end is not None:
+                bounds.add(param_value(r.window_end, r.window.start or date.min, self.overrides) + ONE_DAY)
+        self._bounds = sorted(b for b in bounds if b is not None)
+        self._epochs: dict[int, dict] = {}
+        self._last_day: date | None = None
+        self._last: dict = {}
 
-    def active(self, day: date) -> list[GradingRule]:
+    def _epoch(self, day: date) -> dict:
+        if day == self._last_day:
+            return self._last
+        e = bisect_right(self._bounds, day)
+        got = self._epochs.get(e)
+        if got is None:
+            active = tuple(r for r in self.rules if rule_window_contains(r, day, self.overrides))
+            got = self._epochs[e] = {"active": active}
+        self._last_day, self._last = day, got
+        return got
+
+    def active(self, day: date) -> tuple[GradingRule, ...]:
         """Rules in force on `day`, deepest jurisdiction first."""
-        return [r for r in self.rules if rule_window_contains(r, day, self.overrides)]
+        return self._epoch(day)["active"]
 
     def one(self, kind: str, day: date) -> GradingRule | None:
         """The applicable rule of a kind (the deepest jurisdiction's)."""
-        return next((r for r in self.active(day) if r.kind == kind), None)
+        epoch = self._epoch(day)
+        try:
+            return epoch[kind]
+        except KeyError:
+            got = epoch[kind] = next((r for r in epoch["active"] if r.kind == kind), None)
+            return got
 
     def on_event(self, event: str, violation: str | None, day: date) -> list[GradingRule]:
         """Event-triggered rules (sanction, bar, downgrade, repeat) of the deepest jurisdiction that has any."""
@@ -111,7 +142,10 @@ class FacilityRules:
 
     def review(self, grade: str, day: date) -> GradingRule | None:
         """The review-period rule for a rated grade (the deepest that lists it)."""
-        return next((r for r in self.active(day) if r.kind == "review_period" and grade in r.grades), None)
+        epoch, key = self._epoch(day), "review:" + grade
+        if key not in epoch:
+            epoch[key] = next((r for r in epoch["active"] if r.kind == "review_period" and grade in r.grades), None)
+        return epoch[key]
 
     def param(self, name: str, day: date) -> Any:
         """A parameter's value on `day` (the facility's overrides first)."""
@@ -119,13 +153,13 @@ class FacilityRules:
 
     def reading(self, day: date) -> Reading:
         """The 引领 mapping and B- reading in force for this facility."""
-        got = self._readings.get(day)
+        epoch = self._epoch(day)
+        got = epoch.get("reading")
         if got is None:
             lm, bm = self.one("leading_map", day), self.one("b_minus", day)
-            got = Reading(LeadingMap(lm.leading, lm.non_leading) if lm else LeadingMap(),
-                          bool(bm and bm.counts_as_b),
-                          tuple(r.refs[0] for r in (lm, bm) if r is not None))
-            self._readings[day] = got
+            got = epoch["reading"] = Reading(LeadingMap(lm.leading, lm.non_leading) if lm else LeadingMap(),
+                                             bool(bm and bm.counts_as_b),
+                                             tuple(r.refs[0] for r in (lm, bm) if r is not None))
         return got
 
     def until(self, period: Mapping[str, Any], day: date) -> date | None:
@@ -157,9 +191,19 @@ def years_after(day: date, years: int) -> date:
 
 
 @lru_cache(maxsize=4096)
+def catalogue_chain(facility_division: str) -> tuple[str, ...]:
+    """The catalogue jurisdictions containing a division, national first: all the rules depend on."""
+    return tuple(c for c in division_chain(facility_division) if c in policies.JURISDICTIONS)
+
+
 def facility_rules(facility_division: str, include_drafts: bool = False) -> FacilityRules:
-    """The rules of a facility (cached: the catalogue is loaded once)."""
-    return FacilityRules(facility_division, include_drafts)
+    """The rules of a facility: one shared object per catalogue chain (the catalogue is loaded once)."""
+    return _chain_rules(catalogue_chain(facility_division), include_drafts)
+
+
+@lru_cache(maxsize=1024)
+def _chain_rules(chain: tuple[str, ...], include_drafts: bool) -> FacilityRules:
+    return FacilityRules(chain[-1], include_drafts)
 
 
 def local_catalogs() -> dict[str, str]:
@@ -170,6 +214,7 @@ def local_catalogs() -> dict[str, str]:
 _LOCAL = local_catalogs()
 
 
+@lru_cache(maxsize=8192)
 def graded_here(catalog: str, facility_division: str) -> bool:
     """Whether an industry of `catalog` is graded at a facility (local industries only in their jurisdiction)."""
     owner = _LOCAL.get(catalog)
