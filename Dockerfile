@@ -3,6 +3,9 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     GIS_BIND=0.0.0.0:8000 PROMETHEUS_MULTIPROC_DIR=/tmp/gis-metrics GIS_ENV=production
 WORKDIR /app
+# Pango and CJK fonts: WeasyPrint lays out the emergency sheet's PDF (Chinese text) with them.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY incentives incentives
 COPY policies policies

@@ -105,11 +105,18 @@ class EvaluationOut(ma.Schema):
     not_applicable = ma.fields.List(ma.fields.Nested(NotApplicableOut), required=True)
 
 
+def _emergency_line():
+    from .schemas_emergency import SheetLineOut  # that module builds on this one
+    return SheetLineOut()
+
+
 class BenefitReport(EvaluationOut):
     uscc = ma.fields.String(required=True)
     name = ma.fields.String(allow_none=True)
     overall_grade = ma.fields.String(allow_none=True, required=True)
     status = ma.fields.String()
+    emergency = ma.fields.List(ma.fields.Nested(_emergency_line), metadata={
+        "description": "per industry line: measures per alert level and staggered-production seasons in force"})
 
 
 class PoliciesQuery(ma.Schema):

@@ -7,6 +7,7 @@ from incentives.policy import ALERT_LEVELS
 
 from .schemas import Day, Division, Grade, Uscc, non_negative
 from .schemas_benefits import BenefitOut, NotApplicableOut
+from .schemas_emergency import EmergencyFigureOut
 from .schemas_grades import Facts, IsoDate, Localized
 
 
@@ -72,6 +73,7 @@ class Scenario(ma.Schema):
     surplus_emission_rights_t = _non_negative()
     alert_days = ma.fields.Nested(AlertDays, load_default=None, allow_none=True)
     daily_output_value_yuan = _non_negative()
+    daily_capacity_t = _non_negative()   # tonnes a day, on the base of the industry's table (EG-CEM-BASE)
 
 
 class PreviewIn(ma.Schema):
@@ -121,6 +123,7 @@ class QuantifiedOut(ma.Schema):
     emission_rights = ma.fields.List(ma.fields.Nested(FigureOut))
     enforcement = ma.fields.Nested(FigureOut)
     cash_rewards = ma.fields.List(ma.fields.Nested(FigureOut))   # yuan, with caps and budget in the basis
+    emergency = ma.fields.Nested(EmergencyFigureOut)
 
 
 class PathStepOut(ma.Schema):

@@ -529,7 +529,8 @@ def _ruleset() -> str:
         h.update(repr(registry.PARAMETERS[name]).encode())
     here = Path(__file__).resolve()
     catalogue = here.parent.parent.joinpath("policies")
-    for path in sorted([here, here.with_name("policy.py"), here.with_name("interpretations.py")]
+    for path in sorted([here, here.with_name("policy.py"), here.with_name("interpretations.py"),
+                        here.with_name("emergency.py")]
                        + list(catalogue.glob("*.py"))
                        + [p for p in catalogue.rglob("*.yaml") if "scenarios" not in p.parts]):
         h.update(path.read_bytes())

@@ -103,6 +103,22 @@ def check_override(name: str, value: Any) -> None:
         raise ValueError(f"parameter {name}: a whole number >= 0")
     if info.kind == "date" and not isinstance(value, date):
         raise ValueError(f"parameter {name}: a date")
+    if info.kind == "decimal":
+        _check_decimal(name, value, share=info.unit == "share")
+
+
+def _check_decimal(name: str, value: Any, *, share: bool) -> None:
+    """A decimal override: a number or its text, finite, >= 0 (and <= 1 for a share)."""
+    from decimal import Decimal, InvalidOperation
+    allowed = "a decimal number from 0 to 1" if share else "a decimal number >= 0"
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)) or len(str(value)) > 30:
+        raise ValueError(f"parameter {name}: {allowed}")
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"parameter {name}: {allowed}") from None
+    if not d.is_finite() or d < 0 or (share and d > 1):
+        raise ValueError(f"parameter {name}: {allowed}")
 
 
 def anniversary(day: date) -> date:

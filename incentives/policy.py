@@ -25,7 +25,7 @@ ALERT_CATEGORY = {"light": "light_moderate", "moderate": "light_moderate",
 BENEFIT_TREATMENTS = ("exempt", "own_measures", "reduced_or_exempt", "fewer_measures")
 OBLIGATION_TREATMENTS = ("differentiated", "list_measures", "on_list", "strict")
 DIGESTS = tuple(Path(__file__).resolve().parent.parent / "policies" / name
-                for name in ("digest.md", "digest-jurisdictions.md", "digest-emergency.md"))
+                for name in ("digest.md", "digest-jurisdictions.md", "digest-emergency.md", "emergency.md"))
 
 
 class PolicyLoadError(RuntimeError):

@@ -5,6 +5,7 @@ source, overlapping windows -> PolicyLoadError): the application refuses to star
 """
 from __future__ import annotations
 
+from . import emergency_tables  # registers its catalogue sections before the load
 from .catalogue import Catalogue, load
 
 CATALOGUE: Catalogue = load()
@@ -18,3 +19,7 @@ JURISDICTIONS = CATALOGUE.jurisdictions
 BY_ID: dict[str, tuple] = {}
 for _p in ALL:
     BY_ID[_p.policy_id] = BY_ID.get(_p.policy_id, ()) + (_p,)
+
+# Emergency measure tables and staggered-production calendars (sections registered before the load above;
+# checked here against the whole catalogue).
+EMERGENCY = emergency_tables.build(CATALOGUE, policy_ids=frozenset(BY_ID))

@@ -18,7 +18,7 @@ bp = Blueprint("pages", __name__)  # templates and static files are the app's (a
 
 def init_app(app: Flask) -> None:
     """Register the pages blueprint."""
-    from . import lookup_page, preview_page, public_pages, tax_page  # noqa: F401  (routes register on import)
+    from . import emergency_sheet, lookup_page, preview_page, public_pages, tax_page  # noqa: F401  (routes register on import)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(_helpers())   # globals, so imported macros see them too
 

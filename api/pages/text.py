@@ -228,6 +228,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "figure": {
         "carbon_allowance": ("增发碳配额", "extra carbon allowance"),
         "emergency_days": ("应急减排天数", "emergency days spared"),
+        "emergency": ("预警与错峰少限产的产量（折合天数）", "output no longer cut in alerts and staggered production"),
         "emission_rights_certification": ("排污权核定", "emission-rights certification"),
         "emission_rights_priority": ("排污权优先", "emission-rights priority"),
         "enforcement_measures": ("执法检查", "enforcement measures"),

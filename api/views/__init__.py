@@ -6,6 +6,7 @@ def register_all(api) -> None:
     """Register every blueprint on the Api."""
     from . import (
         benefits,
+        emergency,
         enterprises,
         grades,
         health,
@@ -18,5 +19,5 @@ def register_all(api) -> None:
         tax,
     )
     for module in (health, keys, reference, enterprises, grades, imports, benefits, jurisdictions, preview, tax,
-                   stats):
+                   stats, emergency):
         api.register_blueprint(module.blp)

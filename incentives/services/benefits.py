@@ -34,5 +34,6 @@ def report(*, session: Session, caller: Caller, uscc: str, as_of: dt.date, alert
     options = ledger.LedgerOptions(include_drafts=ctx.drafts, parameters=ctx.interpretations.ledger_overrides())
     state = registry.fold_enterprise(session, ent, as_of, with_history=False, options=options)
     ev = engine.evaluate(state, as_of, ctx)
+    from .emergency import lines_at  # emergency builds on this module's context()
     return {"uscc": uscc, "name": ent.name, "overall_grade": state.overall_grade, "status": state.status,
-            **evaluation(ev)}
+            **evaluation(ev), "emergency": lines_at(state, ev, as_of, ctx.interpretations)}

@@ -20,7 +20,7 @@ from incentives.industries import UnknownIndustry, resolve_branch
 from incentives.reference import reference
 from incentives.state import GradeEvent
 
-from . import registry
+from . import emergency, registry
 from .benefits import context
 from .evaluations import benefit, evaluation, plain
 
@@ -166,6 +166,9 @@ def preview(*, session: Session, body: dict, today: dt.date, caller: Caller = PU
     quantified = _quantified(session, current, target, scenario, as_of, division=facility, uscc=uscc, caller=caller)
     quantified["cash_rewards"] = [_figure(f) for f in upgrade.cash_rewards(
         current, target, lambda day: engine.evaluate(target_state, day, ctx))]
+    quantified["emergency"] = emergency.preview_figure(
+        current=current_state, target=target_state, current_eval=current, target_eval=target, as_of=as_of,
+        interp=ctx.interpretations, scenario=scenario)
     answer = {
         "as_of": as_of, "uscc": uscc, "name": name, "division": division, "facility_division": facility,
         "include_drafts": current.include_drafts, "parameters": plain(dict(current.parameters)),
