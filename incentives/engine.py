@@ -166,8 +166,13 @@ class _Resolver:
         """The policy's window, its end set by a parameter or its interpretation override."""
         if policy.window_end is None:
             return policy.window
-        last = self.interp.override(policy.window_end) or policy.params[policy.window_end].at(policy.window.start).value
-        return Window(policy.window.start, last + timedelta(days=1))
+        key = ("window", policy.policy_id, policy.window)
+        w = self._tiers.get(key)
+        if w is None:
+            last = (self.interp.override(policy.window_end)
+                    or policy.params[policy.window_end].at(policy.window.start).value)
+            w = self._tiers[key] = Window(policy.window.start, last + timedelta(days=1))
+        return w
 
     def upgrade_window(self, cond: Upgraded, policy: Policy) -> Window:
         """Days an upgrade must fall in: the policy's window or from an interpretation date on."""

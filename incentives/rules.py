@@ -51,8 +51,12 @@ class Reading:
     refs: tuple[str, ...] = ()
     _ranks: dict = field(default=None, compare=False, hash=False, repr=False)
 
+    _keys: dict = field(default=None, compare=False, hash=False, repr=False)
+
     def __post_init__(self):
         object.__setattr__(self, "_ranks", {g: LETTER_RANK[self.tier(g)] for g in CANONICAL})
+        object.__setattr__(self, "_keys", {g: (self._ranks[g], LETTER_RANK[self.leading_map.letter(g)],
+                                               g in (LEADING, NON_LEADING)) for g in CANONICAL})
 
     def tier(self, grade: str | None) -> str | None:
         """The letter grade a grade counts as here."""
@@ -80,8 +84,7 @@ class Reading:
         graded = [g for g in grades if g is not None]
         if not graded:
             return None
-        return min(graded, key=lambda g: (self.rank(g), LETTER_RANK[self.leading_map.letter(g)],
-                                          g in (LEADING, NON_LEADING)))
+        return min(graded, key=self._keys.__getitem__)
 
 
 class FacilityRules:

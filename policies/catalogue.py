@@ -27,7 +27,7 @@ from . import mechanics_load, schema
 
 ROOT = Path(__file__).resolve().parent
 SPECIAL_FILES = ("jurisdiction.yaml", "documents.yaml", "parameters.yaml", "grading.yaml", "targets.yaml")
-# Extra sections a later feature adds: file name -> loader(folder data, path, catalogue being built, errors).
+# Extra sections a later feature adds: file name -> loader(data, path, jurisdiction code, catalogue, errors).
 # Registered by the module that owns the section, so an unknown file stays an error.
 SECTIONS: dict[str, Callable] = {}
 
