@@ -33,6 +33,23 @@ def migrate_cmd():
     click.echo("database migrated")
 
 
+@main.command("worker")
+@click.option("--queue", "queues", multiple=True, help="queues to serve (repeatable); default: batches, webhooks")
+@click.option("--burst", is_flag=True, help="work until the queues are empty, then stop")
+def worker_cmd(queues, burst):
+    """Run the background worker (RQ) on the job queues; needs GIS_REDIS_URL."""
+    from . import jobs
+    app = _app()
+    try:
+        ok = jobs.run_worker(app, queues=tuple(queues) or jobs.QUEUES, burst=burst)
+    except (jobs.QueueUnavailable, ValueError) as exc:
+        click.echo(f"worker: {getattr(exc, 'detail', exc)}", err=True)
+        sys.exit(2)
+    finally:
+        app.extensions["gis_engine"].dispose()
+    sys.exit(0 if ok or burst else 1)
+
+
 @main.group()
 def keys():
     """API keys."""
