@@ -499,14 +499,13 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
         tier = "none"
         reason = Text(f"污染当量数排第{g['rank']}位，不在前{parameters.top_n}项 → 不征税（法 第九条）",
                       f"rank {g['rank']} by equivalents, outside the first {parameters.top_n} → not taxed (法 第九条)")
-        before = reduction = Decimal("0.00")
+        before = reduction = due = Decimal("0.00")
     else:
         if parameters.rounding == "equivalents_2dp":
             before = round_half_up(eq_used * rate)
         else:
             before = round_exact(g["eq"] * Fraction(rate), FEN)
-        reduction = round_half_up(before * (1 - FACTORS[tier]))
-    due = before - reduction
+        before, reduction, due = _amounts(before, FACTORS[tier], parameters.reduction_rounding)
     used, per_eq = _fmt(eq_used), _fmt(rate)
     steps.append(_step("法 第十一条、第十三条", f"应纳税额 = {used} × {per_eq} = {before}；减免 {reduction}；应纳 {due}",
                        f"tax = {used} × {per_eq} = {before}; reduction {reduction}; due {due}",
@@ -522,6 +521,16 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
         emission_kg=to_decimal(g["emission"], 6), equivalents=eq_used, taxed=g["taxed"], rank=g["rank"],
         rate=rate, rate_source=g["rate"].source, tax_before_reduction=before, reduction=reduction,
         tax_due=due, records=g["n"])
+
+
+def _amounts(before: Decimal, factor: Decimal, reduction_rounding: str) -> tuple[Decimal, Decimal, Decimal]:
+    """法 第十三条 减按 factor, rounded once (env-tax.md §6, REDUCTION_ROUNDING): `due` rounds the amount due,
+    half up to the fen, and the reduction is the difference; `reduction` rounds the reduction instead."""
+    if reduction_rounding == "due":
+        due = round_half_up(before * factor)
+        return before, before - due, due
+    reduction = round_half_up(before * (1 - factor))
+    return before, reduction, before - reduction
 
 
 def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Step]]:
