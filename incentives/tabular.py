@@ -11,12 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MAGIC = b"PK\x03\x04"
+PARQUET_MAGIC = b"PAR1"
 ROW = "row"  # the file line number column: header = 1, first data row = 2
 
 
@@ -63,6 +67,35 @@ def is_xlsx(data: bytes, filename: str | None = None, content_type: str | None =
             or (filename or "").lower().endswith(".xlsx"))
 
 
+def is_parquet(data: bytes, filename: str | None = None) -> bool:
+    """Whether an upload is a Parquet file (magic bytes `PAR1`, or a .parquet name)."""
+    return data[:4] == PARQUET_MAGIC or (filename or "").lower().endswith(".parquet")
+
+
+_DUCKDB_SETTINGS: ContextVar[tuple] = ContextVar("duckdb_settings", default=())
+
+
+@contextmanager
+def duckdb_settings(*, memory_limit: str | None = None, threads: int | None = None,
+                    temp_directory: str | None = None) -> Iterator[None]:
+    """Run the reads inside with DuckDB's memory limit (it spills to `temp_directory`) and thread count."""
+    given = {"memory_limit": memory_limit, "threads": threads, "temp_directory": temp_directory}
+    token = _DUCKDB_SETTINGS.set(tuple((k, v) for k, v in given.items() if v is not None))
+    try:
+        yield
+    finally:
+        _DUCKDB_SETTINGS.reset(token)
+
+
+def _connect():
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = true")
+    for name, value in _DUCKDB_SETTINGS.get():
+        con.execute(f"SET {name} = ?", [value])  # names from duckdb_settings only
+    return con
+
+
 def read_table(data: bytes, *, filename: str | None = None, content_type: str | None = None,
                max_rows: int = 100_000, aliases: dict[str, str] | None = None,
                required: tuple | None = None, categorical: bool = False) -> pd.DataFrame:
@@ -77,7 +110,8 @@ def read_table(data: bytes, *, filename: str | None = None, content_type: str | 
         raise FileProblem(422, "file has no rows", [{"row": 1, "column": None, "message": "empty file"}])
     if is_xlsx(data, filename, content_type):
         return _finish(_read_xlsx(data), max_rows=max_rows, aliases=aliases or {}, required=tuple(required or ()))
-    frame = _finish_columns(*_read_csv_duckdb(data), max_rows=max_rows, aliases=aliases or {},
+    read = _read_parquet_duckdb(data) if is_parquet(data, filename) else _read_csv_duckdb(data)
+    frame = _finish_columns(*read, max_rows=max_rows, aliases=aliases or {},
                             required=tuple(required or ()))
     if not categorical:
         for name in frame.columns.drop(ROW):
@@ -132,9 +166,8 @@ def _duckdb_csv(data: bytes):
     with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
         handle.write(data)
         handle.flush()
-        con = duckdb.connect()
+        con = _connect()
         try:
-            con.execute("SET preserve_insertion_order = true")
             select = ", ".join(f"coalesce({n}, '') AS {n}" for n in names)
             columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
             table = con.sql(
@@ -148,6 +181,34 @@ def _duckdb_csv(data: bytes):
             con.close()
     rejects = [(int(line), str(kind), f"{kind.lower()}: {message}") for line, kind, message in rejects]
     return table, rejects
+
+
+def _read_parquet_duckdb(data: bytes):
+    """A Parquet file read by DuckDB, every column as text: (header, [(codes, values)], rows, strip?).
+
+    Records are numbered as a CSV's lines would be (header = 1, first record = 2)."""
+    import tempfile
+
+    import duckdb
+    with tempfile.NamedTemporaryFile(suffix=".parquet") as handle:
+        handle.write(data)
+        handle.flush()
+        con = _connect()
+        try:
+            names = [row[0] for row in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [handle.name]).fetchall()]
+            select = ", ".join(f'coalesce(CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR), \'\')' for n in names)
+            table = con.sql(f"SELECT {select} FROM read_parquet(?)", params=[handle.name]).to_arrow_table()
+        except duckdb.Error as exc:
+            raise FileProblem(400, "not a readable Parquet file",
+                              [{"row": None, "column": None, "message": str(exc)}]) from None
+        finally:
+            con.close()
+    columns = []
+    for column in table.columns:
+        encoded = column.combine_chunks().dictionary_encode()
+        values = np.asarray(encoded.dictionary.to_pylist() or [""], dtype=object)[: len(encoded.dictionary)]
+        columns.append((encoded.indices.to_numpy(zero_copy_only=False), values))
+    return [str(n) for n in names], columns, np.arange(2, table.num_rows + 2, dtype=np.int64), True
 
 
 def _line_numbers(data: bytes, count: int) -> np.ndarray:

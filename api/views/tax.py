@@ -1,18 +1,19 @@
 """Environmental-tax assessments: JSON records or a monitoring file (CSV/XLSX/HJ 212) in; rows, tiers, tax due out."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from incentives.services import tax
+from incentives.services import tax, tax_batches
 
 from ..auth import FILES, JSON, current_caller, protect
 from ..database import get_session
 from ..i18n import lang
 from ..schemas_grades import today
-from ..schemas_tax import AssessmentIn, AssessmentOut, UploadForm
-from ..uploads import uploaded, wants_csv
+from ..schemas_tax import AssessmentIn, AssessmentOut, BatchForm, BatchOut, UploadForm
+from ..tasks import enqueue_tax_batch
+from ..uploads import uploaded, uploaded_files, wants_csv
 
 blp = Blueprint("tax", __name__, url_prefix="/api/v1/tax", description="Environmental-tax assessments")
 
@@ -54,3 +55,27 @@ class AssessmentResource(MethodView):
     def get(self, assessment_id):
         """A stored assessment"""
         return _answer(tax.get(session=get_session(), caller=current_caller(), assessment_id=assessment_id), 200)
+
+
+@blp.route("/batches")
+class Batches(MethodView):
+    @protect("tax_bureau", consumes=("multipart/form-data",))
+    @blp.arguments(BatchForm, location="form")
+    @blp.response(202, BatchOut)
+    @blp.alt_response(503, description="the job queue is not available")
+    def post(self, form):
+        """Queue a batch of monitoring files (one taxpayer each, or a `uscc` column); the worker assesses them"""
+        answer = tax_batches.create(session=get_session(), caller=current_caller(), uploads=uploaded_files(),
+                                    options=form, max_bytes=current_app.config["MAX_CONTENT_LENGTH"] * 4,
+                                    enqueue=enqueue_tax_batch)
+        url = url_for("tax.BatchResource", batch_id=answer["id"])
+        return {**answer, "status_url": url}, 202, {"Location": url}
+
+
+@blp.route("/batches/<batch_id>")
+class BatchResource(MethodView):
+    @protect("tax_bureau")
+    @blp.response(200, BatchOut)
+    def get(self, batch_id):
+        """A batch's status, progress and per-taxpayer results (assessment ids or errors)"""
+        return tax_batches.get(session=get_session(), caller=current_caller(), batch_id=batch_id)
