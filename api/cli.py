@@ -225,10 +225,10 @@ def assess_batch_cmd(paths, out, division, memory_limit, threads, outlets, rates
                                                 today=_today(), strict=strict, store=False):
                 summary.append(tax.batch_summary_row(result))
                 if "answer" in result:
-                    (target / f"{result['uscc']}.csv").write_text(tax.filing_csv(result["answer"]), encoding="utf-8-sig")
+                    (target / f"{result['uscc']}.csv").write_text(tax.filing_csv(result["answer"]), encoding="utf-8")
                 else:
                     failed += 1
-    (target / "summary.csv").write_text(tax.batch_summary_csv(summary), encoding="utf-8-sig")
+    (target / "summary.csv").write_text(tax.batch_summary_csv(summary), encoding="utf-8")  # text has its BOM
     app.extensions["gis_engine"].dispose()
     click.echo(f"{len(summary) - failed} taxpayer(s) assessed, {failed} refused; written {target / 'summary.csv'}")
     sys.exit(1 if failed or not summary else 0)

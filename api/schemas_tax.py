@@ -130,3 +130,8 @@ class BatchOut(ma.Schema):
     error = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     finished_at = ma.fields.DateTime(allow_none=True)
+
+
+class FilingFormat(ma.Schema):
+    format = ma.fields.String(load_default=None, validate=ma.validate.OneOf(["json", "csv", "xlsx"]),
+                              metadata={"description": "json (default), or the filing form as csv or xlsx"})

@@ -32,3 +32,9 @@ def wants_csv() -> bool:
     """Whether the client asked for CSV (Accept: text/csv) over JSON."""
     best = request.accept_mimetypes.best_match(["application/json", "text/csv"], default="application/json")
     return best == "text/csv" and request.accept_mimetypes["text/csv"] > request.accept_mimetypes["application/json"]
+
+
+def wants_xlsx() -> bool:
+    """Whether the client asked for an XLSX workbook (Accept) over JSON."""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return request.accept_mimetypes[xlsx] > request.accept_mimetypes["application/json"]

@@ -7,21 +7,27 @@ from flask_smorest import Blueprint
 
 from incentives.services import tax, tax_batches
 
-from ..auth import FILES, JSON, current_caller, protect
+from ..auth import FILES, JSON, XLSX, current_caller, protect
 from ..database import get_session
 from ..i18n import lang
 from ..schemas_grades import today
-from ..schemas_tax import AssessmentIn, AssessmentOut, BatchForm, BatchOut, UploadForm
+from ..schemas_tax import AssessmentIn, AssessmentOut, BatchForm, BatchOut, FilingFormat, UploadForm
 from ..tasks import enqueue_tax_batch
-from ..uploads import uploaded, uploaded_files, wants_csv
+from ..uploads import uploaded, uploaded_files, wants_csv, wants_xlsx
 
 blp = Blueprint("tax", __name__, url_prefix="/api/v1/tax", description="Environmental-tax assessments")
 
 
 def _answer(answer: dict, status: int):
-    if wants_csv():
+    """The answer as JSON, or as the filing form: `?format=csv|xlsx` or `Accept: text/csv` / XLSX."""
+    fmt = request.args.get("format") or ("csv" if wants_csv() else "xlsx" if wants_xlsx() else "json")
+    name = f"assessment-{answer['id'] or 'preview'}"
+    if fmt == "csv":
         return Response(tax.filing_csv(answer, lang()), status=status, mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=assessment-{answer['id']}.csv"})
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    if fmt == "xlsx":
+        return Response(tax.filing_xlsx(answer, lang()), status=status, mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
     return answer
 
 
@@ -51,8 +57,10 @@ class Assessments(MethodView):
 @blp.route("/assessments/<assessment_id>")
 class AssessmentResource(MethodView):
     @protect("tax_bureau", "enterprise")
-    @blp.response(200, AssessmentOut)
-    def get(self, assessment_id):
+    @blp.arguments(FilingFormat, location="query", as_kwargs=True)
+    @blp.response(200, AssessmentOut, description="JSON; with `format=csv` or `format=xlsx` (or Accept) the filing "
+                  "form (《环境保护税税源明细表》 air columns, 减免性质代码, 本期减免税额, a total row; CSV with a BOM)")
+    def get(self, assessment_id, format=None):
         """A stored assessment"""
         return _answer(tax.get(session=get_session(), caller=current_caller(), assessment_id=assessment_id), 200)
 

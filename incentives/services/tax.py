@@ -15,6 +15,7 @@ from incentives.db import Enterprise, TaxAssessment
 from incentives.engine import RULESET
 from incentives.errors import DomainError, Forbidden, Invalid, NotFound
 from incentives.tabular import decode_text, is_parquet, is_xlsx
+from incentives.tax.filing import filing_rows
 from incentives.tax.records import FIELDS
 
 from .evaluations import plain, step
@@ -259,32 +260,20 @@ def get(*, session: Session, caller: Caller, assessment_id: str) -> dict:
     return row.result
 
 
-FILING_HEADERS = {"zh": env_tax.FILING_COLUMNS,
-                  "en": ("outlet", "pollutant", "month", "avg_concentration", "max_concentration", "standard",
-                         "ratio_below_standard", "tier", "emission_kg", "equivalents", "tax_before_reduction",
-                         "reduction", "tax_due")}
-TIERS = {"zh": {"75%": "减按75%", "50%": "减按50%", "none": "不减征"}, "en": {"75%": "75%", "50%": "50%", "none": "none"}}
-
-
-def _money(v) -> str:
-    return "" if v in (None, "") else f"{Decimal(str(v)):.2f}"
-
-
 def filing_csv(answer: dict, lang: str = "zh") -> str:
-    """The rows in the columns of the 环境保护税减免税明细计算报表 (amounts with two decimals; cells neutralised)."""
-    rows = [FILING_HEADERS["en" if lang == "en" else "zh"]]
-    for r in answer["rows"]:
-        name = r["pollutant_zh"] if lang != "en" else r["pollutant"]
-        rows.append([r["outlet"], name, r["month"], _plain(r["avg_concentration"]),
-                     _plain(r["max_concentration"]), _plain(r["standard"]), _plain(r["ratio"]),
-                     TIERS["en" if lang == "en" else "zh"][r["tier"]], _plain(r["emission_kg"]),
-                     _plain(r["equivalents"]), _money(r["tax_before_reduction"]), _money(r["reduction"]),
-                     _money(r["tax_due"])])
-    return cells.csv_text(rows)
+    """The filing form (《环境保护税税源明细表》 air columns, reductions, a total row) as CSV with a UTF-8 BOM."""
+    return cells.csv_text([[_text(v) for v in row] for row in filing_rows(answer, lang)])
 
 
-def _plain(v) -> str:
-    return "" if v is None else str(v)
+def filing_xlsx(answer: dict, lang: str = "zh") -> bytes:
+    """The filing form as a workbook: numbers as numbers, text as text, never a formula."""
+    return cells.xlsx_bytes([("税源明细表" if lang != "en" else "filing form", filing_rows(answer, lang))])
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 SUMMARY_COLUMNS = ("uscc", "months", "tax_before_reduction", "reduction", "tax_due", "status", "errors", "file")
@@ -306,25 +295,5 @@ def batch_summary_row(result: dict) -> dict:
 
 
 def batch_summary_csv(rows: list[dict]) -> str:
-    """The summary rows as CSV text (cells neutralised: no spreadsheet formula)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
-    return out.getvalue()
-
-
-def _cell(value):
-    """A CSV/XLSX cell a spreadsheet shows as text: a leading = + - @ (or tab/CR) gets a quote mark."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-        return True
-    except ArithmeticError:
-        return False
+    """The summary rows as CSV text with a UTF-8 BOM (cells neutralised: no spreadsheet formula)."""
+    return cells.csv_text([SUMMARY_COLUMNS] + [[_text(r[k]) for k in SUMMARY_COLUMNS] for r in rows])
