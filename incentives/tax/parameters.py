@@ -2,6 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
+from fractions import Fraction
+
+# The law's numbers, in one place (LAW-13). 法 第十三条: the mean concentration C "低于" the standard S by
+# 50% (C below 1/2 of S) → 减按50%; by 30% (C below 7/10 of S) → 减按75%; tiers in the order they are tried.
+REDUCTION_TIERS: tuple[tuple[str, Fraction, Decimal], ...] = (
+    ("50%", Fraction(1, 2), Decimal("0.5")),
+    ("75%", Fraction(7, 10), Decimal("0.75")),
+)
+NO_REDUCTION = ("none", Decimal(1))
+RATE_RANGE = (Decimal("1.2"), Decimal(12))   # 法 附表一: 1.2–12 yuan per 污染当量 for air pollutants
+TOP_N_STATUTORY = 3                          # 法 第九条: the first three pollutants per outlet are taxed
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "boundary": ("strict", "inclusive"),
@@ -34,7 +46,7 @@ class TaxParameters:
     rounding: str = "equivalents_2dp"
     reduction_rounding: str = "due"   # §6: which of tax due and reduction is rounded; the other is the difference
     agency_aggregate: str = "mean"
-    top_n: int = 3
+    top_n: int = TOP_N_STATUTORY
     tie_break: str = "item_no"
     reduction_on_generated_amount: str = "deny"
     default_standard_confidence: frozenset[str] = field(
@@ -46,7 +58,7 @@ class TaxParameters:
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"parameter {name}: {getattr(self, name)!r} is not one of {', '.join(allowed)}")
-        if isinstance(self.top_n, bool) or not isinstance(self.top_n, int) or self.top_n < 3:
+        if isinstance(self.top_n, bool) or not isinstance(self.top_n, int) or self.top_n < TOP_N_STATUTORY:
             raise ValueError(f"parameter top_n: {self.top_n!r} must be an integer >= 3 (法 第九条)")
         unknown = set(self.default_standard_confidence) - set(STANDARD_CONFIDENCES)
         if unknown:
