@@ -104,7 +104,7 @@ class BatchForm(ma.Schema):
     rates = JsonObject(load_default=None)
     parameters = JsonObject(load_default=None)
     outlets = JsonObject(load_default=None, metadata={"description": "{outlet: {standards: {pollutant: S}}}"})
-    strict = ma.fields.Boolean(load_default=False, metadata={"description": "HJ 212: refuse a file on any "
+    strict = ma.fields.Boolean(load_default=True, metadata={"description": "HJ 212: refuse a file on any "
                                                                            "rejected packet"})
 
 

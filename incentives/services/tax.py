@@ -173,7 +173,7 @@ def _read_upload(data: bytes, filename, content_type, params, *, fmt, strict, mn
 
 def assess_batch_file(*, session: Session, caller: Caller, data: bytes, filename: str, division: str | None,
                       rates: dict | None, parameters: dict | None, outlets: dict | None, today: dt.date,
-                      strict: bool = False, store: bool = True) -> list[dict]:
+                      strict: bool = True, store: bool = True) -> list[dict]:
     """One file of a batch: [{uscc, answer} or {uscc, detail, errors}] per taxpayer in it.
 
     The taxpayer is the file name's first 18 characters, or each value of a `uscc` column; each is
@@ -232,20 +232,44 @@ def _hj212_records(data: bytes, params, *, strict: bool, mn_to_outlet: dict | No
     """HJ 212 packets to tax records, with the accounting of every packet for the answer."""
     text = decode_text(data)
     result = hj212.parse_packets(text, strict=strict, mn_to_outlet=mn_to_outlet,
-                                 concentration_basis=params.concentration_basis)
+                                 concentration_basis=params.concentration_basis,
+                                 hour_tolerance_seconds=params.hj212_hour_tolerance_seconds,
+                                 crc_byte_swap=params.hj212_crc_byte_swap)
     records = result.records
     # Each hour's emission is its -Cou (a mass) where the packet has one; "" lets the tax module compute
     # flow × concentration, which is a mass only for the measured -Avg: under ZsAvg every hour must carry one.
     if params.concentration_basis == "zsavg" and (records["emission_kg"] == "").any():
         raise RuntimeError("HJ 212 records under ZsAvg without an emission mass")
     accounting = {
-        "format": "hj212", "month": result.month, "summary": plain(result.summary),
+        "format": "hj212", "month": result.month, "months": list(result.months), "summary": plain(result.summary),
         "parameters": plain(result.parameters),
         "excluded": result.excluded.to_dict("records"),      # hour, pollutant, flag, rule, reason
         "exceeding": result.exceeding.to_dict("records"),    # T-flag hours: used, and they fail G1
         "rejected": list(result.rejected),                   # line (row), column, reason
-        "checks": list(result.checks), "other_codes": dict(result.other_codes)}
+        "checks": list(result.checks), "other_codes": dict(result.other_codes),
+        "unknown_codes": dict(result.unknown_codes)}
+    if records.empty:
+        raise _nothing_taxable(result)
     return records, {"hj212": accounting}
+
+
+def _nothing_taxable(result) -> TaxInputError:
+    """422 in HJ 212 terms: no taxable hourly value, and where every packet went."""
+    s = result.summary
+    errors = [{"field": "file", "message": f"{s['packets']} packets: {s['used']} used, {s['excluded']} excluded, "
+                                          f"{s['rejected']} rejected, {s['merged']} merged into split packets"}]
+    for rule, count in result.excluded.groupby("rule").size().items():
+        example = result.excluded[result.excluded["rule"] == rule].iloc[0]
+        errors.append({"field": f"hj212.excluded.{rule}", "message": f"{count} excluded, e.g. line {example['row']}: "
+                                                                      f"{example['reason']}"})
+    for label, codes in (("other_codes", result.other_codes), ("unknown_codes", result.unknown_codes)):
+        if codes:
+            errors.append({"field": f"hj212.{label}", "message": ", ".join(f"{c} ×{n}" for c, n in sorted(codes.items()))
+                           + (" (known HJ 212 factors that are not taxable air pollutants)" if label == "other_codes"
+                              else " (not air pollutant codes of HJ 212 表B.2: water or vendor codes)")})
+    errors += [dict(e) for e in result.rejected[:50]]
+    return TaxInputError("no taxable hourly air-pollutant value in the HJ 212 packets (CN=2061 with a taxable "
+                         "pollutant of 附表二)", errors)
 
 
 def get(*, session: Session, caller: Caller, assessment_id: str) -> dict:
