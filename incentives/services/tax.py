@@ -15,6 +15,7 @@ from incentives.db import Enterprise, TaxAssessment
 from incentives.engine import RULESET
 from incentives.errors import DomainError, Forbidden, Invalid, NotFound
 from incentives.tabular import decode_text, is_parquet, is_xlsx
+from incentives.tax import statute
 from incentives.tax.filing import filing_rows
 from incentives.tax.records import FIELDS
 
@@ -81,7 +82,13 @@ def to_answer(result: env_tax.Assessment, *, assessment_id: str | None, uscc: st
              "equivalents": r.equivalents, "taxed": r.taxed, "rank": r.rank, "rate": r.rate,
              "rate_source": r.rate_source, "tax_before_reduction": r.tax_before_reduction,
              "reduction": r.reduction, "tax_due": r.tax_due, "records": r.records} for r in result.rows]
+    version = statute.version_at(as_of)
     return {"id": assessment_id, "uscc": uscc, "division": result.division, "as_of": as_of,
+            "statute": {"document": version.document, "version": version.version,
+                        "in_force_from": version.in_force.start, "change": plain(version.change),
+                        "pending": [{"measure": m.measure_id, "status": m.status, "refs": list(m.refs),
+                                     "clause": m.clause, "rate": m.rate, "reason": plain(m.reason)}
+                                    for m in statute.PENDING if m.window.contains(as_of)]},
             "ruleset": TAX_RULESET, "parameters": plain(result.parameters.as_dict()),
             "rates": [plain(x) for x in result.rates], "notes": [step(s) for s in result.notes], "rows": rows,
             "totals": {"months": [plain(m) for m in result.months], "quarters": [plain(q) for q in result.quarters]},
@@ -247,10 +254,18 @@ def _hj212_records(data: bytes, params, *, strict: bool, mn_to_outlet: dict | No
         "exceeding": result.exceeding.to_dict("records"),    # T-flag hours: used, and they fail G1
         "rejected": list(result.rejected),                   # line (row), column, reason
         "checks": list(result.checks), "other_codes": dict(result.other_codes),
-        "unknown_codes": dict(result.unknown_codes)}
+        "unknown_codes": dict(result.unknown_codes), "pending": _pending_codes(result.other_codes)}
     if records.empty:
         raise _nothing_taxable(result)
     return records, {"hj212": accounting}
+
+
+def _pending_codes(codes: dict) -> list[dict]:
+    """Codes measured but taxed by no rule yet (VOCs: the pending pilot of 第二十七条), and why."""
+    from incentives.tax.statute import VOC_HJ212_CODES, VOCS_PILOT
+    found = sorted(c for c in codes if c in VOC_HJ212_CODES)
+    return [{"codes": found, "measure": VOCS_PILOT.measure_id, "status": VOCS_PILOT.status,
+             "refs": list(VOCS_PILOT.refs), "reason": plain(VOCS_PILOT.reason)}] if found else []
 
 
 def _nothing_taxable(result) -> TaxInputError:
