@@ -102,6 +102,7 @@ def _connect():
         con = _LOCAL.con = duckdb.connect()
         _LOCAL.pid, _LOCAL.settings = os.getpid(), ()
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET enable_progress_bar = false")   # a service never draws on the terminal
     settings = _DUCKDB_SETTINGS.get()
     if settings != _LOCAL.settings:
         for name in ("memory_limit", "threads", "temp_directory"):
