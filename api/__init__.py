@@ -11,7 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from incentives.reference import reference
 
-from . import database, limits, logs, metrics, problems
+from . import database, headers, limits, logs, metrics, problems
 from .config import DEV_SECRET, Config
 from .openapi import Api
 
@@ -36,9 +36,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.init_app(app)
     database.init_app(app)
     problems.register(app)
+    headers.init_app(app)
     app.extensions["gis_limiter"] = limits.init_app(app)
     if not app.testing:
         metrics.init_app(app)
+
+    from . import jobs
+    jobs.init_app(app)   # the job queue (RQ on Redis): connected on first use
 
     api = Api(app)
     from .views import register_all

@@ -70,3 +70,18 @@ def test_every_answer_echoes_the_registry_and_a_request_may_override_what_allows
     with pytest.raises(ValueError, match="not one of"):
         LedgerOptions(parameters=(("chongqing.failed_rectification", "forgive"),))
     assert replace(LedgerOptions(), include_drafts=True).include_drafts
+
+
+def test_the_assessment_constants_equal_every_published_value():
+    # The vectorised assessment (issue 15) still holds LAW-13 and 附表一 as constants in
+    # incentives/tax/parameters.py; until it reads statutory(day) per month, each dated value the
+    # catalogue publishes must equal them, or this fails.
+    from incentives.tax.parameters import RATE_RANGE, REDUCTION_TIERS
+    constants = tuple(sorted((share, factor) for _, share, factor in REDUCTION_TIERS))
+    for name, expected in (("env_tax.reduction_tiers", constants), ("env_tax.rate_range", RATE_RANGE)):
+        for dated in policies.PARAMETERS[name].values:
+            day = dated.window.start or date(2018, 1, 1)
+            s = statutory(day)
+            got = tuple((share, factor) for share, factor, _ in s.tiers) if name.endswith("tiers") \
+                else (s.rate_min, s.rate_max)
+            assert got == expected, (name, day)

@@ -1,22 +1,22 @@
 """Environmental-tax assessments for tax bureaus and enterprises: parse, assess, store, read back."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import uuid
 from decimal import Decimal
 
 from sqlmodel import Session
 
-from incentives import env_tax, hj212
+from incentives import cells, env_tax, hj212
 from incentives.access import Caller
 from incentives.db import Enterprise, TaxAssessment
 from incentives.engine import RULESET
 from incentives.errors import DomainError, Forbidden, Invalid, NotFound
-from incentives.tabular import decode_text, is_xlsx
+from incentives.tabular import decode_text, is_parquet, is_xlsx
+from incentives.tax import statute
+from incentives.tax.filing import filing_rows
 from incentives.tax.records import FIELDS
 
 from .evaluations import plain, step
@@ -82,7 +82,13 @@ def to_answer(result: env_tax.Assessment, *, assessment_id: str | None, uscc: st
              "equivalents": r.equivalents, "taxed": r.taxed, "rank": r.rank, "rate": r.rate,
              "rate_source": r.rate_source, "tax_before_reduction": r.tax_before_reduction,
              "reduction": r.reduction, "tax_due": r.tax_due, "records": r.records} for r in result.rows]
+    version = statute.version_at(as_of)
     return {"id": assessment_id, "uscc": uscc, "division": result.division, "as_of": as_of,
+            "statute": {"document": version.document, "version": version.version,
+                        "in_force_from": version.in_force.start, "change": plain(version.change),
+                        "pending": [{"measure": m.measure_id, "status": m.status, "refs": list(m.refs),
+                                     "clause": m.clause, "rate": m.rate, "reason": plain(m.reason)}
+                                    for m in statute.PENDING if m.window.contains(as_of)]},
             "ruleset": TAX_RULESET, "parameters": plain(result.parameters.as_dict()),
             "rates": [plain(x) for x in result.rates], "notes": [step(s) for s in result.notes], "rows": rows,
             "totals": {"months": [plain(m) for m in result.months], "quarters": [plain(q) for q in result.quarters]},
@@ -134,37 +140,157 @@ def assess_upload(*, session: Session, caller: Caller, data: bytes, filename: st
                   content_type: str | None, division: str | None, uscc: str | None, rates: dict | None,
                   parameters: dict | None, today: dt.date, fmt: str | None = None, strict: bool = True,
                   outlets: dict | None = None, mn_to_outlet: dict | None = None, store: bool = True) -> dict:
-    """Assess a monitoring file: CSV/XLSX (zh or en headers, UTF-8 or GBK) or HJ 212 packets (text)."""
+    """Assess a monitoring file: CSV/XLSX/Parquet (zh or en headers, UTF-8 or GBK) or HJ 212 packets (text)."""
     division, uscc = _division(session, caller, uscc, division)
     params = _parameters(parameters)
-    extra: dict = {}
-    if fmt == "hj212" or (fmt is None and content_type == "text/plain" and not is_xlsx(data, filename, content_type)):
-        records, extra = _hj212_records(data, params, strict=strict, mn_to_outlet=mn_to_outlet)
-    else:
-        records = env_tax.read_monitoring(data, filename=filename, content_type=content_type)
+    records, extra = _read_upload(data, filename, content_type, params, fmt=fmt, strict=strict,
+                                  mn_to_outlet=mn_to_outlet)
+    return _assessed(session, records, extra, division=division, uscc=uscc, outlets=outlets, rates=rates,
+                     params=params, today=today, inputs_hash=_hash(data), store=store)
+
+
+def _assessed(session: Session, records, extra: dict, *, division: str, uscc: str | None, outlets, rates,
+              params, today: dt.date, inputs_hash: str, store: bool) -> dict:
+    """The one assessment of an upload's records (single uploads and every taxpayer of a batch)."""
     result = _assess(records, division=division, outlets=outlets, rates=rates, parameters=params)
     answer = to_answer(result, assessment_id=None, uscc=uscc, as_of=today, extra=extra)
-    return _store(session, answer, _hash(data)) if store else answer
+    return _store(session, answer, inputs_hash) if store else answer
+
+
+HJ212_SUFFIXES = (".txt", ".log", ".hj212", ".dat")
+
+
+def is_hj212(data: bytes, filename: str | None, content_type: str | None, fmt: str | None = None) -> bool:
+    """Whether an upload is HJ 212 packet text: asked for, named so (.txt/.log/.hj212), or starting with `##`."""
+    if fmt is not None:
+        return fmt == "hj212"
+    if is_xlsx(data, filename, content_type) or is_parquet(data, filename):
+        return False
+    name = (filename or "").lower()
+    return (content_type == "text/plain" or name.endswith(HJ212_SUFFIXES)
+            or data.lstrip(b"\xef\xbb\xbf \r\n\t")[:2] == b"##")
+
+
+def _read_upload(data: bytes, filename, content_type, params, *, fmt, strict, mn_to_outlet):
+    """(records, extra) of an upload: HJ 212 packets with their accounting, or a table's rows."""
+    if is_hj212(data, filename, content_type, fmt) and fmt != "table":
+        return _hj212_records(data, params, strict=strict, mn_to_outlet=mn_to_outlet)
+    return env_tax.read_monitoring(data, filename=filename, content_type=content_type), {}
+
+
+def assess_batch_file(*, session: Session, caller: Caller, data: bytes, filename: str, division: str | None,
+                      rates: dict | None, parameters: dict | None, outlets: dict | None, today: dt.date,
+                      strict: bool = True, store: bool = True) -> list[dict]:
+    """One file of a batch: [{uscc, answer} or {uscc, detail, errors}] per taxpayer in it.
+
+    The taxpayer is the file name's first 18 characters, or each value of a `uscc` column; each is
+    assessed exactly as `assess_upload` assesses a file (the same reading, law and rounding). A problem
+    is reported for its own taxpayer and never stops the batch.
+    """
+    from pathlib import PurePath
+
+    from incentives import uscc as uscc_codes
+    from incentives.tabular import FileProblem
+    named = PurePath(filename or "").name[:18].upper()
+    named = named if uscc_codes.is_valid(named) else None
+    try:
+        params = _parameters(parameters)
+        records, extra = _read_upload(data, filename, None, params, fmt=None, strict=strict, mn_to_outlet=None)
+        units = _taxpayers(records, named)
+    except (DomainError, FileProblem) as exc:
+        return [{"uscc": named, "file": filename, "detail": exc.detail, "errors": list(exc.errors)[:100]}]
+    out = []
+    for uscc, unit in units:
+        try:
+            division_u, _ = _division(session, caller, uscc, division)
+            answer = _assessed(session, unit, extra, division=division_u, uscc=uscc, outlets=outlets,
+                               rates=rates, params=params, today=today, inputs_hash=_hash(data), store=store)
+            out.append({"uscc": uscc, "file": filename, "answer": answer})
+        except (DomainError, FileProblem) as exc:
+            session.rollback()
+            out.append({"uscc": uscc, "file": filename, "detail": exc.detail, "errors": list(exc.errors)[:100]})
+    return out
+
+
+def _taxpayers(records, named: str | None) -> list[tuple[str | None, object]]:
+    """The taxpayers of a file: by its `uscc` column (each its own rows), else the one of the file name."""
+    import numpy as np
+    import pandas as pd
+
+    from incentives import uscc as uscc_codes
+    if not isinstance(records, pd.DataFrame) or "uscc" not in records.columns:
+        if named is None:
+            raise Invalid("the taxpayer is not known: name the file by its USCC (first 18 characters) "
+                          "or give a `uscc` column", [{"field": "file", "message": "no uscc"}])
+        return [(named, records)]
+    codes, uniques = pd.factorize(records["uscc"].astype(object), sort=True)
+    # each distinct value checked once (house style gotcha 14), then mapped back to its rows
+    cleaned = [str(u).strip().upper() for u in uniques]
+    valid = np.array([uscc_codes.is_valid(u) for u in cleaned], dtype=bool)
+    if not valid.all():
+        rows = records["row"].to_numpy()[~valid[codes]]
+        bad = [{"row": int(r), "column": "uscc", "message": "not a valid USCC"} for r in rows[:100]]
+        raise Invalid(f"{len(rows)} row(s) without a valid uscc", bad)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    units = []
+    for k, value in enumerate(cleaned):
+        unit = records.iloc[order[bounds[k]:bounds[k + 1]]].drop(columns=["uscc"])
+        unit.attrs = records.attrs
+        units.append((value, unit))
+    return units
 
 
 def _hj212_records(data: bytes, params, *, strict: bool, mn_to_outlet: dict | None):
     """HJ 212 packets to tax records, with the accounting of every packet for the answer."""
     text = decode_text(data)
     result = hj212.parse_packets(text, strict=strict, mn_to_outlet=mn_to_outlet,
-                                 concentration_basis=params.concentration_basis)
+                                 concentration_basis=params.concentration_basis,
+                                 hour_tolerance_seconds=params.hj212_hour_tolerance_seconds,
+                                 crc_byte_swap=params.hj212_crc_byte_swap)
     records = result.records
     # Each hour's emission is its -Cou (a mass) where the packet has one; "" lets the tax module compute
     # flow × concentration, which is a mass only for the measured -Avg: under ZsAvg every hour must carry one.
     if params.concentration_basis == "zsavg" and (records["emission_kg"] == "").any():
         raise RuntimeError("HJ 212 records under ZsAvg without an emission mass")
     accounting = {
-        "format": "hj212", "month": result.month, "summary": plain(result.summary),
+        "format": "hj212", "month": result.month, "months": list(result.months), "summary": plain(result.summary),
         "parameters": plain(result.parameters),
         "excluded": result.excluded.to_dict("records"),      # hour, pollutant, flag, rule, reason
         "exceeding": result.exceeding.to_dict("records"),    # T-flag hours: used, and they fail G1
         "rejected": list(result.rejected),                   # line (row), column, reason
-        "checks": list(result.checks), "other_codes": dict(result.other_codes)}
+        "checks": list(result.checks), "other_codes": dict(result.other_codes),
+        "unknown_codes": dict(result.unknown_codes), "pending": _pending_codes(result.other_codes)}
+    if records.empty:
+        raise _nothing_taxable(result)
     return records, {"hj212": accounting}
+
+
+def _pending_codes(codes: dict) -> list[dict]:
+    """Codes measured but taxed by no rule yet (VOCs: the pending pilot of 第二十七条), and why."""
+    from incentives.tax.statute import VOC_HJ212_CODES, VOCS_PILOT
+    found = sorted(c for c in codes if c in VOC_HJ212_CODES)
+    return [{"codes": found, "measure": VOCS_PILOT.measure_id, "status": VOCS_PILOT.status,
+             "refs": list(VOCS_PILOT.refs), "reason": plain(VOCS_PILOT.reason)}] if found else []
+
+
+def _nothing_taxable(result) -> TaxInputError:
+    """422 in HJ 212 terms: no taxable hourly value, and where every packet went."""
+    s = result.summary
+    errors = [{"field": "file", "message": f"{s['packets']} packets: {s['used']} used, {s['excluded']} excluded, "
+                                          f"{s['rejected']} rejected, {s['merged']} merged into split packets"}]
+    for rule, count in result.excluded.groupby("rule").size().items():
+        example = result.excluded[result.excluded["rule"] == rule].iloc[0]
+        errors.append({"field": f"hj212.excluded.{rule}", "message": f"{count} excluded, e.g. line {example['row']}: "
+                                                                      f"{example['reason']}"})
+    for label, codes in (("other_codes", result.other_codes), ("unknown_codes", result.unknown_codes)):
+        if codes:
+            errors.append({"field": f"hj212.{label}", "message": ", ".join(f"{c} ×{n}" for c, n in sorted(codes.items()))
+                           + (" (known HJ 212 factors that are not taxable air pollutants)" if label == "other_codes"
+                              else " (not air pollutant codes of HJ 212 表B.2: water or vendor codes)")})
+    errors += [dict(e) for e in result.rejected[:50]]
+    return TaxInputError("no taxable hourly air-pollutant value in the HJ 212 packets (CN=2061 with a taxable "
+                         "pollutant of 附表二)", errors)
 
 
 def get(*, session: Session, caller: Caller, assessment_id: str) -> dict:
@@ -179,31 +305,40 @@ def get(*, session: Session, caller: Caller, assessment_id: str) -> dict:
     return row.result
 
 
-FILING_HEADERS = {"zh": env_tax.FILING_COLUMNS,
-                  "en": ("outlet", "pollutant", "month", "avg_concentration", "max_concentration", "standard",
-                         "ratio_below_standard", "tier", "emission_kg", "equivalents", "tax_before_reduction",
-                         "reduction", "tax_due")}
-TIERS = {"zh": {"75%": "减按75%", "50%": "减按50%", "none": "不减征"}, "en": {"75%": "75%", "50%": "50%", "none": "none"}}
-
-
-def _money(v) -> str:
-    return "" if v in (None, "") else f"{Decimal(str(v)):.2f}"
-
-
 def filing_csv(answer: dict, lang: str = "zh") -> str:
-    """The rows in the columns of the 环境保护税减免税明细计算报表 (amounts with two decimals)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FILING_HEADERS["en" if lang == "en" else "zh"])
-    for r in answer["rows"]:
-        name = r["pollutant_zh"] if lang != "en" else r["pollutant"]
-        writer.writerow([r["outlet"], name, r["month"], _plain(r["avg_concentration"]),
-                         _plain(r["max_concentration"]), _plain(r["standard"]), _plain(r["ratio"]),
-                         TIERS["en" if lang == "en" else "zh"][r["tier"]], _plain(r["emission_kg"]),
-                         _plain(r["equivalents"]), _money(r["tax_before_reduction"]), _money(r["reduction"]),
-                         _money(r["tax_due"])])
-    return out.getvalue()
+    """The filing form (《环境保护税税源明细表》 air columns, reductions, a total row) as CSV with a UTF-8 BOM."""
+    return cells.csv_text([[_text(v) for v in row] for row in filing_rows(answer, lang)])
 
 
-def _plain(v) -> str:
-    return "" if v is None else str(v)
+def filing_xlsx(answer: dict, lang: str = "zh") -> bytes:
+    """The filing form as a workbook: numbers as numbers, text as text, never a formula."""
+    return cells.xlsx_bytes([("税源明细表" if lang != "en" else "filing form", filing_rows(answer, lang))])
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+SUMMARY_COLUMNS = ("uscc", "months", "tax_before_reduction", "reduction", "tax_due", "status", "errors", "file")
+
+
+def batch_summary_row(result: dict) -> dict:
+    """One taxpayer's line of a batch's summary.csv (contract 1.1): its totals, or why it was refused."""
+    if "answer" not in result:
+        errors = "; ".join(f"row {e['row']} {e.get('column') or ''}: {e['message']}" if e.get("row") is not None
+                           else str(e.get("message")) for e in result["errors"][:20])
+        return {"uscc": result["uscc"] or "", "months": 0, "tax_before_reduction": "", "reduction": "",
+                "tax_due": "", "status": "refused", "errors": f"{result['detail']}: {errors}" if errors
+                else result["detail"], "file": result["file"]}
+    months = result["answer"]["totals"]["months"]
+    total = {k: sum((Decimal(str(m[k])) for m in months), Decimal("0.00"))
+             for k in ("tax_before_reduction", "reduction", "tax_due")}
+    return {"uscc": result["uscc"], "months": len(months), **{k: f"{v:.2f}" for k, v in total.items()},
+            "status": "assessed", "errors": "", "file": result["file"]}
+
+
+def batch_summary_csv(rows: list[dict]) -> str:
+    """The summary rows as CSV text with a UTF-8 BOM (cells neutralised: no spreadsheet formula)."""
+    return cells.csv_text([SUMMARY_COLUMNS] + [[_text(r[k]) for k in SUMMARY_COLUMNS] for r in rows])

@@ -6,24 +6,38 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+# The law's numbers, in one place (LAW-13). 法 第十三条: the mean concentration C "低于" the standard S by
+# 50% (C below 1/2 of S) → 减按50%; by 30% (C below 7/10 of S) → 减按75%; tiers in the order they are tried.
+REDUCTION_TIERS: tuple[tuple[str, Fraction, Decimal], ...] = (
+    ("50%", Fraction(1, 2), Decimal("0.5")),
+    ("75%", Fraction(7, 10), Decimal("0.75")),
+)
+NO_REDUCTION = ("none", Decimal(1))
+RATE_RANGE = (Decimal("1.2"), Decimal(12))   # 法 附表一: 1.2–12 yuan per 污染当量 for air pollutants
+TOP_N_STATUTORY = 3                          # 法 第九条: the first three pollutants per outlet are taxed
+
 CHOICES: dict[str, tuple[str, ...]] = {
     "boundary": ("strict", "inclusive"),
     "exceedance_scope": ("taxpayer", "outlet", "outlet_pollutant"),
     "rounding": ("equivalents_2dp", "amounts_only"),
+    "reduction_rounding": ("due", "reduction"),
     "agency_aggregate": ("mean", "max"),
     "tie_break": ("item_no", "higher_rate_first"),
     "reduction_on_generated_amount": ("deny", "allow"),
     "particulate_item": ("reject", "soot", "general_dust"),
     "concentration_basis": ("avg", "zsavg"),
+    "hj212_crc_byte_swap": ("refuse", "accept"),
 }
 # The `confidence` values of emission_standards.csv (reference README); the empty set never falls back.
 STANDARD_CONFIDENCES = ("verified_news", "verified_journal", "partial", "unofficial")
 SPEC_NAMES = {
     "REDUCTION_BOUNDARY": "boundary", "EXCEEDANCE_SCOPE": "exceedance_scope", "ROUNDING_POLICY": "rounding",
+    "REDUCTION_ROUNDING": "reduction_rounding",
     "AGENCY_CONCENTRATION_AGGREGATE": "agency_aggregate", "TOP_N": "top_n", "TOP_N_TIE_BREAK": "tie_break",
     "REDUCTION_ON_GENERATED_AMOUNT": "reduction_on_generated_amount",
     "DEFAULT_STANDARD_CONFIDENCE": "default_standard_confidence", "PARTICULATE_ITEM": "particulate_item",
     "CONCENTRATION_BASIS": "concentration_basis",
+    "HJ212_HOUR_TOLERANCE_SECONDS": "hj212_hour_tolerance_seconds", "HJ212_CRC_BYTE_SWAP": "hj212_crc_byte_swap",
 }
 
 
@@ -33,21 +47,27 @@ class TaxParameters:
     boundary: str = "strict"
     exceedance_scope: str = "taxpayer"
     rounding: str = "equivalents_2dp"
+    reduction_rounding: str = "due"   # §6: which of tax due and reduction is rounded; the other is the difference
     agency_aggregate: str = "mean"
-    top_n: int = 3
+    top_n: int = TOP_N_STATUTORY
     tie_break: str = "item_no"
     reduction_on_generated_amount: str = "deny"
     default_standard_confidence: frozenset[str] = field(
         default_factory=lambda: frozenset({"verified_news", "verified_journal"}))
     particulate_item: str = "reject"
     concentration_basis: str = "avg"  # HJ 212 uploads only: -Avg or -ZsAvg as the hourly concentration
+    hj212_hour_tolerance_seconds: int = 5    # HJ 212: seconds past the hour read as the hour (clock slip)
+    hj212_crc_byte_swap: str = "refuse"      # HJ 212: "accept" a CRC sent low byte first (named opt-in)
 
     def __post_init__(self):
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"parameter {name}: {getattr(self, name)!r} is not one of {', '.join(allowed)}")
-        if isinstance(self.top_n, bool) or not isinstance(self.top_n, int) or self.top_n < 3:
+        if isinstance(self.top_n, bool) or not isinstance(self.top_n, int) or self.top_n < TOP_N_STATUTORY:
             raise ValueError(f"parameter top_n: {self.top_n!r} must be an integer >= 3 (法 第九条)")
+        tolerance = self.hj212_hour_tolerance_seconds
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int) or not 0 <= tolerance < 60:
+            raise ValueError(f"parameter hj212_hour_tolerance_seconds: {tolerance!r} must be an integer 0–59")
         unknown = set(self.default_standard_confidence) - set(STANDARD_CONFIDENCES)
         if unknown:
             raise ValueError(f"parameter default_standard_confidence: {sorted(unknown)} not among "
@@ -62,11 +82,11 @@ class TaxParameters:
             name = SPEC_NAMES.get(key, key)
             if name not in known:
                 raise ValueError(f"unknown parameter {key!r}; known: {', '.join(sorted(known))}")
-            if name == "top_n":
+            if name in ("top_n", "hj212_hour_tolerance_seconds"):
                 try:
                     value = int(str(value).strip()) if not isinstance(value, bool) else value
                 except ValueError:
-                    raise ValueError(f"parameter top_n: {value!r} must be an integer >= 3") from None
+                    raise ValueError(f"parameter {name}: {value!r} must be an integer") from None
             elif name == "default_standard_confidence":
                 if isinstance(value, str):
                     value = [v.strip() for v in value.split(",") if v.strip()]
@@ -84,6 +104,17 @@ class TaxParameters:
 
 
 PARAMETER_DOCS: dict[str, dict] = {
+    "hj212_hour_tolerance_seconds": {
+        "default": 5, "values": "integer 0–59", "ref": "LAW-13",
+        "basis": {"zh": "HJ 212小时数据（CN=2061）的DataTime为整点；真实设备时钟偏差常见（如20201129210001），"
+                        "整点后不超过该秒数的视为该小时，超过则拒收该报文（hj212.md §6、§10）",
+                  "en": "An hourly packet's DataTime is the start of the hour; real device clocks slip (e.g. "
+                        "20201129210001): up to this many seconds past the hour are read as the hour, more is rejected"}},
+    "hj212_crc_byte_swap": {
+        "default": "refuse", "values": list(CHOICES["hj212_crc_byte_swap"]), "ref": "LAW-13",
+        "basis": {"zh": "HJ 212附录A规定CRC先高字节后低字节；部分设备高低字节颠倒发送，accept时接受并计数",
+                  "en": "附录A writes the CRC high byte first; some devices send it low byte first: `accept` takes "
+                        "such frames and counts them"}},
     "boundary": {
         "default": "strict", "values": list(CHOICES["boundary"]), "ref": "LAW-13",
         "basis": {"zh": "法第十三条写“低于”，税法文本无“（含）”：恰好低30%/50%不算低于（env-tax.md §5.6）",
@@ -96,6 +127,13 @@ PARAMETER_DOCS: dict[str, dict] = {
         "default": "equivalents_2dp", "values": list(CHOICES["rounding"]), "ref": "LAW-13",
         "basis": {"zh": "法规未规定；公开例题先将污染当量数保留两位小数，金额四舍五入到分（§6）",
                   "en": "The law is silent; published worked examples round equivalents to 0.01 first; money to the fen"}},
+    "reduction_rounding": {
+        "default": "due", "values": list(CHOICES["reduction_rounding"]), "ref": "LAW-13",
+        "basis": {"zh": "法规未规定；公开解答（中华会计网校 8683551：二氧化硫1200千克、浓度80/标准200、税额1.2，"
+                        "应纳757.90）将应纳税额四舍五入到分，减免税额为差额（§6）；reduction 为先算减免税额",
+                  "en": "The law is silent; a published worked answer (SO2 1200 kg, 80 of 200 mg/m3, rate 1.2: 757.90 "
+                        "due) rounds the amount due to the fen and derives the reduction (§6); `reduction` rounds "
+                        "the reduction instead"}},
     "agency_aggregate": {
         "default": "mean", "values": list(CHOICES["agency_aggregate"]), "ref": "LAW-13",
         "basis": {"zh": "条例第十条：监测机构当月监测浓度值的平均值；“孰高原则”未经证实（§5.2）",

@@ -89,15 +89,48 @@ def test_contract_json_example_gives_the_issue_figures_and_is_stored(client, bur
     assert (stored["id"], stored["uscc"], stored["rates"][0]["rate"]) == (body["id"], HN, 1.2)
 
 
+FORM_HEADER = ["月份", "税源编号", "排放口名称", "污染物名称", "污染物排放量计算方法", "实测浓度值（毫克/标立方米）",
+               "最高浓度（毫克/标立方米）", "排放标准浓度值（毫克/标立方米）", "污染物排放量（千克）",
+               "污染当量值（千克）", "污染当量数", "适用税额（元/污染当量）", "本期应纳税额（减免前）", "减免性质代码",
+               "本期减免税额", "本期应纳税额"]
+# LAW-13, the issue's example: 1200 kg / 0.95 (附表二 SO2) = 1263.157... -> 1263.16 eq x 1.2 = 1515.79;
+# mean 120 < 0.7 x 200 -> 减按75%: due 1515.79 x 0.75 = 1136.8425 -> 1136.84, reduction 378.95.
+FORM_LINE = ["2024-01", "", "DA001", "二氧化硫", "监测机构监测", "120", "150", "200", "1200", "0.95", "1263.16", "1.2",
+             "1515.79", "法第十三条 浓度值低于标准30% 减按75%", "378.95", "1136.84"]
+FORM_TOTAL = ["合计"] + [""] * 11 + ["1515.79", "", "378.95", "1136.84"]
+
+
 def test_accept_csv_gives_the_filing_form_columns(client, bureau):
     with client.post(URL, json=CONTRACT_BODY, headers={**bureau, "Accept": "text/csv"}) as r:
         assert r.status_code == 201 and r.mimetype == "text/csv"
-        lines = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
-    assert lines == [
-        ["排放口", "污染物", "月份", "月均浓度", "最高浓度", "标准浓度", "低于标准比例", "减征档次", "排放量(千克)",
-         "污染当量数", "应纳税额(减免前)", "减免税额", "应纳税额"],
-        ["DA001", "二氧化硫", "2024-01", "120", "150", "200", "0.4", "减按75%", "1200", "1263.16", "1515.79",
-         "378.95", "1136.84"]]
+        text = r.get_data(as_text=True)
+        lines = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert text.startswith("\ufeff")   # Excel opens UTF-8 CSV only with its BOM
+    assert lines == [FORM_HEADER, FORM_LINE, FORM_TOTAL]
+
+
+def test_stored_assessment_as_filing_form_csv_and_xlsx(client, bureau):
+    import openpyxl
+    body = {**CONTRACT_BODY, "records": CONTRACT_BODY["records"] + [
+        # a second month: 950 kg / 0.95 = 1000 eq x 1.2 = 1200.00; mean 150 >= 0.7 x 200 -> no reduction
+        {"outlet": "DA001", "pollutant": "so2", "month": "2024-02", "emission_kg": 950, "avg_concentration": 150,
+         "max_concentration": 180, "source": "agency"}]}
+    assessment_id = client.post(URL, json=body, headers=bureau).get_json()["id"]
+    with client.get(f"{URL}/{assessment_id}?format=csv", headers=bureau) as r:
+        assert r.status_code == 200 and r.mimetype == "text/csv"
+        lines = list(csv.reader(io.StringIO(r.get_data(as_text=True).removeprefix("\ufeff"))))
+    assert lines[0] == FORM_HEADER and lines[1] == FORM_LINE
+    assert lines[2][:4] == ["2024-02", "", "DA001", "二氧化硫"] and lines[2][12:] == ["1200.00", "", "0.00", "1200.00"]
+    # the total row sums the rounded lines: 1515.79 + 1200.00; 378.95 + 0; 1136.84 + 1200.00
+    assert lines[3] == ["合计"] + [""] * 11 + ["2715.79", "", "378.95", "2336.84"]
+    with client.get(f"{URL}/{assessment_id}?format=xlsx", headers=bureau) as r:
+        assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+        sheet = openpyxl.load_workbook(io.BytesIO(r.get_data())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == FORM_HEADER and rows[3][0] == "合计" and rows[3][12] == pytest.approx(2715.79)
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    with client.get(f"{URL}/{assessment_id}?format=pdf", headers=bureau) as r:
+        assert_problem(r, 422)
 
 
 # ---- files: every encoding and XLSX give the same answer --------------------------------------------
@@ -290,3 +323,31 @@ def test_unknown_fields_in_json_records_are_422(client, bureau):
     body = {**CONTRACT_BODY, "records": [{**CONTRACT_BODY["records"][0], "colour": "red"}]}
     problem = assert_problem(client.post(URL, json=body, headers=bureau), 422)
     assert problem["errors"] == [{"field": "records.0.colour", "message": "Unknown field"}]
+
+
+def test_hj212_upload_with_nothing_taxable_is_a_422_in_hj212_terms(client, admin):
+    # Two minute packets (CN=2051) and one hourly packet of water codes only: valid, but nothing taxable.
+    minute = "".join(frame(f"QN=2024010100{m:02d}00000;ST=31;CN=2051;PW=123456;MN=M1;Flag=4;CP=&&"
+                           f"DataTime=2024010100{m:02d}00;a21026-Avg=30,a21026-Flag=N&&") for m in (0, 10))
+    water = frame("QN=20240101010000000;ST=32;CN=2061;PW=123456;MN=M1;Flag=4;CP=&&DataTime=20240101000000;"
+                  "w01018-Avg=20,w01018-Flag=N&&")
+    r = _raw(client, admin, (minute + water).encode("ascii"), "text/plain", division="500000", format="hj212",
+             outlets={"DA1": {"standards": {"so2": 50}}}, mn_to_outlet={"M1": "DA1"})
+    body = assert_problem(r, 422)
+    assert "HJ 212" in body["detail"]
+    fields = {e.get("field"): e["message"] for e in body["errors"]}
+    assert fields["file"] == "3 packets: 0 used, 3 excluded, 0 rejected, 0 merged into split packets"
+    assert fields["hj212.excluded.not_hourly"].startswith("2 excluded, e.g. line 1: CN=2051 is not hourly")
+    assert fields["hj212.unknown_codes"].startswith("w01018 ×1")
+
+
+def test_hj212_nmhc_is_reported_as_the_pending_vocs_pilot(client, admin):
+    # a24088 非甲烷总烃 (VOCs as a whole) is no item of 附表二: LAW-27's pilot has no rate yet
+    packet = frame("QN=20260105090000000;ST=31;CN=2061;PW=123456;MN=M1;Flag=4;CP=&&DataTime=20260105080000;"
+                   "a00000-Cou=100000,a00000-Flag=N;a21026-Avg=30,a21026-Flag=N;a24088-Avg=12,a24088-Flag=N&&")
+    r = _raw(client, admin, packet.encode("ascii"), "text/plain", division="500000", format="hj212",
+             outlets={"DA1": {"standards": {"so2": 50}}}, mn_to_outlet={"M1": "DA1"})
+    assert r.status_code == 201, r.get_json()
+    [pending] = r.get_json()["hj212"]["pending"]
+    assert pending["codes"] == ["a24088"] and pending["measure"] == "national.env_tax_vocs_pilot"
+    assert [row["pollutant"] for row in r.get_json()["rows"]] == ["so2"]
