@@ -213,8 +213,20 @@ class ChangesQuery(ma.Schema):
     limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=5000))
 
 
+class FeedEventOut(EventOut):
+    """A feed event (also a webhook's body): what happened, and the grades it left, stored when written."""
+    grade = ma.fields.String(allow_none=True, metadata={
+        "description": "the enterprise's managed overall grade right after the event, at its effective date"})
+    previous_grade = ma.fields.String(allow_none=True, metadata={
+        "description": "the managed overall grade just before the event (null for its first event)"})
+    line_grade = ma.fields.String(allow_none=True, metadata={
+        "description": "the managed grade of the event's line (industry, branch) after it; null if it names none"})
+    event_grade = ma.fields.String(allow_none=True, metadata={
+        "description": "the grade the event itself carried (a rating's or a downgrade's grade)"})
+
+
 class ChangesOut(ma.Schema):
-    events = ma.fields.List(ma.fields.Nested(EventOut), required=True)
+    events = ma.fields.List(ma.fields.Nested(FeedEventOut), required=True)
     next = ma.fields.Integer(required=True)
 
 

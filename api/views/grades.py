@@ -5,7 +5,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from incentives.services import grade_lookup, registry
+from incentives.services import feed, grade_lookup
 
 from ..auth import FILES, JSON, protect
 from ..database import get_session
@@ -47,6 +47,5 @@ class Changes(MethodView):
     @blp.response(200, ChangesOut)
     def get(self, query):
         """The grade-event feed in commit order (`since` = the last `seq` seen)"""
-        events, nxt = registry.changes(session=get_session(), **query)
-        from incentives.services.serialize import event_dict
-        return {"events": [event_dict(ev, uscc) for uscc, ev in events], "next": nxt}
+        events, nxt = feed.changes(session=get_session(), **query)
+        return {"events": events, "next": nxt}
