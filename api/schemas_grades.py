@@ -9,7 +9,7 @@ import marshmallow as ma
 from incentives.engine import FACTS
 from incentives.state import EVENT_KINDS, STATUSES, VIOLATIONS
 
-from .schemas import Day, Division, Grade, Uscc, non_negative
+from .schemas import AsOfQuery, Day, Division, Grade, Uscc, non_negative
 
 
 class IsoDate(ma.fields.Date):
@@ -228,6 +228,20 @@ class FeedEventOut(EventOut):
 class ChangesOut(ma.Schema):
     events = ma.fields.List(ma.fields.Nested(FeedEventOut), required=True)
     next = ma.fields.Integer(required=True)
+
+
+class SnapshotQuery(AsOfQuery):
+    division = Division(required=True, metadata={"description": "the division and every division inside it"})
+    fmt = ma.fields.String(data_key="format", load_default=None, validate=ma.validate.OneOf(["csv", "xlsx", "json"]),
+                           metadata={"description": "csv (UTF-8 with BOM), xlsx or json; default: by Accept, "
+                                                    "else json"})
+
+
+class SnapshotOut(ma.Schema):
+    """The JSON form of a snapshot (CSV and XLSX carry the same figures, one line per enterprise)."""
+    division = ma.fields.String(required=True)
+    as_of = IsoDate(required=True)
+    enterprises = ma.fields.List(ma.fields.Nested(GradeOut), required=True)
 
 
 def today() -> dt.date:
