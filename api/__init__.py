@@ -11,7 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from incentives.reference import reference
 
-from . import database, limits, logs, metrics, problems
+from . import database, headers, limits, logs, metrics, problems
 from .config import DEV_SECRET, Config
 from .openapi import Api
 
@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.init_app(app)
     database.init_app(app)
     problems.register(app)
+    headers.init_app(app)
     app.extensions["gis_limiter"] = limits.init_app(app)
     if not app.testing:
         metrics.init_app(app)

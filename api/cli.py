@@ -161,13 +161,13 @@ def assess_cmd(path, division, uscc, fmt, outlets, rates, parameters, strict, ou
             click.echo(f"  {where}: {e.get('message')}", err=True)
         sys.exit(1)
     csv_text = tax.filing_csv(answer, lang)
-    for line in csv_text.splitlines():
+    for line in csv_text.removeprefix("\ufeff").splitlines():
         click.echo("  ".join(f"{cell:>10}" for cell in line.split(",")))
     for q in answer["totals"]["quarters"]:
         click.echo(f"{q['quarter']}: tax due {q['tax_due']:.2f} (before reduction {q['tax_before_reduction']:.2f}), "
                    f"file by {q['filing_deadline']}")
     if out:
-        Path(out).write_text(csv_text, encoding="utf-8-sig")
+        Path(out).write_text(csv_text, encoding="utf-8")   # the text carries its BOM
         click.echo(f"written {out}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, session
 
@@ -73,9 +74,7 @@ def role_required(*roles: str):
 
 def login():
     """Show the key form; on POST check the key and keep it in the session cookie."""
-    nxt = request.values.get("next") or link("pages.home")
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = link("pages.home")   # never redirect off-site
+    nxt = local_path(request.values.get("next")) or link("pages.home")
     if request.method == "POST":
         key = (request.form.get("api_key") or "").strip()
         if caller_of(key) is None:
@@ -84,6 +83,19 @@ def login():
         session["key_hash"] = keys.hash_key(key)
         return redirect(nxt)
     return render_template("pages/login.html", next=nxt)
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path of this service (`/…`, no scheme, host, backslash or control character), else None.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as `/`: `/<tab>/evil.example` and
+    `/<backslash>evil.example` would both leave the site, so any of those characters refuses the target."""
+    if not target or not target.startswith("/") or any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7f for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
 
 
 def logout():

@@ -1,12 +1,11 @@
 """Bulk grade lookup for banks: ≤ 1 000 usccs, JSON or a CSV file in, JSON or CSV out."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from sqlmodel import Session
 
+from incentives import cells
 from incentives import uscc as uscc_mod
 from incentives.errors import Invalid, TooLarge
 from incentives.tabular import read_table
@@ -47,17 +46,13 @@ CSV_COLUMNS = ("uscc", "name", "found", "overall_grade", "rated_grade", "status"
 
 
 def to_csv(answer: dict, lang: str = "zh") -> str:
-    """The lookup answer as CSV: one line per uscc asked, not-found and invalid ones marked."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    """The lookup answer as CSV: one line per uscc asked, not-found and invalid ones marked (cells neutralised)."""
+    rows = [CSV_COLUMNS]
     for r in answer["results"]:
         industries = "; ".join(f"{i['industry']}/{i['branch']}={i['grade'] or '-'}" for i in r["industries"])
         restrictions = "; ".join(f"{x['kind']}({x['ref']}) until {x['until'] or '-'}" for x in r["restrictions"])
-        writer.writerow([r["uscc"], r["name"], "yes", r["overall_grade"] or "", r["rated_grade"] or "", r["status"],
-                         industries, restrictions, r.get("review_due") or ""])
-    for u in answer["not_found"]:
-        writer.writerow([u, "", "not_found", "", "", "", "", "", ""])
-    for e in answer["invalid"]:
-        writer.writerow([e["value"], "", "invalid: " + e["message"], "", "", "", "", "", ""])
-    return out.getvalue()
+        rows.append([r["uscc"], r["name"], "yes", r["overall_grade"] or "", r["rated_grade"] or "", r["status"],
+                     industries, restrictions, r.get("review_due") or ""])
+    rows += [[u, "", "not_found", "", "", "", "", "", ""] for u in answer["not_found"]]
+    rows += [[e["value"], "", "invalid: " + e["message"], "", "", "", "", "", ""] for e in answer["invalid"]]
+    return cells.csv_text(rows)

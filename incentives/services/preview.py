@@ -5,14 +5,12 @@ Stores nothing: reads a registered enterprise (or takes facts), simulates the ta
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
 from sqlmodel import Session
 
-from incentives import engine, ledger, upgrade
+from incentives import cells, engine, ledger, upgrade
 from incentives.access import PUBLIC, Caller
 from incentives.errors import Forbidden, Invalid
 from incentives.grades import rank, scale_grades
@@ -318,23 +316,11 @@ def plan_rows(answer: dict, lang: str = "zh") -> list[list[str]]:
 
 
 def plan_csv(answer: dict, lang: str = "zh") -> str:
-    """The 附件2 plan as CSV."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(PLAN_COLUMNS_EN if lang == "en" else PLAN_COLUMNS)
-    w.writerows(plan_rows(answer, lang))
-    return buf.getvalue()
+    """The 附件2 plan as CSV (cells neutralised)."""
+    return cells.csv_text([PLAN_COLUMNS_EN if lang == "en" else PLAN_COLUMNS, *plan_rows(answer, lang)])
 
 
 def plan_xlsx(answer: dict, lang: str = "zh") -> bytes:
-    """The 附件2 plan as XLSX."""
-    import openpyxl
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "提级扩面计划"
-    sheet.append(list(PLAN_COLUMNS_EN if lang == "en" else PLAN_COLUMNS))
-    for row in plan_rows(answer, lang):
-        sheet.append(row)
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    """The 附件2 plan as XLSX (text cells as text, never formulas)."""
+    return cells.xlsx_bytes([("提级扩面计划", [PLAN_COLUMNS_EN if lang == "en" else PLAN_COLUMNS,
+                                          *plan_rows(answer, lang)])])

@@ -1,17 +1,15 @@
 """Environmental-tax assessments for tax bureaus and enterprises: parse, assess, store, read back."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import uuid
 from decimal import Decimal
 
 from sqlmodel import Session
 
-from incentives import env_tax, hj212
+from incentives import cells, env_tax, hj212
 from incentives.access import Caller
 from incentives.db import Enterprise, TaxAssessment
 from incentives.engine import RULESET
@@ -191,18 +189,16 @@ def _money(v) -> str:
 
 
 def filing_csv(answer: dict, lang: str = "zh") -> str:
-    """The rows in the columns of the 环境保护税减免税明细计算报表 (amounts with two decimals)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FILING_HEADERS["en" if lang == "en" else "zh"])
+    """The rows in the columns of the 环境保护税减免税明细计算报表 (amounts with two decimals; cells neutralised)."""
+    rows = [FILING_HEADERS["en" if lang == "en" else "zh"]]
     for r in answer["rows"]:
         name = r["pollutant_zh"] if lang != "en" else r["pollutant"]
-        writer.writerow([r["outlet"], name, r["month"], _plain(r["avg_concentration"]),
-                         _plain(r["max_concentration"]), _plain(r["standard"]), _plain(r["ratio"]),
-                         TIERS["en" if lang == "en" else "zh"][r["tier"]], _plain(r["emission_kg"]),
-                         _plain(r["equivalents"]), _money(r["tax_before_reduction"]), _money(r["reduction"]),
-                         _money(r["tax_due"])])
-    return out.getvalue()
+        rows.append([r["outlet"], name, r["month"], _plain(r["avg_concentration"]),
+                     _plain(r["max_concentration"]), _plain(r["standard"]), _plain(r["ratio"]),
+                     TIERS["en" if lang == "en" else "zh"][r["tier"]], _plain(r["emission_kg"]),
+                     _plain(r["equivalents"]), _money(r["tax_before_reduction"]), _money(r["reduction"]),
+                     _money(r["tax_due"])])
+    return cells.csv_text(rows)
 
 
 def _plain(v) -> str:

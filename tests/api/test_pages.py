@@ -160,7 +160,7 @@ def test_preview_by_profile_shows_the_carbon_bonus_and_offers_the_plan(client):
     # CQ-A1-9: upgraded C -> A inside 2024-08-01..2024-12-31: 0.5% × 200 000 t = 1 000 tCO2
     assert 'data-kind="carbon_allowance"' in html and "1,000 tCO2" in html
     assert 'href="/policies/chongqing.carbon_quota_bonus"' in html
-    assert data_uri(html, "plan-csv").decode().startswith("企业名称,")
+    assert data_uri(html, "plan-csv").decode().startswith("\ufeff企业名称,")
 
 
 def test_preview_explains_missing_and_bad_inputs(client):

@@ -148,7 +148,7 @@ def test_plan_export_in_ningxia_annex_2_columns(client):
     body = {"enterprise": {**CQ_FACTS, "name": "某陶瓷厂"}, "target": {"grade": "A"}, "as_of": "2024-10-01"}
     r = client.post("/api/v1/benefits/preview/plan?format=csv", json=body)
     lines = r.get_data(as_text=True).splitlines()
-    assert lines[0] == "企业名称,重点行业类型,行业分支,绩效现状,绩效提升目标,差异化指标,存在问题,改进措施,拟完成时间,备注"
+    assert lines[0] == "\ufeff企业名称,重点行业类型,行业分支,绩效现状,绩效提升目标,差异化指标,存在问题,改进措施,拟完成时间,备注"
     assert lines[1].startswith("某陶瓷厂,陶瓷,建筑陶瓷,C,A,")
     x = client.post("/api/v1/benefits/preview/plan?format=xlsx", json=body)
     import openpyxl

@@ -169,7 +169,7 @@ def test_lookup_takes_a_gbk_csv_and_answers_csv(client, admin, key_for):
                     headers={**key_for("bank"), "Accept": "text/csv"})
     assert r.mimetype == "text/csv"
     lines = r.get_data(as_text=True).splitlines()
-    assert lines[0].startswith("uscc,name,found,overall_grade")
+    assert lines[0].startswith("\ufeffuscc,name,found,overall_grade")
     assert lines[1].startswith(f"{CQ},某某陶瓷有限公司,yes,C") and lines[2] == f"{HN},,not_found,,,,,,"
 
 

@@ -92,7 +92,9 @@ def test_contract_json_example_gives_the_issue_figures_and_is_stored(client, bur
 def test_accept_csv_gives_the_filing_form_columns(client, bureau):
     with client.post(URL, json=CONTRACT_BODY, headers={**bureau, "Accept": "text/csv"}) as r:
         assert r.status_code == 201 and r.mimetype == "text/csv"
-        lines = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+        text = r.get_data(as_text=True)
+        lines = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert text.startswith("\ufeff")   # Excel opens UTF-8 CSV only with its BOM
     assert lines == [
         ["排放口", "污染物", "月份", "月均浓度", "最高浓度", "标准浓度", "低于标准比例", "减征档次", "排放量(千克)",
          "污染当量数", "应纳税额(减免前)", "减免税额", "应纳税额"],
