@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GIS_DATABASE_URL ?= sqlite:///var/gis.sqlite
 export GIS_BIND ?= 127.0.0.1:8000
+export GIS_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 .PHONY: run test bench lint install install-test install-bench sample clean
 
@@ -31,12 +32,18 @@ var/secret_key:
 	mkdir -p var
 	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > $@
 
-## make run: install, migrate the embedded SQLite database, load sample_data/ once, serve with gunicorn.
+## make run: install, migrate the embedded SQLite database, load sample_data/ once, serve with gunicorn
+## and run the job worker (RQ on Redis at GIS_REDIS_URL) beside it; stopping one stops both.
 run: install var/secret_key
 	$(BIN)/gis migrate
 	$(BIN)/gis load-sample
 	GIS_SECRET_KEY=$$(cat var/secret_key) PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-var/metrics} \
-	  sh -c 'mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db && exec $(BIN)/gunicorn -c gunicorn.conf.py'
+	  sh -c 'mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db || exit 1; \
+	    $(BIN)/gis worker & worker=$$!; \
+	    $(BIN)/gunicorn -c gunicorn.conf.py & web=$$!; \
+	    trap "kill $$web $$worker 2>/dev/null" INT TERM; \
+	    while kill -0 $$web 2>/dev/null && kill -0 $$worker 2>/dev/null; do sleep 1; done; \
+	    kill $$web $$worker 2>/dev/null; wait'
 
 ## make test: install the test extra and run the whole suite (SQLite, and PostgreSQL when it answers).
 test: install-test

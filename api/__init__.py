@@ -41,6 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.testing:
         metrics.init_app(app)
 
+    from . import jobs
+    jobs.init_app(app)   # the job queue (RQ on Redis): connected on first use
+
     api = Api(app)
     from .views import register_all
     register_all(api)

@@ -33,6 +33,23 @@ def migrate_cmd():
     click.echo("database migrated")
 
 
+@main.command("worker")
+@click.option("--queue", "queues", multiple=True, help="queues to serve (repeatable); default: batches, webhooks")
+@click.option("--burst", is_flag=True, help="work until the queues are empty, then stop")
+def worker_cmd(queues, burst):
+    """Run the background worker (RQ) on the job queues; needs GIS_REDIS_URL."""
+    from . import jobs
+    app = _app()
+    try:
+        ok = jobs.run_worker(app, queues=tuple(queues) or jobs.QUEUES, burst=burst)
+    except (jobs.QueueUnavailable, ValueError) as exc:
+        click.echo(f"worker: {getattr(exc, 'detail', exc)}", err=True)
+        sys.exit(2)
+    finally:
+        app.extensions["gis_engine"].dispose()
+    sys.exit(0 if ok or burst else 1)
+
+
 @main.group()
 def keys():
     """API keys."""
@@ -169,6 +186,52 @@ def assess_cmd(path, division, uscc, fmt, outlets, rates, parameters, strict, ou
     if out:
         Path(out).write_text(csv_text, encoding="utf-8")   # the text carries its BOM
         click.echo(f"written {out}")
+
+
+@main.command("assess-batch")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="folder for summary.csv and <uscc>.csv")
+@click.option("--division", default=None, help="GB/T 2260 code of the outlets (else each registered enterprise's)")
+@click.option("--memory-limit", default="2GB", show_default=True, help="DuckDB's memory limit; it spills to disk beyond")
+@click.option("--threads", default=None, type=int, help="DuckDB threads (default: all cores)")
+@click.option("--outlets", default=None, help='JSON: {"DA001": {"standards": {"so2": 200}}}')
+@click.option("--rates", default=None, help='JSON: {"so2": 1.2} (yuan per 污染当量; overrides the province)')
+@click.option("--parameters", default=None, help='JSON: {"boundary": "inclusive"}')
+@click.option("--strict/--no-strict", default=False, help="hj212: refuse a file if any packet is rejected")
+def assess_batch_cmd(paths, out, division, memory_limit, threads, outlets, rates, parameters, strict):
+    """Assess many taxpayers' monitoring files (CSV, XLSX, Parquet, HJ 212; one taxpayer per file, named by its
+    USCC, or a uscc column); write summary.csv and <uscc>.csv; exit 0 only if every file was assessed."""
+    import json
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from incentives.access import Caller
+    from incentives.services import tax
+    from incentives.tabular import duckdb_settings
+    app = _app()
+    files = sorted({f for p in map(Path, paths) for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()})
+    target = Path(out)
+    (target / ".spill").mkdir(parents=True, exist_ok=True)
+    loads = lambda text: json.loads(text) if text else None
+    summary, failed = [], 0
+    with Session(app.extensions["gis_engine"]) as session, \
+            duckdb_settings(memory_limit=memory_limit, threads=threads, temp_directory=str(target / ".spill")), \
+            click.progressbar(files, label="assessing", item_show_func=lambda f: f.name if f else "") as bar:
+        for path in bar:
+            for result in tax.assess_batch_file(session=session, caller=Caller(role="admin"), data=path.read_bytes(),
+                                                filename=path.name, division=division, rates=loads(rates),
+                                                parameters=loads(parameters), outlets=loads(outlets),
+                                                today=_today(), strict=strict, store=False):
+                summary.append(tax.batch_summary_row(result))
+                if "answer" in result:
+                    (target / f"{result['uscc']}.csv").write_text(tax.filing_csv(result["answer"]), encoding="utf-8")
+                else:
+                    failed += 1
+    (target / "summary.csv").write_text(tax.batch_summary_csv(summary), encoding="utf-8")  # text has its BOM
+    app.extensions["gis_engine"].dispose()
+    click.echo(f"{len(summary) - failed} taxpayer(s) assessed, {failed} refused; written {target / 'summary.csv'}")
+    sys.exit(1 if failed or not summary else 0)
 
 
 if __name__ == "__main__":

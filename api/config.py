@@ -9,7 +9,8 @@ DEV_SECRET = "dev-only-not-secret"
 class Config:
     SECRET_KEY = DEV_SECRET
     DATABASE_URL = "sqlite:///var/gis.sqlite"
-    REDIS_URL = None
+    REDIS_URL = None                                # GIS_REDIS_URL: rate limits and the job queue (RQ)
+    JOB_TIMEOUT = 4 * 3600                          # seconds a queued job may run (a province's batch is long)
     BOOTSTRAP_ADMIN_KEY = None
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024          # uploads (a year of CEMS data is large)
     MAX_JSON_BYTES = 16 * 1024 * 1024

@@ -95,3 +95,43 @@ class AssessmentOut(ma.Schema):
     rows = ma.fields.List(ma.fields.Nested(RowOut))
     totals = ma.fields.Nested(TotalsOut)
     hj212 = ma.fields.Dict()
+
+
+class BatchForm(ma.Schema):
+    """Form fields sent beside the batch's `file` fields (or one ZIP)."""
+    division = Division(load_default=None, metadata={"description": "the outlets' division, for every file "
+                                                                     "(else each registered enterprise's)"})
+    rates = JsonObject(load_default=None)
+    parameters = JsonObject(load_default=None)
+    outlets = JsonObject(load_default=None, metadata={"description": "{outlet: {standards: {pollutant: S}}}"})
+    strict = ma.fields.Boolean(load_default=False, metadata={"description": "HJ 212: refuse a file on any "
+                                                                           "rejected packet"})
+
+
+class BatchProgress(ma.Schema):
+    files_done = ma.fields.Integer()
+    files_total = ma.fields.Integer()
+
+
+class BatchResult(ma.Schema):
+    uscc = ma.fields.String(allow_none=True)
+    file = ma.fields.String()
+    assessment_id = ma.fields.String()
+    detail = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Dict())
+
+
+class BatchOut(ma.Schema):
+    id = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    status_url = ma.fields.String()
+    progress = ma.fields.Nested(BatchProgress)
+    results = ma.fields.List(ma.fields.Nested(BatchResult))
+    error = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    finished_at = ma.fields.DateTime(allow_none=True)
+
+
+class FilingFormat(ma.Schema):
+    format = ma.fields.String(load_default=None, validate=ma.validate.OneOf(["json", "csv", "xlsx"]),
+                              metadata={"description": "json (default), or the filing form as csv or xlsx"})

@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint, event
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -101,6 +101,31 @@ class TaxAssessment(SQLModel, table=True):
     ruleset: str = Field(max_length=64)
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class TaxBatch(SQLModel, table=True):
+    """A tax bureau's batch of monitoring files, assessed by the worker (contract 1.1 `/tax/batches`)."""
+    __tablename__ = "tax_batch"
+    id: str = Field(primary_key=True, max_length=32)
+    status: str = Field(default="queued", max_length=16)        # queued | running | done | failed
+    caller: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    files_total: int = 0
+    files_done: int = 0
+    error: str | None = Field(default=None, max_length=2000)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    finished_at: dt.datetime | None = None
+
+
+class TaxBatchFile(SQLModel, table=True):
+    """One uploaded file of a batch, kept until the worker has assessed it; then its results."""
+    __tablename__ = "tax_batch_file"
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: str = Field(foreign_key="tax_batch.id", index=True, max_length=32)
+    position: int
+    filename: str = Field(default="", max_length=300)
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    results: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 # -- banks: the change feed's grades, webhook subscriptions and their deliveries (issue 17) ----------

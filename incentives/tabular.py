@@ -1,24 +1,26 @@
 """Strict reading of uploaded tables (CSV in UTF-8/GBK, XLSX) into string DataFrames with file line numbers.
 
+CSV files are read by DuckDB's CSV reader (strict field counts; every malformed line is reported with
+its line number); XLSX by calamine after openpyxl's formula and merged-header checks.
+
 Used by every upload (monitoring files, enterprise imports). Decoding never guesses: UTF-8 (with or
 without BOM), then GB18030 (a superset of GBK), else the file is refused (house style gotcha 13).
 """
 from __future__ import annotations
 
+import csv
 import io
-import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
 
-try:  # pd.factorize itself, minus its hash table sized for every value (tens of MB of fresh pages per call)
-    from pandas.core.algorithms import factorize_array as _factorize_array
-except ImportError:  # pragma: no cover - an older or newer pandas: the public function, same answer
-    _factorize_array = None
-
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MAGIC = b"PK\x03\x04"
+PARQUET_MAGIC = b"PAR1"
 ROW = "row"  # the file line number column: header = 1, first data row = 2
 
 
@@ -65,6 +67,35 @@ def is_xlsx(data: bytes, filename: str | None = None, content_type: str | None =
             or (filename or "").lower().endswith(".xlsx"))
 
 
+def is_parquet(data: bytes, filename: str | None = None) -> bool:
+    """Whether an upload is a Parquet file (magic bytes `PAR1`, or a .parquet name)."""
+    return data[:4] == PARQUET_MAGIC or (filename or "").lower().endswith(".parquet")
+
+
+_DUCKDB_SETTINGS: ContextVar[tuple] = ContextVar("duckdb_settings", default=())
+
+
+@contextmanager
+def duckdb_settings(*, memory_limit: str | None = None, threads: int | None = None,
+                    temp_directory: str | None = None) -> Iterator[None]:
+    """Run the reads inside with DuckDB's memory limit (it spills to `temp_directory`) and thread count."""
+    given = {"memory_limit": memory_limit, "threads": threads, "temp_directory": temp_directory}
+    token = _DUCKDB_SETTINGS.set(tuple((k, v) for k, v in given.items() if v is not None))
+    try:
+        yield
+    finally:
+        _DUCKDB_SETTINGS.reset(token)
+
+
+def _connect():
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = true")
+    for name, value in _DUCKDB_SETTINGS.get():
+        con.execute(f"SET {name} = ?", [value])  # names from duckdb_settings only
+    return con
+
+
 def read_table(data: bytes, *, filename: str | None = None, content_type: str | None = None,
                max_rows: int = 100_000, aliases: dict[str, str] | None = None,
                required: tuple | None = None, categorical: bool = False) -> pd.DataFrame:
@@ -72,198 +103,132 @@ def read_table(data: bytes, *, filename: str | None = None, content_type: str | 
 
     Headers are stripped and mapped through `aliases` (zh or en -> canonical); unknown headers are kept.
     `df.attrs["headers"]` maps each canonical name back to the header as written, for error messages.
-    `categorical=True` lets a plain CSV (no quotes, one field count) come back as pandas Categoricals of
-    the same str values, read byte-wise without making a Python str per cell (large monitoring files).
+    A CSV is read by DuckDB's reader; `categorical=True` returns its columns as pandas Categoricals of
+    the same str values (DuckDB's dictionary: no Python str per cell for large monitoring files).
     """
     if not data:
         raise FileProblem(422, "file has no rows", [{"row": 1, "column": None, "message": "empty file"}])
     if is_xlsx(data, filename, content_type):
-        frame = _read_xlsx(data)
-    else:
-        fast = _read_csv_columns(data) if categorical else None
-        if fast is not None:
-            return _finish_columns(*fast, max_rows=max_rows, aliases=aliases or {}, required=tuple(required or ()))
-        frame = _read_csv(data)
-    return _finish(frame, max_rows=max_rows, aliases=aliases or {}, required=tuple(required or ()))
+        return _finish(_read_xlsx(data), max_rows=max_rows, aliases=aliases or {}, required=tuple(required or ()))
+    read = _read_parquet_duckdb(data) if is_parquet(data, filename) else _read_csv_duckdb(data)
+    frame = _finish_columns(*read, max_rows=max_rows, aliases=aliases or {},
+                            required=tuple(required or ()))
+    if not categorical:
+        for name in frame.columns.drop(ROW):
+            frame[name] = frame[name].astype(object)
+    return frame
 
 
-_CHUNK = 1 << 20
+def _read_csv_duckdb(data: bytes):
+    """A CSV read by DuckDB (all text, strict field counts): (header, [(codes, values)], lines, strip?).
 
-
-class _Words:
-    """The 8 bytes from any offset of `data` as one little-endian uint64 (zero past the end), no copy."""
-
-    def __init__(self, data: bytes):
-        self.size = len(data)
-        self.main = (np.ndarray(shape=(self.size - 7,), dtype="<u8", buffer=data, strides=(1,))
-                     if self.size >= 8 else np.zeros(0, dtype="<u8"))
-        self.tail_at = max(self.size - 7, 0)
-        tail = data[self.tail_at:] + bytes(8)
-        self.tail = np.ndarray(shape=(len(tail) - 7,), dtype="<u8", buffer=tail, strides=(1,))
-
-    def __getitem__(self, offsets: np.ndarray) -> np.ndarray:
-        """The words at increasing `offsets` (so the last one says whether any reaches the tail)."""
-        if not len(offsets) or offsets[-1] < self.tail_at:
-            return self.main[offsets]
-        late = offsets >= self.tail_at
-        out = self.main[np.minimum(offsets, max(self.tail_at - 1, 0))] if len(self.main) else \
-            np.zeros(len(offsets), dtype="<u8")
-        out[late] = self.tail[np.minimum(offsets[late] - self.tail_at, len(self.tail) - 1)]
-        return out
-
-
-def _factorize(values: np.ndarray):
-    """pd.factorize of a numeric array (codes in order of first appearance, uniques), with a hash table
-    that starts small and grows with the distinct values instead of being sized for every value."""
-    if _factorize_array is None:  # pragma: no cover
-        return pd.factorize(values)
-    return _factorize_array(values, size_hint=min(len(values), 1024))
-
-
-def _factorize_words(words: np.ndarray):
-    """_factorize of `words`, hashing only the first of each run of equal values when runs are long
-    (monitoring files list one outlet and pollutant at a time); the same codes and uniques either way."""
-    n = len(words)
-    if n > 1024:
-        heads = np.flatnonzero(words[1:] != words[:-1])
-        if len(heads) * 8 < n:
-            starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads + 1))
-            part, uniques = _factorize(words[starts])
-            if len(uniques) < 2**31:  # int32 codes: half the memory of the 2.6 M repeated codes
-                part = part.astype(np.int32)
-            return np.repeat(part, np.diff(np.append(starts, n))), uniques
-    return _factorize(words)
-
-
-_WORD_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
-
-
-def _read_csv_columns(data: bytes):
-    """A plain CSV read byte-wise: (header, [(codes, values)] per column, line numbers, strip?), or None.
-
-    Plain means no quote, NUL or lone CR, and the header's field count on every line; anything else
-    takes pandas' reader. Each column is factorised on its raw bytes (8 bytes per uint64 word) and only
-    the distinct values are decoded, strictly: UTF-8 if they all are, else GB18030, else the full path
-    (which reports the bad byte). Delimiters are ASCII, and no UTF-8 or GB18030 multi-byte character
-    contains an ASCII delimiter byte, so this equals decoding the whole file first.
+    Decoding stays strict and never guesses: DuckDB checks UTF-8 itself; a file it finds invalid is
+    decoded by `text_encoding` (GB18030, else 400 naming the line) and read again as UTF-8. Every
+    malformed line (a wrong field count, an unterminated quote) is reported with its file line number.
     """
-    if b'"' in data or b"\x00" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
-        return None
-    buf = np.frombuffer(data, dtype=np.uint8)
-    size = len(buf)
-    header_end = data.find(b"\n")
-    ncols = data.count(b",", 0, header_end if header_end >= 0 else size) + 1
-    # separator positions, a megabyte at a time so the temporaries stay in cache, into one array sized
-    # for the header's field count on every line (more separators: not plain)
-    lines = data.count(b"\n")
-    seps = np.empty((lines + 1) * ncols, dtype=np.int32 if size < 2**31 - 16 else np.int64)
-    filled = 0
-    for off in range(0, size, _CHUNK):
-        chunk = buf[off:off + _CHUNK]
-        found = np.flatnonzero((chunk == 10) | (chunk == 44))
-        if filled + len(found) > len(seps):
-            return None
-        np.add(found, off, out=seps[filled:filled + len(found)], casting="unsafe")  # fits: < size
-        filled += len(found)
-    seps = seps[:filled]
-    if not data.endswith(b"\n"):
-        seps = np.append(seps, np.array([size], dtype=seps.dtype))
-        lines += 1
-    # every line ends in a newline at its last separator, and there are no other newlines
-    if len(seps) != lines * ncols or lines < 1:
-        return None
-    grid = seps.reshape(lines, ncols)
-    last = grid[:, -1]
-    if (buf[last[:-1]] != 10).any():
-        return None
-    crlf = b"\r" in data
-    view = _Words(data)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\r" in data:  # CRLF, and old Mac line ends (a lone CR ends a line too), read as LF
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    table, rejects = _duckdb_csv(data)
+    if any(kind == "INVALID ENCODING" for _, kind, _ in rejects):
+        encoding = text_encoding(data)  # GB18030, or FileProblem(400) naming the undecodable line
+        data = data.decode(encoding).encode("utf-8")
+        table, rejects = _duckdb_csv(data)
+    if rejects:
+        raise FileProblem(422, f"malformed CSV: {len(rejects)} line(s) cannot be read", [
+            {"row": line, "column": None, "message": message} for line, _, message in sorted(rejects)])
+    if table is None or table.num_rows == 0:
+        raise FileProblem(422, "file has no rows", [{"row": 1, "column": None, "message": "empty file"}])
+    columns = []
+    header = []
+    for column in table.columns:
+        encoded = column.combine_chunks().dictionary_encode()
+        values = np.asarray(encoded.dictionary.to_pylist() or [""], dtype=object)[: len(encoded.dictionary)]
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        header.append(str(values[codes[0]]))
+        columns.append((codes[1:], values))
+    lines = _line_numbers(data, table.num_rows)
+    return header, columns, lines[1:], b" " in data or b"\t" in data
 
-    def bounds(j: int, body: bool):
-        rows = slice(1, None) if body else slice(0, 1)
-        if j:
-            starts = grid[rows, j - 1] + 1
-        else:
-            starts = np.concatenate((np.zeros(1, dtype=last.dtype), last[:-1] + 1))[rows]
-        ends = grid[rows, j]
-        if crlf and j == ncols - 1:  # CRLF: the CR closes the last field
-            cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
-            ends = ends - cr
-        return starts, ends
 
-    position = np.arange(lines - 1, dtype=np.int32 if lines < 2**31 else np.int64)
-    columns = [_factorize_bytes(view, *bounds(j, True), position) for j in range(ncols)]
-    raw_header = [data[s:e] for s, e in (tuple(int(x[0]) for x in bounds(j, False)) for j in range(ncols))]
-    ascii_values = [_ascii_fields(buf, first_s, first_e) for _, first_s, first_e in columns]
-    for encoding in ("utf-8", "gb18030"):
+def _duckdb_csv(data: bytes):
+    """(the file as an Arrow table of text, [(line, kind, message)] of the lines DuckDB refused)."""
+    import tempfile
+
+    import duckdb
+    first = data.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        ncols = len(next(csv.reader([first.decode("utf-8", errors="replace")]), [""])) or 1
+    except csv.Error:
+        ncols = first.count(b",") + 1
+    names = [f"c{i}" for i in range(ncols)]
+    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+        handle.write(data)
+        handle.flush()
+        con = _connect()
         try:
-            header = [h.decode(encoding) for h in raw_header]
-            if encoding == "utf-8" and header and header[0].startswith("\ufeff"):
-                header[0] = header[0][1:]  # utf-8-sig
-            values = [plain if plain is not None else
-                      np.array([data[s:e].decode(encoding) for s, e in zip(first_s, first_e)] + [""],
-                               dtype=object)[: len(first_s)]
-                      for (_, first_s, first_e), plain in zip(columns, ascii_values)]
-        except UnicodeDecodeError:
-            continue
-        needs_strip = b" " in data or b"\t" in data  # as _read_csv decides
-        return header, [(codes, v) for (codes, _, _), v in zip(columns, values)], np.arange(2, lines + 1), needs_strip
-    return None
+            select = ", ".join(f"coalesce({n}, '') AS {n}" for n in names)
+            columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+            table = con.sql(
+                f"SELECT {select} FROM read_csv(?, header = false, auto_detect = false, columns = {columns}, "
+                "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', strict_mode = true, "
+                "null_padding = false, store_rejects = true, max_line_size = 1048576)", params=[handle.name]).to_arrow_table()
+            rejects = con.execute("SELECT line, error_type, error_message FROM reject_errors").fetchall()
+        except duckdb.Error as exc:
+            raise FileProblem(422, "malformed CSV", [{"row": None, "column": None, "message": str(exc)}]) from None
+        finally:
+            con.close()
+    rejects = [(int(line), str(kind), f"{kind.lower()}: {message}") for line, kind, message in rejects]
+    return table, rejects
 
 
-def _ascii_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
-    """The fields buf[s:e] as an object array of str in one numpy pass when they are all ASCII (which
-    UTF-8 and GB18030 decode alike), else None. Fields hold no NUL (a plain CSV has none)."""
-    widths = ends - starts
-    wide = int(widths.max()) if len(widths) else 0
-    if wide == 0 or len(widths) * wide > 1 << 26:
-        return None
-    span = np.arange(wide)
-    cells = buf[np.minimum(starts[:, None] + span, len(buf) - 1)]
-    cells[span >= widths[:, None]] = 0  # S dtype drops the trailing NULs
-    if cells.max() >= 0x80:
-        return None
-    return cells.view(f"S{wide}").ravel().astype(f"U{wide}").astype(object)
+def _read_parquet_duckdb(data: bytes):
+    """A Parquet file read by DuckDB, every column as text: (header, [(codes, values)], rows, strip?).
+
+    Records are numbered as a CSV's lines would be (header = 1, first record = 2)."""
+    import tempfile
+
+    import duckdb
+    with tempfile.NamedTemporaryFile(suffix=".parquet") as handle:
+        handle.write(data)
+        handle.flush()
+        con = _connect()
+        try:
+            names = [row[0] for row in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [handle.name]).fetchall()]
+            select = ", ".join(f'coalesce(CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR), \'\')' for n in names)
+            table = con.sql(f"SELECT {select} FROM read_parquet(?)", params=[handle.name]).to_arrow_table()
+        except duckdb.Error as exc:
+            raise FileProblem(400, "not a readable Parquet file",
+                              [{"row": None, "column": None, "message": str(exc)}]) from None
+        finally:
+            con.close()
+    columns = []
+    for column in table.columns:
+        encoded = column.combine_chunks().dictionary_encode()
+        values = np.asarray(encoded.dictionary.to_pylist() or [""], dtype=object)[: len(encoded.dictionary)]
+        columns.append((encoded.indices.to_numpy(zero_copy_only=False), values))
+    return [str(n) for n in names], columns, np.arange(2, table.num_rows + 2, dtype=np.int64), True
 
 
-def _factorize_bytes(view: _Words, starts: np.ndarray, ends: np.ndarray, position: np.ndarray):
-    """Codes of one column's fields (equal bytes, equal code) and one (start, end) of each distinct field.
-
-    `starts` increase (fields of one column, line by line); `position` is arange(len(starts))."""
-    lengths = ends - starts
-    n = len(starts)
-    codes = np.zeros(n, dtype=np.int64)
-    if n == 0:
-        return codes, starts, ends
-    k = 1
-    widest, shortest = int(lengths.max()), int(lengths.min())
-    for w in range((widest + 7) // 8 or 1):
-        word = view[starts + 8 * w if w else starts]
-        # keep each field's own bytes of this word: the rest belongs to the next fields
-        if shortest >= 8 * (w + 1):
-            pass  # every field fills the word
-        elif shortest == widest:
-            word &= _WORD_MASKS[min(max(widest - 8 * w, 0), 8)]  # one length, one mask
-        elif w == 0 and widest <= 8:
-            word &= _WORD_MASKS[lengths]  # lengths are 0..8 already: no clipped copy
-        else:
-            word &= _WORD_MASKS[np.clip(lengths - 8 * w, 0, 8)]
-        part, uniques = _factorize_words(word)
-        if w == 0:
-            codes, k = part, len(uniques)
-            continue
-        key = codes.astype(np.int64) * len(uniques) + part
-        if k * len(uniques) <= 4 * n + 1024:  # a dense relabel is cheaper than hashing
-            present = np.zeros(k * len(uniques), dtype=bool)
-            present[key] = True
-            relabel = np.cumsum(present) - 1
-            codes, k = relabel[key], int(relabel[-1]) + 1
-        else:
-            codes, uniques2 = _factorize(key)
-            k = len(uniques2)
-    at = np.empty(k, dtype=position.dtype)
-    at[codes] = position  # any occurrence will do: equal codes, equal bytes
-    return codes.astype(np.int32, copy=False) if k < 2**31 else codes, starts[at], ends[at]
+def _line_numbers(data: bytes, count: int) -> np.ndarray:
+    """The file line of each of the `count` records DuckDB read (it skips empty lines; line ends are LF)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    if len(buf) and buf[-1] != 10:
+        ends = np.append(ends, len(buf))
+    starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else np.zeros(0, dtype=np.int64)
+    lines = np.flatnonzero(ends > starts) + 1
+    if len(lines) == count:
+        return lines.astype(np.int64)
+    # a quoted field spans lines: the stdlib reader tells where each record starts
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    out, previous = [], 0
+    for row in reader:
+        if row:
+            out.append(previous + 1)
+        previous = reader.line_num
+    return np.array(out[:count], dtype=np.int64)
 
 
 def _finish_columns(header: list[str], columns: list, rows: np.ndarray, needs_strip: bool, *, max_rows: int,
@@ -301,31 +266,6 @@ def _finish_columns(header: list[str], columns: list, rows: np.ndarray, needs_st
     frame[ROW] = rows
     frame.attrs["headers"] = written
     return frame
-
-
-def _read_csv(data: bytes) -> tuple[pd.DataFrame, bool]:
-    try:
-        # The C parser decodes strictly (encoding_errors="strict"); a failure falls back to the full check.
-        frame = _parse_csv(data, "utf-8-sig")
-    except UnicodeDecodeError:
-        frame = _parse_csv(data, text_encoding(data))
-    # Only files holding an ASCII space or tab are stripped (a memchr-speed scan; then str.strip also
-    # removes full-width spaces). A value padded only with full-width spaces is reported, not guessed.
-    needs_strip = b" " in data or b"\t" in data
-    return frame, needs_strip
-
-
-def _parse_csv(data: bytes, encoding: str) -> pd.DataFrame:
-    try:
-        # skip_blank_lines=False keeps row numbers equal to file lines; blank rows are dropped later.
-        return pd.read_csv(io.BytesIO(data), encoding=encoding, encoding_errors="strict", dtype=object,
-                           keep_default_na=False, na_filter=False, header=None, skip_blank_lines=False)
-    except pd.errors.EmptyDataError:
-        raise FileProblem(422, "file has no rows", [{"row": 1, "column": None, "message": "empty file"}]) from None
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        row = int(match.group(1)) if match else None
-        raise FileProblem(422, "malformed CSV", [{"row": row, "column": None, "message": str(exc)}]) from None
 
 
 def _read_xlsx(data: bytes) -> tuple[pd.DataFrame, bool]:

@@ -30,7 +30,20 @@ def _pg_url() -> str | None:
         return None
 
 
+def _redis_url() -> str | None:
+    """TEST_REDIS_URL, or a local Redis on its default port (database 15); None only outside CI."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        return url
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return "redis://127.0.0.1:6379/15"
+    except OSError:
+        return None
+
+
 PG_URL = _pg_url()
+REDIS_URL = _redis_url()
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
@@ -116,3 +129,40 @@ def key_for(client, admin):
         assert r.status_code == 201, r.get_json()
         return {"Authorization": f"Bearer {r.get_json()['key']}"}
     return make
+
+
+@pytest.fixture
+def redis_url():
+    """A real Redis for the job queue (.ci/run starts one); skipped only when none answers outside CI."""
+    if REDIS_URL is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide Redis (TEST_REDIS_URL)")
+        pytest.skip("Redis is not available")
+    from redis import Redis
+    conn = Redis.from_url(REDIS_URL)
+    for name in ("batches", "webhooks"):
+        from rq import Queue
+        Queue(name, connection=conn).empty()
+    yield REDIS_URL
+    conn.close()
+
+
+@pytest.fixture
+def queued_app(database_url, redis_url):
+    """An app whose jobs go to the real Redis queue; run them with `work(app)`."""
+    from api import create_app
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+                      "RATELIMIT_ENABLED": False, "SECRET_KEY": "test-secret", "REDIS_URL": redis_url})
+    yield app
+    conn = app.extensions["gis_jobs"]["connection"]
+    if conn is not None:
+        conn.close()
+    app.extensions["gis_engine"].dispose()
+
+
+def work(app) -> bool:
+    """Run every queued job now, in this process (RQ's SimpleWorker in burst mode), as `gis worker` would."""
+    from rq import SimpleWorker
+
+    from api import jobs
+    return jobs.run_worker(app, burst=True, worker_class=SimpleWorker)

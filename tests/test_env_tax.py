@@ -61,16 +61,21 @@ S1 = (hourly("DA001", "so2", [(78, 1_000_000), (15, 3_400_000), (15, 3_400_000)]
 # S-1: mean (78 + 15 + 15)/3 = 36; max 78; Σ flow x conc = 7.8e7 + 5.1e7 + 5.1e7 = 1.8e8 mg = 180 kg.
 
 
-@pytest.mark.parametrize("rounding, eq, before, reduction, due", [
+@pytest.mark.parametrize("rounding, reduction_rounding, eq, before, reduction, due", [
+    # env-tax.md §8 S-1 as written (REDUCTION_ROUNDING=reduction):
     # 180/0.95 = 189.473684...; x 2.0 = 378.947... -> 378.95; x 0.5 = 189.475 -> 189.48; due 189.47
-    ("amounts_only", D("189.473684"), D("378.95"), D("189.48"), D("189.47")),
-    # 189.47 x 2.0 = 378.94; x 0.5 = 189.47; due 189.47
-    ("equivalents_2dp", D("189.47"), D("378.94"), D("189.47"), D("189.47")),
+    ("amounts_only", "reduction", D("189.473684"), D("378.95"), D("189.48"), D("189.47")),
+    # the default (§6 updated): due 378.95 x 0.5 = 189.475 -> 189.48; reduction 378.95 - 189.48 = 189.47
+    ("amounts_only", "due", D("189.473684"), D("378.95"), D("189.47"), D("189.48")),
+    # 189.47 x 2.0 = 378.94; x 0.5 = 189.47 exactly under either procedure
+    ("equivalents_2dp", "reduction", D("189.47"), D("378.94"), D("189.47"), D("189.47")),
+    ("equivalents_2dp", "due", D("189.47"), D("378.94"), D("189.47"), D("189.47")),
 ])
 @pytest.mark.parametrize("boundary", ["strict", "inclusive"])
-def test_s1_fifty_percent_and_rounding_policies(rounding, eq, before, reduction, due, boundary):
+def test_s1_fifty_percent_and_rounding_policies(rounding, reduction_rounding, eq, before, reduction, due, boundary):
     # env-tax.md §8 S-1: r = (80 - 36)/80 = 0.55 > 0.50 -> 50% under either boundary
-    (row,) = one(S1, {"DA001": {"so2": 80}}, rates={"so2": "2.0"}, rounding=rounding, boundary=boundary).rows
+    (row,) = one(S1, {"DA001": {"so2": 80}}, rates={"so2": "2.0"}, rounding=rounding, boundary=boundary,
+                 reduction_rounding=reduction_rounding).rows
     assert (row.avg_concentration, row.max_concentration, row.emission_kg) == (D(36), D(78), D(180))
     assert row.tier == "50%" and row.ratio == D("0.55")
     assert round(row.equivalents, 6) == eq
@@ -353,3 +358,21 @@ def test_over_range_hour_counts_for_the_117_gate_and_is_refused_on_a_month():
     with pytest.raises(RecordErrors) as caught:
         parse_records([bad, {**hourly("DA001", "nox", [(1, 1)])[0], "over_range": "maybe"}])
     assert [e["field"] for e in caught.value.errors] == ["records[0].over_range", "records[1].over_range"]
+
+
+@pytest.mark.parametrize("reduction_rounding, reduction, due", [
+    # env-tax.md §6 (updated): 中华会计网校 answer 8683551 gives 757.90 due: the amount due is rounded.
+    ("due", D("757.89"), D("757.90")),
+    # the other procedure: the reduction 757.895 -> 757.90 is rounded and the amount due is the difference
+    ("reduction", D("757.90"), D("757.89")),
+])
+def test_published_example_rounds_the_amount_due_by_default(reduction_rounding, reduction, due):
+    # LAW-13: SO2 1 200 kg, mean 80 of standard 200: r = (200 - 80)/200 = 0.60 > 0.50 -> 减按50%.
+    # 1200 / 0.95 = 1263.157... -> 1263.16 eq x 1.2 = 1515.792 -> 1515.79; x 0.5 = 757.895.
+    params = {} if reduction_rounding == "due" else {"reduction_rounding": reduction_rounding}
+    (row,) = one([month("DA001", "so2", 1200, 80, 150)], {"DA001": {"so2": 200}}, rates={"so2": "1.2"},
+                 **params).rows
+    assert (row.tier, row.tax_before_reduction) == ("50%", D("1515.79"))
+    assert (row.reduction, row.tax_due) == (reduction, due)
+    assert TaxParameters().reduction_rounding == "due"
+    assert TaxParameters.from_mapping({"REDUCTION_ROUNDING": "reduction"}).reduction_rounding == "reduction"

@@ -166,3 +166,23 @@ def test_categorical_reader_with_short_and_long_values_in_one_column():
     plain = read_table(data)
     assert [str(v) for v in fast["a"]] == ["abcdefghij", "ab", "ab", "abcdefghij"] == list(plain["a"])
     assert list(fast["row"]) == [2, 3, 4, 5]
+
+
+def test_every_malformed_line_is_reported_with_its_line_number():
+    # lines 3 and 5 have three fields under a two-field header; line 4 is fine
+    with pytest.raises(FileProblem) as caught:
+        read_table(b"a,b\n1,2\n1,2,3\n4,5\n6,7,8\n")
+    assert caught.value.status == 422
+    assert [e["row"] for e in caught.value.errors] == [3, 5]
+
+
+def test_a_quoted_value_over_two_lines_keeps_the_next_rows_line_numbers():
+    frame = read_table(b'a,b\n"x\ny",1\n\nz,2\n')
+    assert frame["a"].tolist() == ["x\ny", "z"]
+    assert frame["row"].tolist() == [2, 5]
+
+
+def test_gbk_file_with_a_malformed_line_names_that_line():
+    with pytest.raises(FileProblem) as caught:
+        read_table("排放口,污染物\nDA1,二氧化硫\nDA2,二氧化硫,多余\n".encode("gbk"))
+    assert caught.value.status == 422 and [e["row"] for e in caught.value.errors] == [3]

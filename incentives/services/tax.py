@@ -14,7 +14,8 @@ from incentives.access import Caller
 from incentives.db import Enterprise, TaxAssessment
 from incentives.engine import RULESET
 from incentives.errors import DomainError, Forbidden, Invalid, NotFound
-from incentives.tabular import decode_text, is_xlsx
+from incentives.tabular import decode_text, is_parquet, is_xlsx
+from incentives.tax.filing import filing_rows
 from incentives.tax.records import FIELDS
 
 from .evaluations import plain, step
@@ -132,17 +133,99 @@ def assess_upload(*, session: Session, caller: Caller, data: bytes, filename: st
                   content_type: str | None, division: str | None, uscc: str | None, rates: dict | None,
                   parameters: dict | None, today: dt.date, fmt: str | None = None, strict: bool = True,
                   outlets: dict | None = None, mn_to_outlet: dict | None = None, store: bool = True) -> dict:
-    """Assess a monitoring file: CSV/XLSX (zh or en headers, UTF-8 or GBK) or HJ 212 packets (text)."""
+    """Assess a monitoring file: CSV/XLSX/Parquet (zh or en headers, UTF-8 or GBK) or HJ 212 packets (text)."""
     division, uscc = _division(session, caller, uscc, division)
     params = _parameters(parameters)
-    extra: dict = {}
-    if fmt == "hj212" or (fmt is None and content_type == "text/plain" and not is_xlsx(data, filename, content_type)):
-        records, extra = _hj212_records(data, params, strict=strict, mn_to_outlet=mn_to_outlet)
-    else:
-        records = env_tax.read_monitoring(data, filename=filename, content_type=content_type)
+    records, extra = _read_upload(data, filename, content_type, params, fmt=fmt, strict=strict,
+                                  mn_to_outlet=mn_to_outlet)
+    return _assessed(session, records, extra, division=division, uscc=uscc, outlets=outlets, rates=rates,
+                     params=params, today=today, inputs_hash=_hash(data), store=store)
+
+
+def _assessed(session: Session, records, extra: dict, *, division: str, uscc: str | None, outlets, rates,
+              params, today: dt.date, inputs_hash: str, store: bool) -> dict:
+    """The one assessment of an upload's records (single uploads and every taxpayer of a batch)."""
     result = _assess(records, division=division, outlets=outlets, rates=rates, parameters=params)
     answer = to_answer(result, assessment_id=None, uscc=uscc, as_of=today, extra=extra)
-    return _store(session, answer, _hash(data)) if store else answer
+    return _store(session, answer, inputs_hash) if store else answer
+
+
+HJ212_SUFFIXES = (".txt", ".log", ".hj212", ".dat")
+
+
+def is_hj212(data: bytes, filename: str | None, content_type: str | None, fmt: str | None = None) -> bool:
+    """Whether an upload is HJ 212 packet text: asked for, named so (.txt/.log/.hj212), or starting with `##`."""
+    if fmt is not None:
+        return fmt == "hj212"
+    if is_xlsx(data, filename, content_type) or is_parquet(data, filename):
+        return False
+    name = (filename or "").lower()
+    return (content_type == "text/plain" or name.endswith(HJ212_SUFFIXES)
+            or data.lstrip(b"\xef\xbb\xbf \r\n\t")[:2] == b"##")
+
+
+def _read_upload(data: bytes, filename, content_type, params, *, fmt, strict, mn_to_outlet):
+    """(records, extra) of an upload: HJ 212 packets with their accounting, or a table's rows."""
+    if is_hj212(data, filename, content_type, fmt) and fmt != "table":
+        return _hj212_records(data, params, strict=strict, mn_to_outlet=mn_to_outlet)
+    return env_tax.read_monitoring(data, filename=filename, content_type=content_type), {}
+
+
+def assess_batch_file(*, session: Session, caller: Caller, data: bytes, filename: str, division: str | None,
+                      rates: dict | None, parameters: dict | None, outlets: dict | None, today: dt.date,
+                      strict: bool = False, store: bool = True) -> list[dict]:
+    """One file of a batch: [{uscc, answer} or {uscc, detail, errors}] per taxpayer in it.
+
+    The taxpayer is the file name's first 18 characters, or each value of a `uscc` column; each is
+    assessed exactly as `assess_upload` assesses a file (the same reading, law and rounding). A problem
+    is reported for its own taxpayer and never stops the batch.
+    """
+    from pathlib import PurePath
+
+    from incentives import uscc as uscc_codes
+    from incentives.tabular import FileProblem
+    named = PurePath(filename or "").name[:18].upper()
+    named = named if uscc_codes.is_valid(named) else None
+    try:
+        params = _parameters(parameters)
+        records, extra = _read_upload(data, filename, None, params, fmt=None, strict=strict, mn_to_outlet=None)
+        units = _taxpayers(records, named)
+    except (DomainError, FileProblem) as exc:
+        return [{"uscc": named, "file": filename, "detail": exc.detail, "errors": list(exc.errors)[:100]}]
+    out = []
+    for uscc, unit in units:
+        try:
+            division_u, _ = _division(session, caller, uscc, division)
+            answer = _assessed(session, unit, extra, division=division_u, uscc=uscc, outlets=outlets,
+                               rates=rates, params=params, today=today, inputs_hash=_hash(data), store=store)
+            out.append({"uscc": uscc, "file": filename, "answer": answer})
+        except (DomainError, FileProblem) as exc:
+            session.rollback()
+            out.append({"uscc": uscc, "file": filename, "detail": exc.detail, "errors": list(exc.errors)[:100]})
+    return out
+
+
+def _taxpayers(records, named: str | None) -> list[tuple[str | None, object]]:
+    """The taxpayers of a file: by its `uscc` column (each its own rows), else the one of the file name."""
+    import pandas as pd
+
+    from incentives import uscc as uscc_codes
+    if not isinstance(records, pd.DataFrame) or "uscc" not in records.columns:
+        if named is None:
+            raise Invalid("the taxpayer is not known: name the file by its USCC (first 18 characters) "
+                          "or give a `uscc` column", [{"field": "file", "message": "no uscc"}])
+        return [(named, records)]
+    values = records["uscc"].astype(str).str.strip().str.upper()
+    bad = [{"row": int(r), "column": "uscc", "message": f"not a valid USCC: {v!r}"}
+           for v, r in zip(values, records["row"]) if not uscc_codes.is_valid(v)][:100]
+    if bad:
+        raise Invalid(f"{len(bad)} row(s) without a valid uscc", bad)
+    units = []
+    for value, rows in records.groupby(values.to_numpy(), sort=True, observed=True).groups.items():
+        unit = records.loc[rows].drop(columns=["uscc"])
+        unit.attrs = records.attrs
+        units.append((value, unit))
+    return units
 
 
 def _hj212_records(data: bytes, params, *, strict: bool, mn_to_outlet: dict | None):
@@ -177,29 +260,40 @@ def get(*, session: Session, caller: Caller, assessment_id: str) -> dict:
     return row.result
 
 
-FILING_HEADERS = {"zh": env_tax.FILING_COLUMNS,
-                  "en": ("outlet", "pollutant", "month", "avg_concentration", "max_concentration", "standard",
-                         "ratio_below_standard", "tier", "emission_kg", "equivalents", "tax_before_reduction",
-                         "reduction", "tax_due")}
-TIERS = {"zh": {"75%": "减按75%", "50%": "减按50%", "none": "不减征"}, "en": {"75%": "75%", "50%": "50%", "none": "none"}}
-
-
-def _money(v) -> str:
-    return "" if v in (None, "") else f"{Decimal(str(v)):.2f}"
-
-
 def filing_csv(answer: dict, lang: str = "zh") -> str:
-    """The rows in the columns of the 环境保护税减免税明细计算报表 (amounts with two decimals; cells neutralised)."""
-    rows = [FILING_HEADERS["en" if lang == "en" else "zh"]]
-    for r in answer["rows"]:
-        name = r["pollutant_zh"] if lang != "en" else r["pollutant"]
-        rows.append([r["outlet"], name, r["month"], _plain(r["avg_concentration"]),
-                     _plain(r["max_concentration"]), _plain(r["standard"]), _plain(r["ratio"]),
-                     TIERS["en" if lang == "en" else "zh"][r["tier"]], _plain(r["emission_kg"]),
-                     _plain(r["equivalents"]), _money(r["tax_before_reduction"]), _money(r["reduction"]),
-                     _money(r["tax_due"])])
-    return cells.csv_text(rows)
+    """The filing form (《环境保护税税源明细表》 air columns, reductions, a total row) as CSV with a UTF-8 BOM."""
+    return cells.csv_text([[_text(v) for v in row] for row in filing_rows(answer, lang)])
 
 
-def _plain(v) -> str:
-    return "" if v is None else str(v)
+def filing_xlsx(answer: dict, lang: str = "zh") -> bytes:
+    """The filing form as a workbook: numbers as numbers, text as text, never a formula."""
+    return cells.xlsx_bytes([("税源明细表" if lang != "en" else "filing form", filing_rows(answer, lang))])
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+SUMMARY_COLUMNS = ("uscc", "months", "tax_before_reduction", "reduction", "tax_due", "status", "errors", "file")
+
+
+def batch_summary_row(result: dict) -> dict:
+    """One taxpayer's line of a batch's summary.csv (contract 1.1): its totals, or why it was refused."""
+    if "answer" not in result:
+        errors = "; ".join(f"row {e['row']} {e.get('column') or ''}: {e['message']}" if e.get("row") is not None
+                           else str(e.get("message")) for e in result["errors"][:20])
+        return {"uscc": result["uscc"] or "", "months": 0, "tax_before_reduction": "", "reduction": "",
+                "tax_due": "", "status": "refused", "errors": f"{result['detail']}: {errors}" if errors
+                else result["detail"], "file": result["file"]}
+    months = result["answer"]["totals"]["months"]
+    total = {k: sum((Decimal(str(m[k])) for m in months), Decimal("0.00"))
+             for k in ("tax_before_reduction", "reduction", "tax_due")}
+    return {"uscc": result["uscc"], "months": len(months), **{k: f"{v:.2f}" for k, v in total.items()},
+            "status": "assessed", "errors": "", "file": result["file"]}
+
+
+def batch_summary_csv(rows: list[dict]) -> str:
+    """The summary rows as CSV text with a UTF-8 BOM (cells neutralised: no spreadsheet formula)."""
+    return cells.csv_text([SUMMARY_COLUMNS] + [[_text(r[k]) for k in SUMMARY_COLUMNS] for r in rows])

@@ -19,12 +19,12 @@ from ..money import dec, round_half_up
 from ..reference import reference
 from ..tabular import ROW
 from .numbers import INT64_SAFE, round_exact, terminates, to_decimal
-from .parameters import TaxParameters
+from .parameters import NO_REDUCTION, RATE_RANGE, REDUCTION_TIERS, TaxParameters
 from .records import Records, parse_records
 
 REF = "LAW-13"  # the digest entry for the env tax; each step names its exact clause in values["clause"]
-RATE_MIN, RATE_MAX = Decimal("1.2"), Decimal(12)  # 法 附表一: 1.2–12 yuan per 污染当量 for air
-FACTORS = {"50%": Decimal("0.5"), "75%": Decimal("0.75"), "none": Decimal(1)}
+RATE_MIN, RATE_MAX = RATE_RANGE
+FACTORS = {tier: factor for tier, _, factor in REDUCTION_TIERS} | dict([NO_REDUCTION])
 FEN = Decimal("0.01")
 PARTICULATE_ITEMS = ("soot", "general_dust")  # 117号 一: a 颗粒物 limit ("pm") serves these items
 
@@ -152,19 +152,13 @@ def _fmt_fraction(numerator: int, denominator: int) -> str:
     return ("" if terminates(value) else "≈") + _fmt(to_decimal(value, 3))
 
 
-def _gt(a: Fraction, b: Fraction) -> bool:
-    """a > b on exact rationals by cross-multiplying (denominators are positive); Fraction's own
-    comparison goes through the numbers ABCs, which costs more than the test itself."""
-    return a.numerator * b.denominator > b.numerator * a.denominator
-
-
 def _ratio(S: Fraction, C: Fraction) -> Fraction:
     """(S − C) / S, the share below the standard (法 第十三条), as one exact rational."""
     below = S.numerator * C.denominator - C.numerator * S.denominator
     return Fraction(below, S.numerator * C.denominator)
 
 
-_SEVEN_TENTHS = Fraction(7, 10)
+_HALF, _SEVEN_TENTHS = (share for _, share, _ in REDUCTION_TIERS)
 
 
 def _step(clause: str, zh: str, en: str, outcome="met", needed: str | None = None, **values) -> Step:
@@ -381,7 +375,7 @@ def assess(records, *, division: str, outlets: dict[str, dict] | None = None, ra
             C = g["max"]
         g["C"] = C
         # G1: a value above S, or an hour over the instrument's range (T), counts as exceeding
-        g["exceeds"] = C is not None and g["S"] is not None and (_gt(g["max"], g["S"]) or g.get("over_range", 0) > 0)
+        g["exceeds"] = C is not None and g["S"] is not None and (g["max"] > g["S"] or g.get("over_range", 0) > 0)
     _hours_above(rec, group_index, groups)
     _rank(groups, parameters)
     exceedances = _exceedance_index(groups)
@@ -471,11 +465,12 @@ def _rank(groups, parameters) -> None:
 
 
 def _tier(C: Fraction, S: Fraction, boundary: str) -> str:
-    """法 第十三条 by cross-multiplication on exact values: strict 2C < S / 10C < 7S; inclusive with ≤."""
-    c, s = C.numerator * S.denominator, S.numerator * C.denominator  # C and S over one denominator
-    if boundary == "inclusive":
-        return "50%" if 2 * c <= s else "75%" if 10 * c <= 7 * s else "none"
-    return "50%" if 2 * c < s else "75%" if 10 * c < 7 * s else "none"
+    """法 第十三条 on exact values: the first tier whose share of S the mean C is below ("低于"; strict),
+    or at most (inclusive; REDUCTION_BOUNDARY)."""
+    for tier, share, _ in REDUCTION_TIERS:
+        if C < share * S or (boundary == "inclusive" and C == share * S):
+            return tier
+    return NO_REDUCTION[0]
 
 
 def _row(g, groups, outlets, parameters, elsewhere) -> Row:
@@ -499,14 +494,13 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
         tier = "none"
         reason = Text(f"污染当量数排第{g['rank']}位，不在前{parameters.top_n}项 → 不征税（法 第九条）",
                       f"rank {g['rank']} by equivalents, outside the first {parameters.top_n} → not taxed (法 第九条)")
-        before = reduction = Decimal("0.00")
+        before = reduction = due = Decimal("0.00")
     else:
         if parameters.rounding == "equivalents_2dp":
             before = round_half_up(eq_used * rate)
         else:
             before = round_exact(g["eq"] * Fraction(rate), FEN)
-        reduction = round_half_up(before * (1 - FACTORS[tier]))
-    due = before - reduction
+        before, reduction, due = _amounts(before, FACTORS[tier], parameters.reduction_rounding)
     used, per_eq = _fmt(eq_used), _fmt(rate)
     steps.append(_step("法 第十一条、第十三条", f"应纳税额 = {used} × {per_eq} = {before}；减免 {reduction}；应纳 {due}",
                        f"tax = {used} × {per_eq} = {before}; reduction {reduction}; due {due}",
@@ -522,6 +516,16 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
         emission_kg=to_decimal(g["emission"], 6), equivalents=eq_used, taxed=g["taxed"], rank=g["rank"],
         rate=rate, rate_source=g["rate"].source, tax_before_reduction=before, reduction=reduction,
         tax_due=due, records=g["n"])
+
+
+def _amounts(before: Decimal, factor: Decimal, reduction_rounding: str) -> tuple[Decimal, Decimal, Decimal]:
+    """法 第十三条 减按 factor, rounded once (env-tax.md §6, REDUCTION_ROUNDING): `due` rounds the amount due,
+    half up to the fen, and the reduction is the difference; `reduction` rounds the reduction instead."""
+    if reduction_rounding == "due":
+        due = round_half_up(before * factor)
+        return before, before - due, due
+    reduction = round_half_up(before * (1 - factor))
+    return before, reduction, before - reduction
 
 
 def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Step]]:
@@ -549,7 +553,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
                        f"monthly mean C = {mean_txt} mg/m³ ({g['n']} values); standard S = {std_txt}",
                        C=to_decimal(C, 6), S=to_decimal(S), standard_source=g["S_source"]))
     where = f"{g['max_time']} " if g["max_time"] else ""
-    if _gt(Cmax, S):
+    if Cmax > S:
         above = g.get("above")
         count_zh = f"，共{above}个{unit[0]}超标" if above else ""
         count_en = f"; {above} values above S" if above else ""
@@ -580,7 +584,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
             what_zh, what_en = "同月其他（水/无组织）排放超标", "another (water or unorganised) emission above its standard"
         else:
             b = blocker
-            if _gt(b["max"], b["S"]):
+            if b["max"] > b["S"]:
                 what_zh = (f"同月排放口{b['outlet']} {b['pollutant'].name_zh} 最高{_fmt(b['max'])} > 标准{_fmt(b['S'])}"
                            + (f"（{b['max_time']}）" if b["max_time"] else ""))
                 what_en = (f"outlet {b['outlet']} {b['pollutant'].code} max {_fmt(b['max'])} > standard "
@@ -601,9 +605,8 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
     tier = _tier(C, S, parameters.boundary)
     lt = "≤" if parameters.boundary == "inclusive" else "<"
     ge = ">" if parameters.boundary == "inclusive" else "≥"
-    half, seventy = S / 2, S * _SEVEN_TENTHS
-    c, s = C.numerator * S.denominator, S.numerator * C.denominator
-    on_edge = 2 * c == s or 10 * c == 7 * s  # C = S/2 or C = 0.7 S
+    half, seventy = S * _HALF, S * _SEVEN_TENTHS
+    on_edge = C in (half, seventy)  # exactly on a tier's edge: REDUCTION_BOUNDARY decided
     param = f"（REDUCTION_BOUNDARY={parameters.boundary}）" if on_edge else ""
     param_en = f" (REDUCTION_BOUNDARY={parameters.boundary})" if on_edge else ""
     tail_zh = f"，且最高{unit[0]}{max_txt} ≤ {std_txt}"

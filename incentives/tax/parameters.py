@@ -2,11 +2,24 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
+from fractions import Fraction
+
+# The law's numbers, in one place (LAW-13). 法 第十三条: the mean concentration C "低于" the standard S by
+# 50% (C below 1/2 of S) → 减按50%; by 30% (C below 7/10 of S) → 减按75%; tiers in the order they are tried.
+REDUCTION_TIERS: tuple[tuple[str, Fraction, Decimal], ...] = (
+    ("50%", Fraction(1, 2), Decimal("0.5")),
+    ("75%", Fraction(7, 10), Decimal("0.75")),
+)
+NO_REDUCTION = ("none", Decimal(1))
+RATE_RANGE = (Decimal("1.2"), Decimal(12))   # 法 附表一: 1.2–12 yuan per 污染当量 for air pollutants
+TOP_N_STATUTORY = 3                          # 法 第九条: the first three pollutants per outlet are taxed
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "boundary": ("strict", "inclusive"),
     "exceedance_scope": ("taxpayer", "outlet", "outlet_pollutant"),
     "rounding": ("equivalents_2dp", "amounts_only"),
+    "reduction_rounding": ("due", "reduction"),
     "agency_aggregate": ("mean", "max"),
     "tie_break": ("item_no", "higher_rate_first"),
     "reduction_on_generated_amount": ("deny", "allow"),
@@ -17,6 +30,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 STANDARD_CONFIDENCES = ("verified_news", "verified_journal", "partial", "unofficial")
 SPEC_NAMES = {
     "REDUCTION_BOUNDARY": "boundary", "EXCEEDANCE_SCOPE": "exceedance_scope", "ROUNDING_POLICY": "rounding",
+    "REDUCTION_ROUNDING": "reduction_rounding",
     "AGENCY_CONCENTRATION_AGGREGATE": "agency_aggregate", "TOP_N": "top_n", "TOP_N_TIE_BREAK": "tie_break",
     "REDUCTION_ON_GENERATED_AMOUNT": "reduction_on_generated_amount",
     "DEFAULT_STANDARD_CONFIDENCE": "default_standard_confidence", "PARTICULATE_ITEM": "particulate_item",
@@ -30,8 +44,9 @@ class TaxParameters:
     boundary: str = "strict"
     exceedance_scope: str = "taxpayer"
     rounding: str = "equivalents_2dp"
+    reduction_rounding: str = "due"   # §6: which of tax due and reduction is rounded; the other is the difference
     agency_aggregate: str = "mean"
-    top_n: int = 3
+    top_n: int = TOP_N_STATUTORY
     tie_break: str = "item_no"
     reduction_on_generated_amount: str = "deny"
     default_standard_confidence: frozenset[str] = field(
@@ -43,7 +58,7 @@ class TaxParameters:
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"parameter {name}: {getattr(self, name)!r} is not one of {', '.join(allowed)}")
-        if isinstance(self.top_n, bool) or not isinstance(self.top_n, int) or self.top_n < 3:
+        if isinstance(self.top_n, bool) or not isinstance(self.top_n, int) or self.top_n < TOP_N_STATUTORY:
             raise ValueError(f"parameter top_n: {self.top_n!r} must be an integer >= 3 (法 第九条)")
         unknown = set(self.default_standard_confidence) - set(STANDARD_CONFIDENCES)
         if unknown:
@@ -93,6 +108,13 @@ PARAMETER_DOCS: dict[str, dict] = {
         "default": "equivalents_2dp", "values": list(CHOICES["rounding"]), "ref": "LAW-13",
         "basis": {"zh": "法规未规定；公开例题先将污染当量数保留两位小数，金额四舍五入到分（§6）",
                   "en": "The law is silent; published worked examples round equivalents to 0.01 first; money to the fen"}},
+    "reduction_rounding": {
+        "default": "due", "values": list(CHOICES["reduction_rounding"]), "ref": "LAW-13",
+        "basis": {"zh": "法规未规定；公开解答（中华会计网校 8683551：二氧化硫1200千克、浓度80/标准200、税额1.2，"
+                        "应纳757.90）将应纳税额四舍五入到分，减免税额为差额（§6）；reduction 为先算减免税额",
+                  "en": "The law is silent; a published worked answer (SO2 1200 kg, 80 of 200 mg/m3, rate 1.2: 757.90 "
+                        "due) rounds the amount due to the fen and derives the reduction (§6); `reduction` rounds "
+                        "the reduction instead"}},
     "agency_aggregate": {
         "default": "mean", "values": list(CHOICES["agency_aggregate"]), "ref": "LAW-13",
         "basis": {"zh": "条例第十条：监测机构当月监测浓度值的平均值；“孰高原则”未经证实（§5.2）",

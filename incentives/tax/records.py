@@ -28,6 +28,7 @@ MONITORING_ALIASES: dict[str, str] = {
     "标准浓度": "standard", "排放标准": "standard", "standard": "standard",
     "数据来源": "source", "source": "source",
     "超量程": "over_range", "超测量上限": "over_range", "over_range": "over_range",
+    "统一社会信用代码": "uscc", "纳税人识别号": "uscc", "uscc": "uscc",   # batches: the taxpayer of each row
 }
 FIELDS = ("outlet", "pollutant", "time", "concentration", "flow", "month", "emission_kg",
           "avg_concentration", "max_concentration", "standard", "source", "over_range")

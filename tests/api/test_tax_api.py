@@ -89,17 +89,48 @@ def test_contract_json_example_gives_the_issue_figures_and_is_stored(client, bur
     assert (stored["id"], stored["uscc"], stored["rates"][0]["rate"]) == (body["id"], HN, 1.2)
 
 
+FORM_HEADER = ["月份", "税源编号", "排放口名称", "污染物名称", "污染物排放量计算方法", "实测浓度值（毫克/标立方米）",
+               "最高浓度（毫克/标立方米）", "排放标准浓度值（毫克/标立方米）", "污染物排放量（千克）",
+               "污染当量值（千克）", "污染当量数", "适用税额（元/污染当量）", "本期应纳税额（减免前）", "减免性质代码",
+               "本期减免税额", "本期应纳税额"]
+# LAW-13, the issue's example: 1200 kg / 0.95 (附表二 SO2) = 1263.157... -> 1263.16 eq x 1.2 = 1515.79;
+# mean 120 < 0.7 x 200 -> 减按75%: due 1515.79 x 0.75 = 1136.8425 -> 1136.84, reduction 378.95.
+FORM_LINE = ["2024-01", "", "DA001", "二氧化硫", "监测机构监测", "120", "150", "200", "1200", "0.95", "1263.16", "1.2",
+             "1515.79", "法第十三条 浓度值低于标准30% 减按75%", "378.95", "1136.84"]
+FORM_TOTAL = ["合计"] + [""] * 11 + ["1515.79", "", "378.95", "1136.84"]
+
+
 def test_accept_csv_gives_the_filing_form_columns(client, bureau):
     with client.post(URL, json=CONTRACT_BODY, headers={**bureau, "Accept": "text/csv"}) as r:
         assert r.status_code == 201 and r.mimetype == "text/csv"
         text = r.get_data(as_text=True)
         lines = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert text.startswith("\ufeff")   # Excel opens UTF-8 CSV only with its BOM
-    assert lines == [
-        ["排放口", "污染物", "月份", "月均浓度", "最高浓度", "标准浓度", "低于标准比例", "减征档次", "排放量(千克)",
-         "污染当量数", "应纳税额(减免前)", "减免税额", "应纳税额"],
-        ["DA001", "二氧化硫", "2024-01", "120", "150", "200", "0.4", "减按75%", "1200", "1263.16", "1515.79",
-         "378.95", "1136.84"]]
+    assert lines == [FORM_HEADER, FORM_LINE, FORM_TOTAL]
+
+
+def test_stored_assessment_as_filing_form_csv_and_xlsx(client, bureau):
+    import openpyxl
+    body = {**CONTRACT_BODY, "records": CONTRACT_BODY["records"] + [
+        # a second month: 950 kg / 0.95 = 1000 eq x 1.2 = 1200.00; mean 150 >= 0.7 x 200 -> no reduction
+        {"outlet": "DA001", "pollutant": "so2", "month": "2024-02", "emission_kg": 950, "avg_concentration": 150,
+         "max_concentration": 180, "source": "agency"}]}
+    assessment_id = client.post(URL, json=body, headers=bureau).get_json()["id"]
+    with client.get(f"{URL}/{assessment_id}?format=csv", headers=bureau) as r:
+        assert r.status_code == 200 and r.mimetype == "text/csv"
+        lines = list(csv.reader(io.StringIO(r.get_data(as_text=True).removeprefix("\ufeff"))))
+    assert lines[0] == FORM_HEADER and lines[1] == FORM_LINE
+    assert lines[2][:4] == ["2024-02", "", "DA001", "二氧化硫"] and lines[2][12:] == ["1200.00", "", "0.00", "1200.00"]
+    # the total row sums the rounded lines: 1515.79 + 1200.00; 378.95 + 0; 1136.84 + 1200.00
+    assert lines[3] == ["合计"] + [""] * 11 + ["2715.79", "", "378.95", "2336.84"]
+    with client.get(f"{URL}/{assessment_id}?format=xlsx", headers=bureau) as r:
+        assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+        sheet = openpyxl.load_workbook(io.BytesIO(r.get_data())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == FORM_HEADER and rows[3][0] == "合计" and rows[3][12] == pytest.approx(2715.79)
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    with client.get(f"{URL}/{assessment_id}?format=pdf", headers=bureau) as r:
+        assert_problem(r, 422)
 
 
 # ---- files: every encoding and XLSX give the same answer --------------------------------------------

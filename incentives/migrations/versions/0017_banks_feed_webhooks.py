@@ -1,7 +1,7 @@
 """banks: the change feed's stored grades (also the webhook outbox), webhook subscriptions and deliveries
 
 Revision ID: 0017
-Revises: 0001
+Revises: 0015
 Create Date: 2026-12-03 13:02:25.251334
 
 Existing events get their feed grades here (backfilled by the same code that computes them on write).
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0017'
-down_revision: str | None = '0001'
+down_revision: str | None = '0015'   # chained after the merged queue branch (issue 15)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
