@@ -43,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import jobs
     jobs.init_app(app)   # the job queue (RQ on Redis): connected on first use
+    from . import webhook_jobs
+    webhook_jobs.init_app(app)   # webhook workers woken after commits that wrote feed events
 
     api = Api(app)
     from .views import register_all

@@ -38,3 +38,14 @@ class Config:
                                 "enterprise is entitled to, with the law behind each one."},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+    # Webhooks (banks): the key sealing their secrets (default: derived from SECRET_KEY), hosts allowed over
+    # http or at private addresses (comma-separated), and deliveries: exponential backoff with jitter from
+    # BASE seconds doubling up to CAP, for RETRY_WINDOW seconds, then the subscription is `failing`.
+    WEBHOOK_KEY = None
+    WEBHOOK_ALLOW_HOSTS = ""
+    WEBHOOK_BACKOFF_BASE = 10
+    WEBHOOK_BACKOFF_CAP = 3600
+    WEBHOOK_RETRY_WINDOW = 24 * 3600
+    WEBHOOK_TIMEOUT = 10
+    WEBHOOK_LEASE = 60

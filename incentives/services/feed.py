@@ -111,7 +111,7 @@ def record(session: Session, rows: Iterable) -> int:
         bulk_insert(session.connection(), FeedGrade.__table__, feed_rows)
         written += len(feed_rows)
     if written:
-        session.info["gis_feed_written"] = True   # read after commit: wakes the webhook workers
+        session.info["gis_webhooks_wake"] = True   # read after commit: wakes the webhook workers
     return written
 
 

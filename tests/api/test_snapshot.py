@@ -96,7 +96,7 @@ def test_cells_never_carry_a_formula(client, admin, key_for):
     assert client.post("/api/v1/enterprises", json=body, headers=admin).status_code == 201
     bank = key_for("bank")
     _, text = take(client, "/api/v1/grades/snapshot?division=500000&format=csv", bank)
-    assert "'=HYPERLINK".encode() in text
+    assert b"'=HYPERLINK" in text
     r, data = take(client, "/api/v1/grades/snapshot?division=500000&format=xlsx", bank)
     assert r.mimetype == snapshot.FORMATS["xlsx"]
     sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
