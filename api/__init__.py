@@ -54,6 +54,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     def swagger_assets(filename):
         return send_from_directory(SWAGGER_DIST, filename)
 
+    @app.get("/api/v1/docs/integrators")
+    def integrators():
+        """The integrators' guide (snapshot, feed, webhooks), zh by default, en with ?lang=en."""
+        from .i18n import lang
+        return send_from_directory(Path(__file__).with_name("docs"), f"integrators.{lang()}.md",
+                                   mimetype="text/markdown; charset=utf-8")
+
     from . import pages
     pages.init_app(app)
     _bootstrap_admin(app)

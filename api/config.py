@@ -35,7 +35,10 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
     API_SPEC_OPTIONS: ClassVar[dict] = {
         "info": {"description": "Turns air-pollution performance grades (重点行业绩效分级) into the incentives each "
-                                "enterprise is entitled to, with the law behind each one."},
+                                "enterprise is entitled to, with the law behind each one.\n\n"
+                                "Banks: [对接指南 (zh)](/api/v1/docs/integrators) · "
+                                "[integrators' guide (en)](/api/v1/docs/integrators?lang=en): the snapshot, "
+                                "resuming from the change feed, verifying webhook signatures."},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
 

@@ -423,3 +423,23 @@ def test_a_worker_killed_mid_delivery_loses_nothing(hook_app, receiver, database
     ids = [r["headers"]["X-GIS-Delivery"] for r in receiver.requests]
     assert len(ids) == 2 and ids[0] == ids[1]                         # redelivered, under the same id
     assert log_of(client, admin, hook)[0]["attempts"] == 2
+
+
+# -- the integrators' guide ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("language, heading", [("zh", "# 银行对接指南"), ("en", "# Integrating as a bank")])
+def test_the_guide_is_served_and_its_example_verifies_a_signature(client, language, heading):
+    import re
+    with client.get(f"/api/v1/docs/integrators?lang={language}") as r:
+        assert r.status_code == 200 and r.mimetype == "text/markdown"
+        text = r.get_data(as_text=True)
+    assert text.startswith(heading)
+    assert "/api/v1/docs/integrators" in client.get("/api/v1/openapi.json").get_json()["info"]["description"]
+    example = re.search(r"```python\n(.*?)```", text, re.DOTALL).group(1)
+    scope: dict = {}
+    exec(compile(example, "guide", "exec"), scope)                  # the guide's own code, as a bank runs it
+    body = b'{"seq":7,"kind":"fraud_found","grade":"D"}'
+    header = signing.signature("whsec_x", int(time.time()), body)
+    assert scope["verify"]("whsec_x", header, body)
+    assert not scope["verify"]("whsec_x", header, body.replace(b"D", b"A"))
+    assert not scope["verify"]("whsec_y", header, body)
