@@ -73,6 +73,25 @@ _EVENT_COLUMNS = (GradeEventRow.seq, GradeEventRow.uscc, GradeEventRow.kind, Gra
                   GradeEventRow.rectification_passed)
 
 
+def stored_registrations(session: Session, usccs: list[str]) -> dict[str, list[ledger.Registration]]:
+    """The registrations of some enterprises, by uscc (named columns: no ORM rows)."""
+    regs: dict[str, list] = defaultdict(list)
+    for r in session.exec(select(Registration.uscc, Registration.industry, Registration.branch, Registration.site)
+                          .where(Registration.uscc.in_(usccs)).order_by(Registration.id)):
+        regs[r.uscc].append(ledger.Registration(r.industry, r.branch, r.site or None))
+    return regs
+
+
+def stored_events(session: Session, usccs: list[str]) -> dict[str, list[GradeEvent]]:
+    """The grade events of some enterprises in `seq` order, by uscc, as the ledger reads them."""
+    events: dict[str, list[GradeEvent]] = defaultdict(list)
+    for r in session.exec(select(*_EVENT_COLUMNS).where(GradeEventRow.uscc.in_(usccs)).order_by(GradeEventRow.seq)):
+        events[r.uscc].append(GradeEvent(kind=r.kind, effective=r.effective, industry=r.industry, branch=r.branch,
+                                         grade=r.grade, ref=r.ref, violation=r.violation, site=r.site or None,
+                                         until=r.until, rectification_passed=r.rectification_passed, seq=r.seq))
+    return events
+
+
 def record(session: Session, rows: Iterable) -> int:
     """Store the feed grades (and so the webhook outbox rows) of event rows just flushed; the caller commits.
 
@@ -90,15 +109,7 @@ def record(session: Session, rows: Iterable) -> int:
         ents = {e.uscc: e for e in session.exec(
             select(Enterprise.uscc, Enterprise.name, Enterprise.division, Enterprise.facility_division,
                    Enterprise.facts).where(Enterprise.uscc.in_(chunk)))}
-        regs: dict[str, list] = defaultdict(list)
-        for r in session.exec(select(Registration.uscc, Registration.industry, Registration.branch, Registration.site)
-                              .where(Registration.uscc.in_(chunk)).order_by(Registration.id)):
-            regs[r.uscc].append(ledger.Registration(r.industry, r.branch, r.site or None))
-        events: dict[str, list[GradeEvent]] = defaultdict(list)
-        for r in session.exec(select(*_EVENT_COLUMNS).where(GradeEventRow.uscc.in_(chunk)).order_by(GradeEventRow.seq)):
-            events[r.uscc].append(GradeEvent(kind=r.kind, effective=r.effective, industry=r.industry, branch=r.branch,
-                                             grade=r.grade, ref=r.ref, violation=r.violation, site=r.site or None,
-                                             until=r.until, rectification_passed=r.rectification_passed, seq=r.seq))
+        regs, events = stored_registrations(session, chunk), stored_events(session, chunk)
         feed_rows = []
         for uscc in chunk:
             ent, evs = ents[uscc], events[uscc]

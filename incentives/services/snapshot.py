@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import json
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -22,18 +21,18 @@ from sqlmodel import Session, select
 
 from incentives import cells, ledger
 from incentives.access import Caller
-from incentives.db import Enterprise, GradeEventRow, Registration
+from incentives.db import Enterprise
 from incentives.errors import Forbidden
 from incentives.reference import division_prefix
 
-from .registry import to_event
+from .feed import stored_events, stored_registrations
 from .serialize import state_dict
 
 FORMATS = {"csv": "text/csv", "json": "application/json",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 COLUMNS = ("uscc", "name", "division", "facility_division", "as_of", "overall_grade", "rated_grade", "status",
            "review_due", "industries", "restrictions")
-CHUNK = 500
+CHUNK = 2000                     # enterprises read, folded and written at a time
 XLSX_SHEET_ROWS = 1_000_000      # Excel holds 1 048 576 rows a sheet: a larger snapshot goes on
 PIECE = 256 * 1024               # bytes sent at a time
 
@@ -55,14 +54,10 @@ def grade_rows(session: Session, division: str, as_of: dt.date, chunk: int = CHU
                           .execution_options(yield_per=chunk))
     for part in stream.partitions():
         usccs = [e.uscc for e in part]
-        regs = defaultdict(list)
-        for r in session.exec(select(Registration.uscc, Registration.industry, Registration.branch, Registration.site)
-                              .where(Registration.uscc.in_(usccs)).order_by(Registration.id)):
-            regs[r.uscc].append(ledger.Registration(r.industry, r.branch, r.site or None))
-        events = [(e.uscc, to_event(e)) for e in session.exec(
-            select(GradeEventRow).where(GradeEventRow.uscc.in_(usccs)).order_by(GradeEventRow.seq))]
+        regs, events = stored_registrations(session, usccs), stored_events(session, usccs)
         states = ledger.fold_many([ledger.Enterprise(e.uscc, e.name, e.division, e.facility_division,
-                                                     tuple(regs[e.uscc]), e.facts) for e in part], events, as_of=as_of)
+                                                     tuple(regs[e.uscc]), e.facts) for e in part],
+                                  ((u, ev) for u in usccs for ev in events[u]), as_of=as_of)
         for s in states:
             yield state_dict(s, with_history=False, iso=True)
 
