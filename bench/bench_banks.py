@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import tempfile
 import threading
@@ -89,7 +90,7 @@ def _deliveries(tmp: Path, n: int) -> list[dict]:
                                       events=None, divisions=None, box=box, settings=settings)
             imports.import_enterprises(session=session, data=register({"500112": n}), filename="b.csv",
                                        content_type="text/csv", today=TODAY, max_rows=n + 1)
-            send = lambda u, body, headers: transport.post(u, body, headers, allowed=settings.allowed)  # noqa: E731
+            send = functools.partial(transport.post, allowed=settings.allowed)
             t = time.perf_counter()
             out = webhooks.deliver(session=session, subscription_id=hook["id"], box=box, settings=settings,
                                    clock=utcnow, send=send)
