@@ -200,7 +200,7 @@ def assess_cmd(path, division, uscc, fmt, outlets, rates, parameters, strict, ou
 @click.option("--outlets", default=None, help='JSON: {"DA001": {"standards": {"so2": 200}}}')
 @click.option("--rates", default=None, help='JSON: {"so2": 1.2} (yuan per 污染当量; overrides the province)')
 @click.option("--parameters", default=None, help='JSON: {"boundary": "inclusive"}')
-@click.option("--strict/--no-strict", default=False, help="hj212: refuse a file if any packet is rejected")
+@click.option("--strict/--no-strict", default=True, help="hj212: refuse a file if any packet is rejected")
 def assess_batch_cmd(paths, out, division, memory_limit, threads, outlets, rates, parameters, strict):
     """Assess many taxpayers' monitoring files (CSV, XLSX, Parquet, HJ 212; one taxpayer per file, named by its
     USCC, or a uscc column); write summary.csv and <uscc>.csv; exit 0 only if every file was assessed."""

@@ -88,6 +88,8 @@ class AssessmentOut(ma.Schema):
     uscc = ma.fields.String(allow_none=True)
     division = ma.fields.String()
     as_of = IsoDate()
+    statute = ma.fields.Dict(metadata={"description": "the version of 环境保护税法 in force at as_of, and its "
+                                                      "pending measures (the VOCs pilot: no rate yet)"})
     ruleset = ma.fields.String()
     parameters = ma.fields.Dict()
     rates = ma.fields.List(ma.fields.Dict())
@@ -104,7 +106,7 @@ class BatchForm(ma.Schema):
     rates = JsonObject(load_default=None)
     parameters = JsonObject(load_default=None)
     outlets = JsonObject(load_default=None, metadata={"description": "{outlet: {standards: {pollutant: S}}}"})
-    strict = ma.fields.Boolean(load_default=False, metadata={"description": "HJ 212: refuse a file on any "
+    strict = ma.fields.Boolean(load_default=True, metadata={"description": "HJ 212: refuse a file on any "
                                                                            "rejected packet"})
 
 

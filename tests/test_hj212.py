@@ -96,10 +96,12 @@ def test_crc_many_equals_crc(text):
 
 def test_concatenated_frames_on_one_line_are_split():
     # hj212.md §9 P2: the Go test sends the frame repeatedly without CRLF. The second copy is the same
-    # hour again, so it is a duplicate of line 1.
-    errors = _errors(REAL[4] * 2)
-    assert [(e["row"], e["column"]) for e in errors] == [(1, "DataTime")]
-    assert "duplicate hour" in errors[0]["message"]
+    # hour again, byte for byte: a re-send, dropped and counted (never a reason to refuse the file).
+    # (P2 carries VOCs and flow only: no taxable item, so neither copy gives records.)
+    result = parse_packets(REAL[4] * 2)
+    assert result.summary["packets"] == 2 and result.rejected == ()
+    assert result.summary["identical_resends"] == 1
+    assert "identical_resend" in result.excluded["rule"].tolist()
 
 
 # ---- records ---------------------------------------------------------------------------------------
@@ -124,15 +126,15 @@ def test_mn_mapping_and_unmapped_mn():
                                 "message": "MN OTHER0000000000000000000 is not in the outlet mapping"},)
 
 
-def test_2005_codes_map_to_tax_items_and_unknown_code_is_kept_reported_not_taxed():
-    # P3 (2005 era): B02 = 废气 flow, 17 = 甲苯 (toluene), 18 = 二甲苯 (xylene) per 表B.2; "16" is in no table.
-    errors = _errors(REAL[5])
-    assert [(e["row"], e["column"]) for e in errors] == [(1, "16")]
-    assert "16-Avg=0.0000" in errors[0]["message"]
-    result = parse_packets(REAL[5], strict=False)
+def test_2005_codes_map_to_tax_items_and_unknown_code_is_counted_not_taxed():
+    # P3 (2005 era): B02 = 废气 flow, 17 = 甲苯 (toluene), 18 = 二甲苯 (xylene) per 表B.2; "16" is in no
+    # table: a valid packet's unknown factor is counted, not a reason to refuse the file (strict or not).
+    result = parse_packets(REAL[5])
+    assert result.rejected == ()
     assert result.records[["pollutant", "concentration", "flow", "emission_kg"]].values.tolist() == [
         ["toluene", "0.0000", "11010.8437", "0.0000"], ["xylene", "0.0000", "11010.8437", "0.0000"]]
     assert result.other_codes == {"a24088": 1, "25": 1, "a05002": 1}   # known, not tax items
+    assert result.unknown_codes == {"16": 1}
 
 
 def test_cou_checked_against_avg_times_flow():
@@ -244,11 +246,11 @@ def test_duplicate_hour_without_resend_is_rejected():
     assert "first at line 1" in errors[0]["message"]
 
 
-def test_packets_from_two_months_are_rejected():
-    other = build_packet(mn=MN, data_time="20240201000000", values={"a21026": {"Avg": "1"}})
-    errors = _errors(_hour(0) + _hour(1) + other)
-    assert [(e["row"], e["column"]) for e in errors] == [(3, "DataTime")]
-    assert "2024-02" in errors[0]["message"] and "2024-01" in errors[0]["message"]
+def test_packets_from_two_months_are_each_used():
+    other = build_packet(mn=MN, data_time="20240201000000", values={"a00000": {"Cou": "1000"}, "a21026": {"Avg": "1"}})
+    result = parse_packets(_hour(0) + _hour(1) + other)
+    assert result.months == ("2024-01", "2024-02") and result.month is None
+    assert result.rejected == () and result.summary["used"] == 3
 
 
 @pytest.mark.parametrize("cp, message", [
@@ -414,3 +416,110 @@ def test_fast_paths_equal_the_per_packet_rules_on_a_mixed_file(monkeypatch, basi
     assert statuses == {"used", "excluded", "rejected", "merged"} and len(fast[4]) >= 8
     # the T hour has no -ZsAvg: under zsavg it is excluded (no value), not used
     assert fast[2]["flag"].tolist() == (["T"] if basis == "avg" else [])
+
+
+# ---- real-device behaviour in the default (strict) mode (issue 15; packets written from HJ 212-2017) -----
+
+def _minute_part(pno: int, pnum: int = 2) -> str:
+    # 表3 / 附录C: a split minute packet (CN=2051, Flag=7: 2017 + split + ack) carries PNUM and PNO
+    return build_packet(mn=MN, cn="2051", data_time="20240101001000", flag=7, pnum=pnum, pno=pno,
+                        qn="20240101001000001", values={"a21026": {"Avg": "30", "Flag": "N"}})
+
+
+def test_an_incomplete_split_of_a_minute_packet_is_excluded_not_refused():
+    result = parse_packets(_hour(0) + _minute_part(1))          # part 2 of 2 never came
+    assert result.rejected == () and result.summary["used"] == 1
+    assert result.summary["not_hourly"] == 1
+    [excluded] = result.excluded.to_dict("records")
+    assert excluded["rule"] == "not_hourly" and "incomplete" in excluded["reason"]
+
+
+def test_an_incomplete_split_of_an_hourly_packet_is_still_refused():
+    part = build_packet(mn=MN, cn="2061", data_time="20240101020000", flag=7, pnum=2, pno=1,
+                        values={"a21026": {"Avg": "30", "Flag": "N"}})
+    errors = _errors(_hour(0) + part)
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "PNO")]
+
+
+def test_factor_codes_outside_the_air_list_are_counted_air_or_water():
+    # a34006 is not in our air table; w01010 is a water code (HJ 525); "16" is in no table
+    extra = {"a34006": {"Avg": "1.5", "Flag": "N"}, "w01010": {"Avg": "7.1", "Flag": "N"}, "16": {"Avg": "0"}}
+    result = parse_packets(_hour(0, values=extra) + _hour(1, values=extra))
+    assert result.rejected == () and result.summary["used"] == 2
+    assert result.unknown_codes == {"a34006": 2, "w01010": 2, "16": 2}
+    assert sorted(result.records["pollutant"].unique()) == ["nox", "so2"]
+
+
+@pytest.mark.parametrize("data_time, tolerance, hour", [
+    ("20201129210001", 5, "2020-11-29T21:00"),    # one second past the hour: the device's clock slipped
+    ("20201129210005", 5, "2020-11-29T21:00"),
+    ("20201129210006", 5, None),                  # more than the tolerance: not an hourly packet's time
+    ("20201129210001", 0, None),
+    ("20201129210000123", 0, "2020-11-29T21:00"),  # 17 digits: milliseconds (hj212.md §10.4)
+])
+def test_seconds_past_the_hour_within_the_named_tolerance(data_time, tolerance, hour):
+    packet = build_packet(mn=MN, data_time=data_time, values={"a00000": {"Cou": "1000"},
+                                                              "a21026": {"Avg": "3", "Flag": "N"}})
+    result = parse_packets(packet, strict=False, hour_tolerance_seconds=tolerance)
+    if hour is None:
+        assert result.rejected[0]["column"] == "DataTime" and "HOUR_TOLERANCE_SECONDS" in result.rejected[0]["message"]
+    else:
+        assert result.records["time"].tolist() == [hour] and result.rejected == ()
+
+
+def test_byte_identical_resends_are_dropped_and_counted_but_a_different_one_is_refused():
+    same = _hour(3)
+    result = parse_packets(_hour(2) + same + same + same)
+    assert result.summary["used"] == 2 and result.summary["identical_resends"] == 2
+    assert (result.records["time"] == "2024-01-01T03:00").sum() == 2      # SO2 and NOx once each
+    errors = _errors(_hour(2) + same + _hour(3, so2="31"))
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "DataTime")] and "duplicate hour" in errors[0]["message"]
+
+
+def test_a_quarter_of_hourly_packets_is_assessed_month_by_month_like_the_same_csv():
+    from incentives import env_tax
+    packets = "".join(_hour(h, day=d) for d in (1, 15) for h in (0, 1))
+    packets += "".join(build_packet(mn=MN, data_time=f"2024{m:02d}10{h:02d}0000",
+                                    values={"a00000": {"Cou": "100000", "Flag": "N"},
+                                            "a21026": {"Avg": "20", "Flag": "N"},
+                                            "a21002": {"Avg": "40", "Flag": "N"}}) for m in (2, 3) for h in (5, 6))
+    result = parse_packets(packets)
+    assert result.months == ("2024-01", "2024-02", "2024-03")
+    outlets = {MN: {"standards": {"so2": 50, "nox": 100}}}
+    from_packets = env_tax.assess(env_tax.parse_records(result.records), division="500000", outlets=outlets)
+    csv_rows = [{"outlet": MN, "pollutant": r.pollutant, "time": r.time, "concentration": r.concentration,
+                 "flow": r.flow} for r in result.records.itertuples()]
+    from_csv = env_tax.assess(csv_rows, division="500000", outlets=outlets)
+    assert [m.month for m in from_packets.months] == ["2024-01", "2024-02", "2024-03"]
+    assert [(r.month, r.pollutant, r.tax_due) for r in from_packets.rows] == \
+        [(r.month, r.pollutant, r.tax_due) for r in from_csv.rows]
+
+
+def test_hj212_2025_packets_version_bits_and_rf_resend():
+    # HJ 212-2025 (hj212.md §3, §4): Flag version bits 000010 (Flag=9: ack requested); RF=1 marks a 补传
+    live = build_packet(mn=MN, data_time="20260105080000", flag=9, values={
+        "a00000": {"Cou": "1000", "Flag": "N"}, "a21026": {"Avg": "30", "Flag": "N"}})
+    resent = build_packet(mn=MN, data_time="20260105080000", flag=9, rf=True, values={
+        "a00000": {"Cou": "1000", "Flag": "N"}, "a21026": {"Avg": "28", "Flag": "N"}})
+    result = parse_packets(live + resent)
+    assert result.records["concentration"].tolist() == ["28"]
+    assert result.excluded["rule"].tolist() == ["resend"] and result.summary["resends"] == 1
+
+
+def test_hj212_2025_encrypted_data_area_is_refused_with_a_clear_reason():
+    # HJ 212-2025 SM4 (hj212.md §10.10): CP characters as {0x..} blocks; the CRC is over the plaintext
+    segment = f"ST=31;CN=2061;PW=123456;MN={MN};Flag=8;CP=&&{{0x1a,0x2b}}DataTime=20260105080000&&"
+    [error] = _errors(frame(segment))
+    assert error["column"] == "CP" and "SM4" in error["message"]
+
+
+def test_byte_swapped_crc_is_refused_by_default_and_taken_when_opted_in():
+    good = _hour(4).rstrip("\r\n")
+    correct = good[-4:]
+    swapped = good[:-4] + correct[2:] + correct[:2] + "\r\n"
+    if correct[2:] == correct[:2]:
+        pytest.skip("a CRC with equal bytes reads the same swapped")
+    [error] = _errors(swapped)
+    assert error["column"] == "CRC" and "hj212_crc_byte_swap=accept" in error["message"]
+    result = parse_packets(swapped, crc_byte_swap="accept")
+    assert result.summary["used"] == 1 and result.summary["crc_byte_swapped"] == 1

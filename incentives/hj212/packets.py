@@ -28,6 +28,7 @@ EXCLUDED_COLUMNS = ("row", "outlet", "pollutant", "time", "flag", "rule", "reaso
 EXCEEDING_COLUMNS = ("row", "outlet", "pollutant", "time", "concentration", "flag")
 PACKET_COLUMNS = ("row", "mn", "outlet", "cn", "time", "status", "reason")
 _MN, _OUTLET, _CN, _TIME, _STATUS, _REASON = 1, 2, 3, 4, 5, 6
+HOUR_TOLERANCE_SECONDS = 5   # seconds past the hour still read as that hour (a device clock's slip)
 # The usual header (表3 order, no PNUM/PNO/RF): a match gives exactly what the general split gives; any
 # other header takes the general path. Group 8 is DataTime when the CP starts with it.
 _HEAD = re.compile(r"(?:QN=([^;=]*);)?ST=([^;=]*);CN=([^;=]*);PW=([^;=]*);MN=([^;=]*);(?:Flag=([^;=]*);)?"
@@ -53,10 +54,12 @@ class Hj212Result:
     rejected: tuple[dict, ...]     # {row, column, message}
     checks: tuple[dict, ...]       # -Cou mismatches beyond COU_TOLERANCE
     packets: pd.DataFrame          # one row per frame: used / excluded / rejected / merged
-    month: str | None
+    month: str | None              # the file's month when it holds one
     parameters: dict
     other_codes: dict[str, int]    # known HJ 212 codes that are not taxable items, with counts
     summary: dict[str, int] = field(default_factory=dict)
+    months: tuple[str, ...] = ()   # every month with hourly packets (each assessed as its own month)
+    unknown_codes: dict[str, int] = field(default_factory=dict)  # codes outside the air list (water, vendor)
 
 
 @dataclass(slots=True)
@@ -106,7 +109,8 @@ class _Collector:
 def parse_packets(text: str, *, mn_to_outlet: dict[str, str] | None = None,
                   concentration_basis: Literal["avg", "zsavg"] = "avg",
                   flow_avg_unit: Literal["m3/s", "m3/h"] | None = None,
-                  strict: bool = True) -> Hj212Result:
+                  strict: bool = True, hour_tolerance_seconds: int = HOUR_TOLERANCE_SECONDS,
+                  crc_byte_swap: Literal["refuse", "accept"] = "refuse") -> Hj212Result:
     """Parse a file of HJ 212 packets (one per line) into hourly tax records, accounting for each packet.
 
     concentration_basis: "avg" (default) takes -Avg, the measured concentration, the figure the hourly
@@ -115,16 +119,28 @@ def parse_packets(text: str, *, mn_to_outlet: dict[str, str] | None = None,
     flow_avg_unit: None (default) requires a00000-Cou (m3 in the hour); "m3/s" (the standard's unit)
     or "m3/h" derives the hour's flow from a00000-Avg when -Cou is missing.
     strict: any rejected packet or value refuses the whole file (Hj212Error); False returns what is valid.
+    Real devices' habits are never rejections: packets that are not hourly (CN other than 2061, and
+    incomplete splits of such packets) are excluded and counted; factor codes outside the air list
+    (water codes, vendor codes) are counted in `unknown_codes`; byte-identical re-sends are dropped and
+    counted; a file may hold several months (each assessed as its own month).
+    hour_tolerance_seconds: an hourly DataTime this many seconds past the hour (a device clock's slip,
+    e.g. 20201129210001) is read as that hour; more is rejected (HOUR_TOLERANCE_SECONDS, default 5).
+    crc_byte_swap: "accept" takes a CRC whose two bytes are swapped (some devices send them low byte
+    first); such frames are counted in the summary. Default "refuse" (附录A: high byte first).
     """
+    if not 0 <= hour_tolerance_seconds < 60:
+        raise ValueError(f"hour_tolerance_seconds must be 0–59, not {hour_tolerance_seconds!r}")
+    if crc_byte_swap not in ("refuse", "accept"):
+        raise ValueError(f"crc_byte_swap must be 'refuse' or 'accept', not {crc_byte_swap!r}")
     if concentration_basis not in ("avg", "zsavg"):
         raise ValueError(f"concentration_basis must be 'avg' or 'zsavg', not {concentration_basis!r}")
     if flow_avg_unit not in (None, *FLOW_SECONDS):
         raise ValueError(f"flow_avg_unit must be None, 'm3/s' or 'm3/h', not {flow_avg_unit!r}")
     col = _Collector()
-    frames = _frames(text, col)
+    frames, swapped = _frames(text, col, crc_byte_swap == "accept")
     packets = _checked_packets(frames, col, mn_to_outlet)
     packets = _assembled(packets, col)
-    month = _one_month(packets, col)
+    months = _hours(packets, col, hour_tolerance_seconds)
     packets = _deduplicated(packets, col)
     values = Values(col, concentration_basis, flow_avg_unit)
     values.read_all(packets)
@@ -132,8 +148,9 @@ def parse_packets(text: str, *, mn_to_outlet: dict[str, str] | None = None,
     for p in packets:
         if not col.packets[p.idx][_STATUS]:
             col.set(p.idx, "excluded", "no usable taxable pollutant value (see excluded and other_codes)")
-    result = _result(col, values, month, {
+    result = _result(col, values, months, swapped, {
         "concentration_basis": concentration_basis, "flow_avg_unit": flow_avg_unit, "strict": strict,
+        "hour_tolerance_seconds": hour_tolerance_seconds, "crc_byte_swap": crc_byte_swap,
         "cou_tolerance": str(COU_TOLERANCE), "missing_flag": MISSING_FLAG,
         "flag_rules": {f: r.action for f, r in FLAG_RULES.items()}, "flag_rules_source": FLAG_RULES_SOURCE,
     })
@@ -142,8 +159,9 @@ def parse_packets(text: str, *, mn_to_outlet: dict[str, str] | None = None,
     return result
 
 
-def _frames(text: str, col: _Collector) -> list[tuple[int, int, str]]:
-    """Frames with a correct length and CRC: (accounting index, line, data segment)."""
+def _frames(text: str, col: _Collector, swap_ok: bool) -> tuple[list[tuple[int, int, str]], int]:
+    """Frames with a correct length and CRC: (accounting index, line, data segment), and how many were
+    taken with their CRC bytes swapped (only when `swap_ok`)."""
     found: list[tuple[int, int, str]] = []
     crcs: list[str] = []
     fast = _values.FAST_PATH and text.isascii()
@@ -166,13 +184,18 @@ def _frames(text: str, col: _Collector) -> list[tuple[int, int, str]]:
             else:
                 col.reject(idx, item.line, item.column, item.message)
     sums = crc_many([f[2].encode("utf-8") for f in found])
-    good = []
+    good, swapped = [], 0
     for f, carried, expected in zip(found, crcs, sums):
         if carried == expected or carried.upper() == expected:
             good.append(f)
+        elif carried.upper() == expected[2:] + expected[:2] and swap_ok:
+            good.append(f)   # low byte first: the named opt-in for such devices
+            swapped += 1
         else:
-            col.reject(f[0], f[1], "CRC", f"CRC {carried} does not match the data segment (computed {expected})")
-    return good
+            hint = (" (its bytes swapped would match: some devices send the low byte first; parameter "
+                    "hj212_crc_byte_swap=accept takes them)" if carried.upper() == expected[2:] + expected[:2] else "")
+            col.reject(f[0], f[1], "CRC", f"CRC {carried} does not match the data segment (computed {expected}){hint}")
+    return good, swapped
 
 
 def _checked_packets(frames, col: _Collector, mn_to_outlet) -> list[_Packet]:
@@ -224,12 +247,19 @@ def _assembled(packets: list[_Packet], col: _Collector) -> list[_Packet]:
     """Split packets (PNUM/PNO, Flag bit D) joined in PNO order into one packet at the first part's line."""
     whole, groups = [], defaultdict(list)
     for p in packets:
+        if "{0x" in p.cp:
+            # HJ 212-2025 SM4: the CP is encrypted in 16-character blocks written as {0x..} (hj212.md §10.10)
+            col.reject(p.idx, p.line, "CP", "encrypted (SM4) data area: send the platform's decrypted export")
+            continue
         if "PNUM" not in p.head and "PNO" not in p.head:
             whole.append(p)
             continue
         pnum, pno = p.head.get("PNUM", ""), p.head.get("PNO", "")
         if not (pnum.isdigit() and pno.isdigit() and 1 <= int(pno) <= int(pnum)):
-            col.reject(p.idx, p.line, "PNO", f"bad split numbering PNUM={pnum!r} PNO={pno!r}")
+            if p.head["CN"] != "2061":
+                col.exclude_packet(p, "not_hourly", f"CN={p.head['CN']} is not hourly data (only CN=2061 is used)")
+            else:
+                col.reject(p.idx, p.line, "PNO", f"bad split numbering PNUM={pnum!r} PNO={pno!r}")
             continue
         # Parts share MN, CN and QN (HJ 212-2017 附录C); without QN, their DataTime ties them.
         tie = p.head.get("QN") or _cp_field(p.cp, "DataTime")
@@ -241,7 +271,10 @@ def _assembled(packets: list[_Packet], col: _Collector) -> list[_Packet]:
         if numbers != list(range(1, pnum + 1)):
             message = f"split packet incomplete: parts {numbers} of PNUM={pnum}"
             for q in parts:
-                col.reject(q.idx, q.line, "PNO", message)
+                if q.head["CN"] != "2061":   # not used anyway: a device's incomplete minute split is no fault
+                    col.exclude_packet(q, "not_hourly", f"CN={q.head['CN']} is not hourly data; {message}")
+                else:
+                    col.reject(q.idx, q.line, "PNO", message)
             continue
         times = {_cp_field(q.cp, "DataTime") for q in parts}
         if len(times) > 1:
@@ -270,8 +303,9 @@ def _without_field(cp: str, name: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _hour(value: str | None) -> tuple[str | None, str | None]:
-    """ISO hour of a DataTime (14 digits, or 17 with milliseconds), or an error message."""
+def _hour(value: str | None, tolerance: int = 0) -> tuple[str | None, str | None]:
+    """ISO hour of a DataTime (14 digits, or 17 with milliseconds), or an error message; up to
+    `tolerance` seconds past the hour are read as the hour (a device clock's slip)."""
     if value is None:
         return None, "missing DataTime"
     if len(value) not in (14, 17) or not value.isdigit():
@@ -281,30 +315,24 @@ def _hour(value: str | None) -> tuple[str | None, str | None]:
                      int(value[12:14]))
     except ValueError:
         return None, f"DataTime {value!r} is not a real time"
-    if value[10:].strip("0"):
-        return None, f"DataTime {value} is not the start of an hour (CN=2061 hourly data)"
-    return t.strftime("%Y-%m-%dT%H:%M"), None
+    seconds = int(value[10:12]) * 60 + int(value[12:14])
+    if seconds > tolerance:  # milliseconds (17 digits) are below the second the tolerance counts in
+        return None, (f"DataTime {value} is not the start of an hour (CN=2061 hourly data; "
+                      f"HOUR_TOLERANCE_SECONDS={tolerance})")
+    return t.strftime("%Y-%m-%dT%H:00"), None
 
 
-def _one_month(packets: list[_Packet], col: _Collector) -> str | None:
-    """Keep hourly packets of the file's month (the most frequent one); others are rejected."""
+def _hours(packets: list[_Packet], col: _Collector, tolerance: int) -> tuple[str, ...]:
+    """The hour of each hourly packet; the months the file covers (a quarter or a year is fine)."""
     for p in packets:
         if p.head["CN"] != "2061":
             continue
-        p.time, problem = _hour(_cp_field(p.cp, "DataTime") if p.data_time is _UNSET else p.data_time)
+        p.time, problem = _hour(_cp_field(p.cp, "DataTime") if p.data_time is _UNSET else p.data_time, tolerance)
         if problem:
             col.reject(p.idx, p.line, "DataTime", problem)
         else:
             col.packets[p.idx][_TIME] = p.time
-    months = Counter(p.time[:7] for p in packets if p.time)
-    if not months:
-        return None
-    month = min(months, key=lambda m: (-months[m], m))
-    for p in packets:
-        if p.time and p.time[:7] != month:
-            col.reject(p.idx, p.line, "DataTime", f"packet from {p.time[:7]} in a file of {month} (one month per file)")
-            p.time = ""
-    return month
+    return tuple(sorted({p.time[:7] for p in packets if p.time}))
 
 
 def _deduplicated(packets: list[_Packet], col: _Collector) -> list[_Packet]:
@@ -327,6 +355,8 @@ def _deduplicated(packets: list[_Packet], col: _Collector) -> list[_Packet]:
                 continue
             if resent:
                 col.exclude_packet(p, "resend", f"superseded by the RF=1 resend at line {winner.line}")
+            elif p.head == winner.head and p.cp == winner.cp:
+                col.exclude_packet(p, "identical_resend", f"byte-identical to the packet at line {winner.line}")
             else:
                 col.reject(p.idx, p.line, "DataTime",
                            f"duplicate hour {p.time} for outlet {p.outlet}, first at line {winner.line}")
@@ -334,11 +364,15 @@ def _deduplicated(packets: list[_Packet], col: _Collector) -> list[_Packet]:
     return keep
 
 
-def _result(col: _Collector, values: Values, month: str | None, parameters: dict) -> Hj212Result:
+def _result(col: _Collector, values: Values, months: tuple[str, ...], swapped: int,
+            parameters: dict) -> Hj212Result:
     status = Counter(e[5] for e in col.packets)
+    rules = Counter(e[5] for e in col.excluded if e[2] == "")
     summary = {"packets": len(col.packets), "used": status["used"], "excluded": status["excluded"],
                "rejected": status["rejected"], "merged": status["merged"], "records": len(values.records[0]),
-               "cou_checked": values.cou_checked}
+               "cou_checked": values.cou_checked, "not_hourly": rules["not_hourly"],
+               "identical_resends": rules["identical_resend"], "resends": rules["resend"],
+               "crc_byte_swapped": swapped}
     return Hj212Result(
         records=_columns(values.records, RECORD_COLUMNS),
         excluded=_frame(sorted(col.excluded, key=lambda e: e[0]), EXCLUDED_COLUMNS),
@@ -346,7 +380,8 @@ def _result(col: _Collector, values: Values, month: str | None, parameters: dict
         rejected=tuple(sorted(col.rejected, key=lambda e: e["row"])),
         checks=tuple(values.checks),
         packets=pd.DataFrame(col.packets, columns=list(PACKET_COLUMNS)),
-        month=month, parameters=parameters, other_codes=dict(values.other), summary=summary)
+        month=months[0] if len(months) == 1 else None, months=months, parameters=parameters,
+        other_codes=dict(values.other), unknown_codes=dict(values.unknown), summary=summary)
 
 
 def _columns(arrays: list, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -124,6 +124,7 @@ class Values:
         self.flow: list[str | None] = []
         self.flow_problem: list[tuple[str, str, str] | None] = []
         self.other: Counter = Counter()
+        self.unknown: Counter = Counter()   # codes outside the air list (water w…, vendor codes): not taxed
         self.records: list[tuple] = []
         self.exceeding: list[tuple] = []
         self.checks: list[dict] = []
@@ -274,12 +275,8 @@ class Values:
             return columns[index[suffix]] if suffix in index else none
         for code in shape.other:
             self.other[code] += n
-        for code, index in shape.unknown:
-            for pk, values in zip(shape.pk, shape.values):
-                p = self.packets[pk]
-                kept = ",".join(f"{code}-{s}={values[i]}" for s, i in index.items())
-                self.col.reject(p.idx, p.line, code, f"unknown pollutant code {code} (kept, reported, not taxed): {kept}",
-                                whole=False)
+        for code, _ in shape.unknown:
+            self.unknown[code] += n   # a valid packet's other factors: counted, never a reason to refuse
         self._flows(shape, column)
         flow_ok = np.array([self.flow[pk] is not None for pk in shape.pk], dtype=bool) if shape.pollutants else None
         for position, (code, tax, index) in enumerate(shape.pollutants):

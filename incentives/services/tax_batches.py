@@ -90,7 +90,7 @@ def run(*, session: Session, batch_id: str, today: dt.date,
             results = tax.assess_batch_file(
                 session=session, caller=caller, data=item.data, filename=item.filename,
                 division=opts.get("division"), rates=opts.get("rates"), parameters=opts.get("parameters"),
-                outlets=opts.get("outlets"), today=today, strict=opts.get("strict", False), store=True)
+                outlets=opts.get("outlets"), today=today, strict=opts.get("strict", True), store=True)
             item.results = [{"uscc": r["uscc"], "file": r["file"], "assessment_id": r["answer"]["id"]}
                             if "answer" in r else {"uscc": r["uscc"], "file": r["file"], "detail": r["detail"],
                                                    "errors": r["errors"]} for r in results]

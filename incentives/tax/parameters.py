@@ -25,6 +25,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "reduction_on_generated_amount": ("deny", "allow"),
     "particulate_item": ("reject", "soot", "general_dust"),
     "concentration_basis": ("avg", "zsavg"),
+    "hj212_crc_byte_swap": ("refuse", "accept"),
 }
 # The `confidence` values of emission_standards.csv (reference README); the empty set never falls back.
 STANDARD_CONFIDENCES = ("verified_news", "verified_journal", "partial", "unofficial")
@@ -35,6 +36,7 @@ SPEC_NAMES = {
     "REDUCTION_ON_GENERATED_AMOUNT": "reduction_on_generated_amount",
     "DEFAULT_STANDARD_CONFIDENCE": "default_standard_confidence", "PARTICULATE_ITEM": "particulate_item",
     "CONCENTRATION_BASIS": "concentration_basis",
+    "HJ212_HOUR_TOLERANCE_SECONDS": "hj212_hour_tolerance_seconds", "HJ212_CRC_BYTE_SWAP": "hj212_crc_byte_swap",
 }
 
 
@@ -53,6 +55,8 @@ class TaxParameters:
         default_factory=lambda: frozenset({"verified_news", "verified_journal"}))
     particulate_item: str = "reject"
     concentration_basis: str = "avg"  # HJ 212 uploads only: -Avg or -ZsAvg as the hourly concentration
+    hj212_hour_tolerance_seconds: int = 5    # HJ 212: seconds past the hour read as the hour (clock slip)
+    hj212_crc_byte_swap: str = "refuse"      # HJ 212: "accept" a CRC sent low byte first (named opt-in)
 
     def __post_init__(self):
         for name, allowed in CHOICES.items():
@@ -60,6 +64,9 @@ class TaxParameters:
                 raise ValueError(f"parameter {name}: {getattr(self, name)!r} is not one of {', '.join(allowed)}")
         if isinstance(self.top_n, bool) or not isinstance(self.top_n, int) or self.top_n < TOP_N_STATUTORY:
             raise ValueError(f"parameter top_n: {self.top_n!r} must be an integer >= 3 (法 第九条)")
+        tolerance = self.hj212_hour_tolerance_seconds
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int) or not 0 <= tolerance < 60:
+            raise ValueError(f"parameter hj212_hour_tolerance_seconds: {tolerance!r} must be an integer 0–59")
         unknown = set(self.default_standard_confidence) - set(STANDARD_CONFIDENCES)
         if unknown:
             raise ValueError(f"parameter default_standard_confidence: {sorted(unknown)} not among "
@@ -74,11 +81,11 @@ class TaxParameters:
             name = SPEC_NAMES.get(key, key)
             if name not in known:
                 raise ValueError(f"unknown parameter {key!r}; known: {', '.join(sorted(known))}")
-            if name == "top_n":
+            if name in ("top_n", "hj212_hour_tolerance_seconds"):
                 try:
                     value = int(str(value).strip()) if not isinstance(value, bool) else value
                 except ValueError:
-                    raise ValueError(f"parameter top_n: {value!r} must be an integer >= 3") from None
+                    raise ValueError(f"parameter {name}: {value!r} must be an integer") from None
             elif name == "default_standard_confidence":
                 if isinstance(value, str):
                     value = [v.strip() for v in value.split(",") if v.strip()]
@@ -96,6 +103,17 @@ class TaxParameters:
 
 
 PARAMETER_DOCS: dict[str, dict] = {
+    "hj212_hour_tolerance_seconds": {
+        "default": 5, "values": "integer 0–59", "ref": "LAW-13",
+        "basis": {"zh": "HJ 212小时数据（CN=2061）的DataTime为整点；真实设备时钟偏差常见（如20201129210001），"
+                        "整点后不超过该秒数的视为该小时，超过则拒收该报文（hj212.md §6、§10）",
+                  "en": "An hourly packet's DataTime is the start of the hour; real device clocks slip (e.g. "
+                        "20201129210001): up to this many seconds past the hour are read as the hour, more is rejected"}},
+    "hj212_crc_byte_swap": {
+        "default": "refuse", "values": list(CHOICES["hj212_crc_byte_swap"]), "ref": "LAW-13",
+        "basis": {"zh": "HJ 212附录A规定CRC先高字节后低字节；部分设备高低字节颠倒发送，accept时接受并计数",
+                  "en": "附录A writes the CRC high byte first; some devices send it low byte first: `accept` takes "
+                        "such frames and counts them"}},
     "boundary": {
         "default": "strict", "values": list(CHOICES["boundary"]), "ref": "LAW-13",
         "basis": {"zh": "法第十三条写“低于”，税法文本无“（含）”：恰好低30%/50%不算低于（env-tax.md §5.6）",

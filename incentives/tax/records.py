@@ -13,6 +13,7 @@ from ..reference import reference
 from ..tabular import ROW
 from .numbers import scaled_decimals_coded
 from .parameters import TaxParameters
+from .statute import VOC_NAMES, VOCS_PILOT
 
 MONITORING_ALIASES: dict[str, str] = {
     "排放口": "outlet", "排放口编号": "outlet", "outlet": "outlet",
@@ -385,6 +386,8 @@ def _pollutants(values, present, parameters, errors) -> np.ndarray:
 
     def message(i):
         name = values[i]
+        if name.lower() in VOC_NAMES:
+            return f"{name}: {VOCS_PILOT.reason.en} ({VOCS_PILOT.measure_id}, status {VOCS_PILOT.status})"
         if name in PARTICULATE_NAMES:
             return ("颗粒物 is not a tax item: 117号 一 taxes combustion particulates as 烟尘 (soot) and others as "
                     "一般性粉尘 (general_dust); name the item, or set parameter particulate_item")

@@ -50,7 +50,7 @@ def test_filing_form_neutralises_a_formula_outlet(client, admin):
     with client.post("/api/v1/tax/assessments", json=body, headers={**admin, "Accept": "text/csv"}) as r:
         assert r.status_code == 201
         rows = _csv_cells(r.get_data(as_text=True))
-    assert rows[1][0] == "'=1+2"
+    assert rows[1][2] == "'=1+2"   # 排放口名称, the third column of the filing form (issue 15)
     _no_formula(rows)
 
 

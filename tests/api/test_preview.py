@@ -59,10 +59,11 @@ def test_tax_saving_split_into_emission_and_tier(client):
                 ).get_json()["quantified"]["env_tax"]
     # LAW-13. Before: (200-150)/200 = 0.25, not > 0.30 -> no reduction; 1200/0.95 = 1263.16 eq × 1.2 = 1515.79.
     # After: 90/150 = 0.6 -> 720 kg -> 757.89 eq × 1.2 = 909.47; (200-90)/200 = 0.55 > 0.50 -> 50%:
-    # reduction round(909.47 × 0.5) = 454.74, due 454.73. Saving 1061.06 a month × 12 = 12 732.72 a year.
-    # From the lower emission at the old tier: (1515.79 - 909.47) × 1 × 12 = 7 275.84; the tier: 5 456.88.
-    assert q["value"] == 12732.72
-    assert q["detail"]["from_lower_emission"] == 7275.84 and q["detail"]["from_reduction_tier"] == 5456.88
+    # due round(909.47 × 0.5 = 454.735) = 454.74 (REDUCTION_ROUNDING=due, env-tax.md §6), reduction 454.73.
+    # Saving 1515.79 - 454.74 = 1061.05 a month × 12 = 12 732.60 a year.
+    # From the lower emission at the old tier: (1515.79 - 909.47) × 1 × 12 = 7 275.84; the tier: 5 456.76.
+    assert q["value"] == 12732.60
+    assert q["detail"]["from_lower_emission"] == 7275.84 and q["detail"]["from_reduction_tier"] == 5456.76
     assert q["detail"]["rows"][0]["tier_before"] == "none" and q["detail"]["rows"][0]["tier_after"] == "50%"
 
 
@@ -167,8 +168,8 @@ def test_tax_saving_from_a_stored_assessment(client, admin, key_for):
                          "target_concentrations": {"DA001": {"so2": 90}}}}
     q = client.post("/api/v1/benefits/preview", json=body, headers=bureau).get_json()["quantified"]["env_tax"]
     # the same figures as from the records themselves (test_tax_saving_split_into_emission_and_tier): LAW-13,
-    # (1515.79 - 454.73) × 12 = 12 732.72, of which 7 275.84 from the lower emission
-    assert q["value"] == 12732.72 and q["detail"]["from_lower_emission"] == 7275.84
+    # (1515.79 - 454.74) × 12 = 12 732.60, of which 7 275.84 from the lower emission
+    assert q["value"] == 12732.60 and q["detail"]["from_lower_emission"] == 7275.84
     assert_problem(client.post("/api/v1/benefits/preview", json=body), 403)    # public: not its data
     assert_problem(client.post("/api/v1/benefits/preview", json=body,
                                headers=key_for("tax_bureau", divisions=["410000"])), 403)

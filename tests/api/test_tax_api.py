@@ -323,3 +323,31 @@ def test_unknown_fields_in_json_records_are_422(client, bureau):
     body = {**CONTRACT_BODY, "records": [{**CONTRACT_BODY["records"][0], "colour": "red"}]}
     problem = assert_problem(client.post(URL, json=body, headers=bureau), 422)
     assert problem["errors"] == [{"field": "records.0.colour", "message": "Unknown field"}]
+
+
+def test_hj212_upload_with_nothing_taxable_is_a_422_in_hj212_terms(client, admin):
+    # Two minute packets (CN=2051) and one hourly packet of water codes only: valid, but nothing taxable.
+    minute = "".join(frame(f"QN=2024010100{m:02d}00000;ST=31;CN=2051;PW=123456;MN=M1;Flag=4;CP=&&"
+                           f"DataTime=2024010100{m:02d}00;a21026-Avg=30,a21026-Flag=N&&") for m in (0, 10))
+    water = frame("QN=20240101010000000;ST=32;CN=2061;PW=123456;MN=M1;Flag=4;CP=&&DataTime=20240101000000;"
+                  "w01018-Avg=20,w01018-Flag=N&&")
+    r = _raw(client, admin, (minute + water).encode("ascii"), "text/plain", division="500000", format="hj212",
+             outlets={"DA1": {"standards": {"so2": 50}}}, mn_to_outlet={"M1": "DA1"})
+    body = assert_problem(r, 422)
+    assert "HJ 212" in body["detail"]
+    fields = {e.get("field"): e["message"] for e in body["errors"]}
+    assert fields["file"] == "3 packets: 0 used, 3 excluded, 0 rejected, 0 merged into split packets"
+    assert fields["hj212.excluded.not_hourly"].startswith("2 excluded, e.g. line 1: CN=2051 is not hourly")
+    assert fields["hj212.unknown_codes"].startswith("w01018 ×1")
+
+
+def test_hj212_nmhc_is_reported_as_the_pending_vocs_pilot(client, admin):
+    # a24088 非甲烷总烃 (VOCs as a whole) is no item of 附表二: LAW-27's pilot has no rate yet
+    packet = frame("QN=20260105090000000;ST=31;CN=2061;PW=123456;MN=M1;Flag=4;CP=&&DataTime=20260105080000;"
+                   "a00000-Cou=100000,a00000-Flag=N;a21026-Avg=30,a21026-Flag=N;a24088-Avg=12,a24088-Flag=N&&")
+    r = _raw(client, admin, packet.encode("ascii"), "text/plain", division="500000", format="hj212",
+             outlets={"DA1": {"standards": {"so2": 50}}}, mn_to_outlet={"M1": "DA1"})
+    assert r.status_code == 201, r.get_json()
+    [pending] = r.get_json()["hj212"]["pending"]
+    assert pending["codes"] == ["a24088"] and pending["measure"] == "national.env_tax_vocs_pilot"
+    assert [row["pollutant"] for row in r.get_json()["rows"]] == ["so2"]
