@@ -43,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import jobs
     jobs.init_app(app)   # the job queue (RQ on Redis): connected on first use
+    from . import webhook_jobs
+    webhook_jobs.init_app(app)   # webhook workers woken after commits that wrote feed events
 
     api = Api(app)
     from .views import register_all
@@ -51,6 +53,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/api/v1/docs-assets/<path:filename>")
     def swagger_assets(filename):
         return send_from_directory(SWAGGER_DIST, filename)
+
+    @app.get("/api/v1/docs/integrators")
+    def integrators():
+        """The integrators' guide (snapshot, feed, webhooks), zh by default, en with ?lang=en."""
+        from .i18n import lang
+        return send_from_directory(Path(__file__).with_name("docs"), f"integrators.{lang()}.md",
+                                   mimetype="text/markdown; charset=utf-8")
 
     from . import pages
     pages.init_app(app)

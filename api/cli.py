@@ -41,6 +41,9 @@ def worker_cmd(queues, burst):
     from . import jobs
     app = _app()
     try:
+        if "webhooks" in (tuple(queues) or jobs.QUEUES):
+            from . import webhook_jobs
+            webhook_jobs.pump(app)   # deliveries a stopped or killed worker left pending go out again
         ok = jobs.run_worker(app, queues=tuple(queues) or jobs.QUEUES, burst=burst)
     except (jobs.QueueUnavailable, ValueError) as exc:
         click.echo(f"worker: {getattr(exc, 'detail', exc)}", err=True)
@@ -232,6 +235,25 @@ def assess_batch_cmd(paths, out, division, memory_limit, threads, outlets, rates
     app.extensions["gis_engine"].dispose()
     click.echo(f"{len(summary) - failed} taxpayer(s) assessed, {failed} refused; written {target / 'summary.csv'}")
     sys.exit(1 if failed or not summary else 0)
+
+
+@main.group()
+def webhooks():
+    """Webhook deliveries."""
+
+
+@webhooks.command("pump")
+def webhooks_pump_cmd():
+    """Queue the deliveries of every webhook with pending events (e.g. from cron, if Redis was away)."""
+    from . import jobs, webhook_jobs
+    app = _app()
+    try:
+        click.echo(f"{webhook_jobs.pump(app)} webhooks with pending events queued")
+    except jobs.QueueUnavailable as exc:
+        click.echo(f"webhooks: {exc.detail}", err=True)
+        sys.exit(2)
+    finally:
+        app.extensions["gis_engine"].dispose()
 
 
 if __name__ == "__main__":

@@ -35,6 +35,20 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
     API_SPEC_OPTIONS: ClassVar[dict] = {
         "info": {"description": "Turns air-pollution performance grades (重点行业绩效分级) into the incentives each "
-                                "enterprise is entitled to, with the law behind each one."},
+                                "enterprise is entitled to, with the law behind each one.\n\n"
+                                "Banks: [对接指南 (zh)](/api/v1/docs/integrators) · "
+                                "[integrators' guide (en)](/api/v1/docs/integrators?lang=en): the snapshot, "
+                                "resuming from the change feed, verifying webhook signatures."},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+    # Webhooks (banks): the key sealing their secrets (default: derived from SECRET_KEY), hosts allowed over
+    # http or at private addresses (comma-separated), and deliveries: exponential backoff with jitter from
+    # BASE seconds doubling up to CAP, for RETRY_WINDOW seconds, then the subscription is `failing`.
+    WEBHOOK_KEY = None
+    WEBHOOK_ALLOW_HOSTS = ""
+    WEBHOOK_BACKOFF_BASE = 10
+    WEBHOOK_BACKOFF_CAP = 3600
+    WEBHOOK_RETRY_WINDOW = 24 * 3600
+    WEBHOOK_TIMEOUT = 10
+    WEBHOOK_LEASE = 60

@@ -27,3 +27,16 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = Session(get_engine(), expire_on_commit=False)
     return g.db_session
+
+
+def own_session() -> Session:
+    """A session for a streamed answer: the request's own closes at teardown, before the body is sent."""
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def closing_after(body, session: Session):
+    """Yield `body`, then close `session` (also when the client goes away mid-stream)."""
+    try:
+        yield from body
+    finally:
+        session.close()

@@ -9,7 +9,7 @@ import marshmallow as ma
 from incentives.engine import FACTS
 from incentives.state import EVENT_KINDS, STATUSES, VIOLATIONS
 
-from .schemas import Day, Division, Grade, Uscc, non_negative
+from .schemas import AsOfQuery, Day, Division, Grade, Uscc, non_negative
 
 
 class IsoDate(ma.fields.Date):
@@ -216,9 +216,35 @@ class ChangesQuery(ma.Schema):
     limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=5000))
 
 
+class FeedEventOut(EventOut):
+    """A feed event (also a webhook's body): what happened, and the grades it left, stored when written."""
+    grade = ma.fields.String(allow_none=True, metadata={
+        "description": "the enterprise's managed overall grade right after the event, at its effective date"})
+    previous_grade = ma.fields.String(allow_none=True, metadata={
+        "description": "the managed overall grade just before the event (null for its first event)"})
+    line_grade = ma.fields.String(allow_none=True, metadata={
+        "description": "the managed grade of the event's line (industry, branch) after it; null if it names none"})
+    event_grade = ma.fields.String(allow_none=True, metadata={
+        "description": "the grade the event itself carried (a rating's or a downgrade's grade)"})
+
+
 class ChangesOut(ma.Schema):
-    events = ma.fields.List(ma.fields.Nested(EventOut), required=True)
+    events = ma.fields.List(ma.fields.Nested(FeedEventOut), required=True)
     next = ma.fields.Integer(required=True)
+
+
+class SnapshotQuery(AsOfQuery):
+    division = Division(required=True, metadata={"description": "the division and every division inside it"})
+    fmt = ma.fields.String(data_key="format", load_default=None, validate=ma.validate.OneOf(["csv", "xlsx", "json"]),
+                           metadata={"description": "csv (UTF-8 with BOM), xlsx or json; default: by Accept, "
+                                                    "else json"})
+
+
+class SnapshotOut(ma.Schema):
+    """The JSON form of a snapshot (CSV and XLSX carry the same figures, one line per enterprise)."""
+    division = ma.fields.String(required=True)
+    as_of = IsoDate(required=True)
+    enterprises = ma.fields.List(ma.fields.Nested(GradeOut), required=True)
 
 
 def today() -> dt.date:

@@ -7,7 +7,7 @@ import platform
 import sys
 import time
 
-MODULES = ("bench_registry", "bench_ledger", "bench_engine", "bench_preview", "bench_env_tax", "bench_hj212")
+MODULES = ("bench_registry", "bench_banks", "bench_ledger", "bench_engine", "bench_preview", "bench_env_tax", "bench_hj212")
 
 
 def _fmt(value) -> str:

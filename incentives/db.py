@@ -128,6 +128,63 @@ class TaxBatchFile(SQLModel, table=True):
     results: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
+# -- banks: the change feed's grades, webhook subscriptions and their deliveries (issue 17) ----------
+
+class FeedGrade(SQLModel, table=True):
+    """What the change feed says of one event, computed when it is written (the webhook outbox).
+
+    One row per grade event, written in the event's own transaction: the managed overall grade after and
+    before it, and its line's grade. Workers deliver these rows to subscriptions in `seq` order.
+    """
+    __tablename__ = "feed_grade"
+    seq: int = Field(primary_key=True, foreign_key="grade_event.seq")
+    uscc: str = Field(max_length=18, index=True)
+    kind: str = Field(max_length=32)
+    division: str = Field(max_length=6)            # where it is registered and where its facility is:
+    facility_division: str = Field(max_length=6)   # subscriptions by division match either
+    grade: str | None = Field(default=None, max_length=8)
+    previous_grade: str | None = Field(default=None, max_length=8)
+    line_grade: str | None = Field(default=None, max_length=8)
+
+
+class WebhookSubscription(SQLModel, table=True):
+    """A caller's subscription: where to POST feed events, which kinds and divisions, and how far it got."""
+    __tablename__ = "webhook_subscription"
+    id: str = Field(primary_key=True, max_length=32)
+    key_id: str = Field(max_length=32, index=True)
+    url: str = Field(max_length=2000)
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    divisions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret_encrypted: str = Field(max_length=500)   # Fernet token: signing needs the secret itself
+    status: str = Field(default="active", max_length=16)   # active, failing, deleted
+    cursor: int = Field(default=0)                  # last seq delivered (or skipped by its filter)
+    generation: int = Field(default=0)              # bumped by a replay: a running delivery loop restarts
+    lease_token: str | None = Field(default=None, max_length=32)
+    lease_until: dt.datetime | None = None          # one delivery loop per subscription at a time
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    failing_since: dt.datetime | None = None
+    deleted_at: dt.datetime | None = None
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One feed event sent (or being sent) to one subscription: the deliveries log."""
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (UniqueConstraint("subscription_id", "seq", "generation", name="uq_webhook_delivery"),)
+    id: str = Field(primary_key=True, max_length=32)
+    subscription_id: str = Field(foreign_key="webhook_subscription.id", index=True, max_length=32)
+    seq: int
+    generation: int = 0
+    kind: str = Field(max_length=32)
+    status: str = Field(default="pending", max_length=16)   # pending, delivered, retrying, failed
+    attempts: int = 0
+    response_status: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_attempt_at: dt.datetime | None = None
+    next_attempt_at: dt.datetime | None = None
+    delivered_at: dt.datetime | None = None
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):

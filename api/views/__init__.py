@@ -17,7 +17,8 @@ def register_all(api) -> None:
         reference,
         stats,
         tax,
+        webhooks,
     )
     for module in (health, keys, reference, enterprises, grades, imports, benefits, jurisdictions, preview, tax,
-                   stats, emergency):
+                   stats, emergency, webhooks):
         api.register_blueprint(module.blp)

@@ -5,12 +5,21 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from incentives.services import grade_lookup, registry
+from incentives.services import feed, grade_lookup, snapshot
 
-from ..auth import FILES, JSON, protect
-from ..database import get_session
+from ..auth import FILES, JSON, XLSX, current_caller, protect
+from ..database import closing_after, get_session, own_session
 from ..i18n import lang, localize
-from ..schemas_grades import AsOfForm, ChangesOut, ChangesQuery, LookupIn, LookupOut, today
+from ..schemas_grades import (
+    AsOfForm,
+    ChangesOut,
+    ChangesQuery,
+    LookupIn,
+    LookupOut,
+    SnapshotOut,
+    SnapshotQuery,
+    today,
+)
 from ..uploads import uploaded, wants_csv
 
 blp = Blueprint("grades", __name__, url_prefix="/api/v1/grades", description="Grades for banks")
@@ -47,6 +56,31 @@ class Changes(MethodView):
     @blp.response(200, ChangesOut)
     def get(self, query):
         """The grade-event feed in commit order (`since` = the last `seq` seen)"""
-        events, nxt = registry.changes(session=get_session(), **query)
-        from incentives.services.serialize import event_dict
-        return {"events": [event_dict(ev, uscc) for uscc, ev in events], "next": nxt}
+        events, nxt = feed.changes(session=get_session(), **query)
+        return {"events": events, "next": nxt}
+
+
+def _snapshot_format(asked: str | None) -> str:
+    if asked:
+        return asked
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv", XLSX], default="application/json")
+    return {"text/csv": "csv", XLSX: "xlsx"}.get(best, "json")
+
+
+@blp.route("/snapshot")
+class Snapshot(MethodView):
+    @protect("bank", "regulator")
+    @blp.arguments(SnapshotQuery, location="query")
+    @blp.response(200, SnapshotOut, description="the grade objects (no history); CSV and XLSX: one line each")
+    @blp.doc(responses={"200": {"description": "the grade objects (no history); CSV and XLSX: one line each",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SnapshotOut"}},
+                                            "text/csv": {"schema": {"type": "string"}},
+                                            XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+    def get(self, query):
+        """Every enterprise of a division at `as_of`, streamed (CSV with BOM, XLSX or JSON)"""
+        language, session = lang(), own_session()
+        snap = snapshot.stream(session=session, caller=current_caller(), division=query["division"],
+                               as_of=query["as_of"], fmt=_snapshot_format(query["fmt"]),
+                               localize=lambda row: localize(row, language))
+        return Response(closing_after(snap.body, session), mimetype=snap.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{snap.filename}"'})

@@ -24,7 +24,7 @@ from incentives.industries import UnknownIndustry, resolve_branch
 from incentives.state import GradeEvent
 from incentives.tabular import read_table
 
-from . import registry
+from . import feed, registry
 from .serialize import state_dict
 
 ALIASES = {
@@ -240,6 +240,9 @@ def _write(session: Session, rows: list[dict], digest: str, filename: str, today
     progress("write", len(new_ents), len(new_ents))
     _project_new(session, new_ents, new_regs, new_events, today, progress)
     session.flush()
+    # the feed's grades and the webhook outbox of every event this file appended, in this transaction
+    feed.record(session, session.exec(select(GradeEventRow.uscc, GradeEventRow.seq)
+                                      .where(GradeEventRow.import_id == batch.id)).all())
     for code in changed_existing:
         registry.refresh_projection(session, existing[code], today)
     batch.created, batch.events = len(new_ents), len(new_events)

@@ -15,6 +15,7 @@ from incentives.errors import Conflict, Forbidden, Invalid, NotFound, Preconditi
 from incentives.industries import UnknownIndustry, resolve_branch
 from incentives.state import EnterpriseState, GradeEvent
 
+from . import feed
 from .serialize import state_dict
 
 
@@ -139,15 +140,18 @@ def register(*, session: Session, caller: Caller, body: dict, today: dt.date) ->
     ent = Enterprise(uscc=uscc, name=body["name"], division=division,
                      facility_division=body.get("facility_division") or division, facts=jsonable(body.get("facts") or {}))
     session.add(ent)
+    rated = []
     for item, branch in resolved:
         session.add(Registration(uscc=uscc, industry=branch.industry, branch=branch.code, site=item.get("site") or ""))
         if item.get("grade"):
-            session.add(GradeEventRow(uscc=uscc, kind="rated", industry=branch.industry, branch=branch.code,
-                                      site=item.get("site") or "", grade=item["grade"],
-                                      effective=item.get("rated_on") or today, ref=item.get("ref"),
-                                      note="登记时的评级 / registered with its grade"))
+            rated.append(GradeEventRow(uscc=uscc, kind="rated", industry=branch.industry, branch=branch.code,
+                                       site=item.get("site") or "", grade=item["grade"],
+                                       effective=item.get("rated_on") or today, ref=item.get("ref"),
+                                       note="登记时的评级 / registered with its grade"))
+    session.add_all(rated)
     try:
         session.flush()
+        feed.record(session, rated)   # the feed's grades and the webhook outbox, in this transaction
         refresh_projection(session, ent, today)
         session.commit()
     except IntegrityError:
@@ -234,6 +238,7 @@ def append_event(*, session: Session, caller: Caller, uscc: str, body: dict,
                         note=event.note)
     session.add(row)
     session.flush()
+    feed.record(session, [row])   # the feed's grades and the webhook outbox, in this transaction
     refresh_projection(session, ent, today)
     session.commit()
     return row.seq, fold_enterprise(session, ent, today)
@@ -265,14 +270,6 @@ def lookup(*, session: Session, usccs: list[str], as_of: dt.date, today: dt.date
                                       with_history=False, iso=True)
     results = [found[u] for u in wanted if u in found]
     return results, [u for u in wanted if u not in found]
-
-
-def changes(*, session: Session, since: int, limit: int) -> tuple[list[tuple[str, GradeEvent]], int]:
-    """Events after `since` in commit order, and the `next` cursor."""
-    rows = session.exec(select(GradeEventRow).where(GradeEventRow.seq > since)
-                        .order_by(GradeEventRow.seq).limit(limit)).all()
-    nxt = rows[-1].seq if rows else since
-    return [(r.uscc, to_event(r)) for r in rows], nxt
 
 
 def ensure_visible(caller: Caller, ent: Enterprise) -> None:

@@ -13,7 +13,7 @@ from incentives import ledger
 from incentives.db import Enterprise, GradeEventRow, ImportBatch
 from incentives.state import GradeEvent
 
-from . import imports, registry
+from . import feed, imports, registry
 
 
 def load(*, session: Session, folder: Path, today: dt.date, progress=None) -> dict:
@@ -53,11 +53,13 @@ def _append_events(session: Session, data: bytes, today: dt.date) -> int:
                            note=r.get("note") or None)
         before = registry.fold_enterprise(session, ent, event.effective, with_history=False)
         ledger.check_event(before, event, today=today)
-        session.add(GradeEventRow(uscc=ent.uscc, kind=event.kind, industry=event.industry, branch=event.branch,
-                                  grade=event.grade, effective=event.effective, until=event.until, ref=event.ref,
-                                  violation=event.violation, rectification_passed=event.rectification_passed,
-                                  note=event.note))
+        row = GradeEventRow(uscc=ent.uscc, kind=event.kind, industry=event.industry, branch=event.branch,
+                            grade=event.grade, effective=event.effective, until=event.until, ref=event.ref,
+                            violation=event.violation, rectification_passed=event.rectification_passed,
+                            note=event.note)
+        session.add(row)
         session.flush()
+        feed.record(session, [row])   # the feed's grades and the webhook outbox
     for ent in touched.values():
         registry.refresh_projection(session, ent, today)
     return len(rows)

@@ -1,0 +1,176 @@
+"""The change feed says the grade: what each event did, computed when it is written and stored.
+
+Every path that appends grade events (one event, a registration, an import, the sample loader) calls
+`record` after flushing the event rows and before committing: the feed grades (`feed_grade` rows) are then
+part of the event's own transaction. Those rows are also the webhook outbox: delivery workers read them
+in `seq` order. Reading the feed (`changes`) is a pure read.
+
+Meaning of the stored figures (contract 1.1, "Jurisdictions and the catalogue"):
+- `grade`: the enterprise's managed overall grade right after the event, at the event's effective date;
+- `previous_grade`: the same without the event (null for an enterprise's first event: nothing was known
+  of it before);
+- `line_grade`: the managed grade of the event's own line after it (null when the event names no line).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from incentives import ledger
+from incentives.bulk import bulk_insert
+from incentives.db import Enterprise, FeedGrade, GradeEventRow, Registration
+from incentives.state import GradeEvent
+
+from .serialize import event_dict
+
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class FeedGrades:
+    grade: str | None
+    previous_grade: str | None
+    line_grade: str | None
+
+
+def _shape(ev: GradeEvent) -> tuple:
+    return (ev.kind, ev.effective, ev.industry, ev.branch, ev.grade, ev.ref, ev.violation, ev.site, ev.until,
+            ev.rectification_passed)
+
+
+def grades_around(*, ent, registrations: Sequence[ledger.Registration], prior: Sequence[GradeEvent],
+                  event: GradeEvent, memo: dict | None = None) -> FeedGrades:
+    """What `event` did: the managed overall grade after and before it (ledger folds at its effective date).
+
+    The one place that derives the feed's figures: when the ledger offers its own "grade after an event",
+    only this body changes.
+    """
+    key = (ent.division, ent.facility_division, tuple(registrations), tuple(map(_shape, prior)), _shape(event))
+    if memo is not None and key in memo:
+        return memo[key]
+
+    def fold(events):
+        return ledger.fold(uscc=ent.uscc, name=ent.name, division=ent.division,
+                           facility_division=ent.facility_division, registrations=registrations, events=events,
+                           as_of=event.effective, facts=ent.facts, with_history=False)
+    after = fold([*prior, event])
+    before = fold(prior) if prior else None
+    line = next((i.grade for i in after.industries
+                 if event.branch and i.branch == event.branch and (i.site or None) == (event.site or None)), None)
+    out = FeedGrades(after.overall_grade, before.overall_grade if before else None, line)
+    if memo is not None:
+        memo[key] = out
+    return out
+
+
+_EVENT_COLUMNS = (GradeEventRow.seq, GradeEventRow.uscc, GradeEventRow.kind, GradeEventRow.effective,
+                  GradeEventRow.industry, GradeEventRow.branch, GradeEventRow.grade, GradeEventRow.ref,
+                  GradeEventRow.violation, GradeEventRow.site, GradeEventRow.until,
+                  GradeEventRow.rectification_passed)
+
+
+def stored_registrations(session: Session, usccs: list[str]) -> dict[str, list[ledger.Registration]]:
+    """The registrations of some enterprises, by uscc (named columns: no ORM rows)."""
+    regs: dict[str, list] = defaultdict(list)
+    for r in session.exec(select(Registration.uscc, Registration.industry, Registration.branch, Registration.site)
+                          .where(Registration.uscc.in_(usccs)).order_by(Registration.id)):
+        regs[r.uscc].append(ledger.Registration(r.industry, r.branch, r.site or None))
+    return regs
+
+
+def stored_events(session: Session, usccs: list[str]) -> dict[str, list[GradeEvent]]:
+    """The grade events of some enterprises in `seq` order, by uscc, as the ledger reads them."""
+    events: dict[str, list[GradeEvent]] = defaultdict(list)
+    for r in session.exec(select(*_EVENT_COLUMNS).where(GradeEventRow.uscc.in_(usccs)).order_by(GradeEventRow.seq)):
+        events[r.uscc].append(GradeEvent(kind=r.kind, effective=r.effective, industry=r.industry, branch=r.branch,
+                                         grade=r.grade, ref=r.ref, violation=r.violation, site=r.site or None,
+                                         until=r.until, rectification_passed=r.rectification_passed, seq=r.seq))
+    return events
+
+
+def record(session: Session, rows: Iterable) -> int:
+    """Store the feed grades (and so the webhook outbox rows) of event rows just flushed; the caller commits.
+
+    `rows` need only `uscc` and `seq`. Each enterprise's registrations and events are read once per call,
+    naming their columns (migration 0017 runs this too, whatever columns later migrations add).
+    """
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        wanted[row.uscc].add(row.seq)
+    memo: dict = {}
+    written = 0
+    usccs = list(wanted)
+    for start in range(0, len(usccs), CHUNK):
+        chunk = usccs[start:start + CHUNK]
+        ents = {e.uscc: e for e in session.exec(
+            select(Enterprise.uscc, Enterprise.name, Enterprise.division, Enterprise.facility_division,
+                   Enterprise.facts).where(Enterprise.uscc.in_(chunk)))}
+        regs, events = stored_registrations(session, chunk), stored_events(session, chunk)
+        feed_rows = []
+        for uscc in chunk:
+            ent, evs = ents[uscc], events[uscc]
+            for i, ev in enumerate(evs):
+                if ev.seq in wanted[uscc]:
+                    g = grades_around(ent=ent, registrations=regs[uscc], prior=evs[:i], event=ev, memo=memo)
+                    feed_rows.append({"seq": ev.seq, "uscc": uscc, "kind": ev.kind, "division": ent.division,
+                                      "facility_division": ent.facility_division, "grade": g.grade,
+                                      "previous_grade": g.previous_grade, "line_grade": g.line_grade})
+        bulk_insert(session.connection(), FeedGrade.__table__, feed_rows)
+        written += len(feed_rows)
+    if written:
+        session.info["gis_webhooks_wake"] = True   # read after commit: wakes the webhook workers
+    return written
+
+
+def backfill(session: Session) -> int:
+    """Feed grades of every stored event that has none (migration 0017); the caller commits."""
+    missing = select(GradeEventRow.uscc, GradeEventRow.seq) \
+        .outerjoin(FeedGrade, FeedGrade.seq == GradeEventRow.seq) \
+        .where(FeedGrade.seq.is_(None)).order_by(GradeEventRow.seq)
+    total = 0
+    while True:
+        rows = session.exec(missing.limit(5 * CHUNK)).all()
+        if not rows:
+            return total
+        total += record(session, rows)
+
+
+# -- reads ---------------------------------------------------------------------------------------------
+
+def feed_event(uscc: str, ev: GradeEvent, stored: FeedGrade | None) -> dict:
+    """One event as the change feed and webhooks show it: `grade` is the managed overall grade after it;
+    `event_grade` is the grade the event itself carried (a rating's grade)."""
+    out = event_dict(ev, uscc)
+    out["event_grade"] = out.pop("grade")
+    out["grade"] = stored.grade if stored else None
+    out["previous_grade"] = stored.previous_grade if stored else None
+    out["line_grade"] = stored.line_grade if stored else None
+    return out
+
+
+def changes(*, session: Session, since: int, limit: int) -> tuple[list[dict], int]:
+    """Events after `since` in commit order with their stored grades, and the `next` cursor (a pure read)."""
+    from .registry import to_event
+    rows = session.exec(select(GradeEventRow, FeedGrade).outerjoin(FeedGrade, FeedGrade.seq == GradeEventRow.seq)
+                        .where(GradeEventRow.seq > since).order_by(GradeEventRow.seq).limit(limit)).all()
+    nxt = rows[-1][0].seq if rows else since
+    return [feed_event(ev.uscc, to_event(ev), fg) for ev, fg in rows], nxt
+
+
+def event_body(session: Session, seq: int) -> bytes:
+    """The JSON body a webhook delivers for event `seq` (the feed event, UTF-8, Chinese as is)."""
+    from .registry import to_event
+    ev, fg = session.exec(select(GradeEventRow, FeedGrade).outerjoin(FeedGrade, FeedGrade.seq == GradeEventRow.seq)
+                          .where(GradeEventRow.seq == seq)).one()
+    return json.dumps(feed_event(ev.uscc, to_event(ev), fg), ensure_ascii=False, separators=(",", ":"),
+                      default=_iso).encode()
+
+
+def _iso(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
