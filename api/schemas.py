@@ -115,6 +115,10 @@ def non_negative(value) -> None:
         raise ma.ValidationError("must not be negative")
     if value is not None and value > PLAUSIBLE_MAX:
         raise ma.ValidationError(f"must not exceed {PLAUSIBLE_MAX:,} (no enterprise's figure is that large)")
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent < -MAX_PLACES:
+        # 1e-300000 would make later exact arithmetic run for minutes (bounded work: contract 1.1)
+        raise ma.ValidationError(f"at most {MAX_PLACES} decimal places")
 
 
 PLAUSIBLE_MAX = 10**12
+MAX_PLACES = 12

@@ -103,8 +103,13 @@ class TaxAssessment(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+WRITE = "gis_write"   # execution option: this connection's transaction writes (SQLite: BEGIN IMMEDIATE)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite files get their folder, foreign keys, WAL, a busy timeout and
+    transactions the service begins itself (BEGIN IMMEDIATE for writes); PostgreSQL connections are
+    checked before use (pre-ping) and time out on connect instead of hanging."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
@@ -112,11 +117,31 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None   # pysqlite begins nothing itself: _begin does
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            # A write takes SQLite's write lock before it reads, so its checks see the last commit and no
+            # other writer can slip in between (a deferred transaction would fail with "database is locked"
+            # or act on a stale snapshot).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+def begin_write(session) -> None:
+    """End the session's read transaction and begin one that writes (SQLite: BEGIN IMMEDIATE, which
+    serialises writers; PostgreSQL: row locks taken by the caller, `SELECT … FOR UPDATE`)."""
+    session.rollback()
+    session.connection(execution_options={WRITE: True})
+
+
+def is_postgres(session) -> bool:
+    """Whether the session's database is PostgreSQL."""
+    return session.get_bind().dialect.name == "postgresql"

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import benefits, catalogue
 
 from ..auth import current_caller, protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..schemas_benefits import BenefitReport, BenefitsQuery, PoliciesQuery, PolicyOut
 from ..schemas_grades import today

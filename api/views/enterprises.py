@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import registry
 from incentives.services.serialize import state_dict
 
 from ..auth import current_caller, protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..schemas import AsOfQuery
 from ..schemas_grades import EnterpriseIn, EnterprisePatch, EventCreated, EventIn, GradeOut, today
@@ -44,12 +44,15 @@ class Enterprises(MethodView):
 
 @blp.route("/<uscc>")
 class EnterpriseResource(MethodView):
-    @protect("regulator", "admin", "bank", "tax_bureau", "enterprise")
+    @protect("regulator", "admin", "tax_bureau", "enterprise")
     @blp.response(200, GradeOut)
+    @blp.alt_response(403, description="not this key's enterprise, nor in its divisions")
     def get(self, uscc):
-        """An enterprise with its current state (ETag carries its version)"""
-        ent, state = registry.enterprise_record(session=get_session(), caller=current_caller(), uscc=_uscc(uscc), today=today())
-        return _with_etag(state, ent.version)
+        """An enterprise with its current state and facts (ETag carries its version)"""
+        ent, state = registry.enterprise_record(session=get_session(), caller=current_caller(), uscc=_uscc(uscc),
+                                                today=today())
+        body, headers = _with_etag(state, ent.version)
+        return {**body, "facts": ent.facts or {}}, headers
 
     @protect("regulator", "admin")
     @blp.arguments(EnterprisePatch)

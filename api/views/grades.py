@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import grade_lookup, registry
 
 from ..auth import FILES, JSON, protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..i18n import lang, localize
 from ..schemas_grades import AsOfForm, ChangesOut, ChangesQuery, LookupIn, LookupOut, today
