@@ -1,10 +1,15 @@
 """One database session per request, on `g`, closed at teardown."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from incentives.db import make_engine
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -14,7 +19,13 @@ def init_app(app: Flask) -> None:
     def _close(_exc):
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            try:
+                session.close()
+            except SQLAlchemyError:
+                # the connection died under the request (database restarted, connection dropped): the answer
+                # is already made; drop the connection instead of failing the request at teardown
+                log.warning("database connection lost at the end of a request; discarded")
+                session.invalidate()
 
 
 def get_engine():

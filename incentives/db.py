@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,24 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):
+        # A database restarting refuses connections for a moment: three tries, 0.2 s and 0.4 s apart,
+        # then the error (the edge answers 503 with Retry-After).
+        for attempt in range(CONNECT_TRIES):
+            try:
+                return dialect.loaded_dbapi.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError:
+                if attempt == CONNECT_TRIES - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        return None
+    return engine
+
+
+CONNECT_TRIES = 3
 
 
 def begin_write(session) -> None:
