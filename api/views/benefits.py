@@ -9,6 +9,7 @@ from incentives.services import benefits, catalogue
 from ..auth import current_caller, protect
 from ..bodies import Blueprint
 from ..database import get_session
+from ..schemas import USCC_PATH
 from ..schemas_benefits import BenefitReport, BenefitsQuery, PoliciesQuery, PolicyOut
 from ..schemas_grades import today
 from .enterprises import _uscc
@@ -16,7 +17,7 @@ from .enterprises import _uscc
 blp = Blueprint("benefits", __name__, url_prefix="/api/v1", description="Benefits and the policy catalogue")
 
 
-@blp.route("/enterprises/<uscc>/benefits")
+@blp.route("/enterprises/<uscc>/benefits", parameters=USCC_PATH)
 class Benefits(MethodView):
     @protect("enterprise", "regulator", "tax_bureau")
     @blp.arguments(BenefitsQuery, location="query")

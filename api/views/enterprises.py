@@ -10,7 +10,7 @@ from incentives.services.serialize import state_dict
 from ..auth import current_caller, protect
 from ..bodies import Blueprint
 from ..database import get_session
-from ..schemas import AsOfQuery
+from ..schemas import USCC_PATH, AsOfQuery
 from ..schemas_grades import EnterpriseIn, EnterprisePatch, EventCreated, EventIn, GradeOut, today
 
 blp = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises", description="Enterprises and grades")
@@ -42,7 +42,7 @@ class Enterprises(MethodView):
         return _with_etag(state, 1)
 
 
-@blp.route("/<uscc>")
+@blp.route("/<uscc>", parameters=USCC_PATH)
 class EnterpriseResource(MethodView):
     @protect("regulator", "admin", "tax_bureau", "enterprise")
     @blp.response(200, GradeOut)
@@ -66,7 +66,7 @@ class EnterpriseResource(MethodView):
         return _with_etag(state, registry.get_enterprise(get_session(), state.uscc).version)
 
 
-@blp.route("/<uscc>/grade")
+@blp.route("/<uscc>/grade", parameters=USCC_PATH)
 class GradeResource(MethodView):
     @protect()
     @blp.arguments(AsOfQuery, location="query")
@@ -76,7 +76,7 @@ class GradeResource(MethodView):
         return state_dict(registry.grade(session=get_session(), uscc=_uscc(uscc), as_of=query["as_of"]))
 
 
-@blp.route("/<uscc>/events")
+@blp.route("/<uscc>/events", parameters=USCC_PATH)
 class Events(MethodView):
     @protect("regulator", "admin")
     @blp.arguments(EventIn)
