@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from incentives import ledger
@@ -203,9 +203,20 @@ def import_enterprises(*, session: Session, data: bytes, filename: str | None, c
     previous = _previous(session, digest)                   # the same file, imported meanwhile
     if previous is not None:
         return previous
-    if _lock_existing(session, usccs) != plan["fingerprint"]:
-        plan = _plan(session, rows, usccs, today)           # another writer changed them: plan again, locked
+    locked = _lock_existing(session, usccs)
+    moved = {u for u in {*locked, *plan["fingerprint"]} if locked.get(u) != plan["fingerprint"].get(u)}
+    if moved:   # another writer changed some of them meanwhile: plan those again, under the lock
+        plan = _merge(plan, _plan(session, [r for r in rows if r["uscc"] in moved], sorted(moved), today), moved)
     return _write(session, rows, plan, digest, filename or "", today, progress)
+
+
+def _merge(plan: dict, again: dict, moved: set[str]) -> dict:
+    """`plan` with the parts of the `moved` enterprises taken from `again`."""
+    keep = lambda items: [x for x in items if x["uscc"] not in moved]
+    return {"fingerprint": {**plan["fingerprint"], **again["fingerprint"]},
+            "existing": {**{k: v for k, v in plan["existing"].items() if k not in moved}, **again["existing"]},
+            "regs": keep(plan["regs"]) + again["regs"], "events": keep(plan["events"]) + again["events"],
+            "projections": keep(plan["projections"]) + again["projections"]}
 
 
 def _previous(session: Session, digest: str) -> dict | None:
@@ -279,14 +290,38 @@ def _plan(session: Session, rows: list[dict], usccs: list[str], today: dt.date) 
             seen_regs.add(reg_key)
             new_regs_existing.append({"uscc": r["uscc"], "industry": b.industry, "branch": b.code, "site": r["site"]})
         if r["grade"] and (line is None or line.rated_grade != r["grade"]):
-            event = registry.to_event(GradeEventRow(**_event(r, None, utcnow())))
+            event = _as_event(r)
             try:
                 ledger.check_event(state, event, today=today)
             except ledger.LedgerError as exc:
                 raise Conflict(f"row {r['row']}: {exc}", [{"row": r["row"], "column": "grade",
                                                           "message": str(exc)}]) from None
             events_existing.append(r)
-    return {"fingerprint": fingerprint, "existing": existing, "regs": new_regs_existing, "events": events_existing}
+    projections = _project_existing(existing, regs_of, events_of, new_regs_existing, events_existing, today)
+    return {"fingerprint": fingerprint, "existing": existing, "regs": new_regs_existing, "events": events_existing,
+            "projections": projections}
+
+
+def _project_existing(existing, regs_of, events_of, new_regs, new_rows, today) -> list[dict]:
+    """Projection rows of the registered enterprises the import changes, folded from their stored history plus
+    what the import adds (computed before the write lock; the lock re-plans if that history moved meanwhile)."""
+    added_regs: dict[str, list] = defaultdict(list)
+    for reg in new_regs:
+        added_regs[reg["uscc"]].append(ledger.Registration(reg["industry"], reg["branch"], reg["site"] or None))
+    added_events: dict[str, list] = defaultdict(list)
+    for n, r in enumerate(new_rows):
+        added_events[r["uscc"]].append(_as_event(r, seq=10**12 + n))   # after every stored event
+    rows = []
+    for code in dict.fromkeys([*added_regs, *added_events]):
+        ent = existing[code]
+        events = [*events_of[code], *added_events[code]]
+        state = ledger.fold(uscc=code, name=ent.name, division=ent.division, facility_division=ent.facility_division,
+                            registrations=[*regs_of[code], *added_regs[code]], events=events, as_of=today,
+                            facts=ent.facts, with_history=False)
+        rows.append({"uscc": code, "overall_grade": state.overall_grade, "status": state.status,
+                     "computed_for": today, "valid_until": registry.valid_until(state, events),
+                     "state": state_dict(state, with_history=False, iso=True)})
+    return rows
 
 
 def _write(session: Session, rows: list[dict], plan: dict, digest: str, filename: str, today: dt.date,
@@ -331,15 +366,22 @@ def _write(session: Session, rows: list[dict], plan: dict, digest: str, filename
     bulk_insert(conn, GradeEventRow.__table__, existing_events)
     progress("write", len(new_ents), len(new_ents))
     _project_new(session, new_ents, new_regs, new_events, today, progress)
-    session.flush()
-    for code in dict.fromkeys([r["uscc"] for r in plan["regs"]] + [r["uscc"] for r in plan["events"]]):
-        registry.refresh_projection(session, existing[code], today)
+    changed = [row["uscc"] for row in plan["projections"]]
+    for chunk in _chunks(changed, 500):
+        session.execute(delete(GradeProjection).where(GradeProjection.uscc.in_(chunk)))
+    bulk_insert(conn, GradeProjection.__table__, plan["projections"])
     batch.created, batch.events = len(new_ents), len(new_events) + len(existing_events)
     session.add(batch)
     session.commit()
     return {"import_id": batch.id, "status": "imported", "rows": len(rows), "enterprises_created": len(new_ents),
             "events_appended": batch.events, "detail": f"{len(new_ents)} enterprises created, "
                                                        f"{batch.events} grade events appended"}
+
+
+def _as_event(r: dict, seq: int | None = None) -> GradeEvent:
+    """The `rated` event a row appends, as the ledger's value type (no ORM row: imports fold thousands)."""
+    return GradeEvent(kind="rated", effective=r["rated_on"], industry=r["branch"].industry, branch=r["branch"].code,
+                      grade=r["grade"], site=r["site"] or None, seq=seq)
 
 
 def _event(r: dict, batch_id: int, now) -> dict:

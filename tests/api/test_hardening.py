@@ -268,3 +268,20 @@ def test_if_match_exactly_the_etag_amends(client, admin):
     assert r.status_code == 200 and r.headers["ETag"] == '"2"'
     assert_problem(client.patch(f"/api/v1/enterprises/{CQ}", json={"name": "x"}, headers={**admin, "If-Match": etag}),
                    409)
+
+
+# -- imports --------------------------------------------------------------------------------------------
+
+def test_a_reimport_with_other_grades_appends_them_and_the_projection_follows(client, admin, key_for):
+    # The import plans outside the write lock and writes the projections of the enterprises it changes
+    # from the same folds: what bulk lookup reads equals the ledger afterwards.
+    first = f"uscc,name,industry,branch,grade,rated_on\n{CQ},甲,ceramics,ceramics_building,C,2024-04-24\n"
+    second = f"uscc,name,industry,branch,grade,rated_on\n{CQ},甲,ceramics,ceramics_building,A,2025-06-01\n"
+    for data, status in ((first, 201), (second, 201), (second, 200)):
+        r = client.post("/api/v1/imports/enterprises", data=data.encode(), content_type="text/csv", headers=admin)
+        assert r.status_code == status, r.get_json()
+    ledger = client.get(f"/api/v1/enterprises/{CQ}/grade").get_json()
+    projected = client.post("/api/v1/grades/lookup", json={"usccs": [CQ]}, headers=key_for("bank")).get_json()
+    assert ledger["rated_grade"] == "A"
+    assert (projected["results"][0]["rated_grade"], projected["results"][0]["overall_grade"]) == \
+        (ledger["rated_grade"], ledger["overall_grade"])
