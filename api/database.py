@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["gis_engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["gis_engine"] = make_engine(app.config["DATABASE_URL"],
+                                               statement_timeout_s=app.config.get("REQUEST_TIME_LIMIT"))
 
     @app.teardown_appcontext
     def _close(_exc):

@@ -107,7 +107,7 @@ class TaxAssessment(SQLModel, table=True):
 WRITE = "gis_write"   # execution option: this connection's transaction writes (SQLite: BEGIN IMMEDIATE)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, statement_timeout_s: float | None = None) -> Engine:
     """An engine for `url`; SQLite files get their folder, foreign keys, WAL, a busy timeout and
     transactions the service begins itself (BEGIN IMMEDIATE for writes); PostgreSQL connections are
     checked before use (pre-ping) and time out on connect instead of hanging."""
@@ -133,7 +133,10 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    args: dict = {"connect_timeout": 5}
+    if statement_timeout_s:   # no statement outlives the request's time budget
+        args["options"] = f"-c statement_timeout={int(statement_timeout_s * 1000)}"
+    engine = create_engine(url, pool_pre_ping=True, connect_args=args)
 
     @event.listens_for(engine, "do_connect")
     def _connect(dialect, _record, cargs, cparams):
