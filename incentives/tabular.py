@@ -331,10 +331,9 @@ def _parse_csv(data: bytes, encoding: str) -> pd.DataFrame:
 MAX_XLSX_CELLS = 1_000_000        # rows × columns of a sheet's used range (a year of hourly data fits); larger as CSV
 MAX_XLSX_UNZIPPED = 256 * 1024 * 1024
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?\"")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"")
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d{1,7})\"")
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+# Literal-led patterns (fast scans): a cell reference ` r="AB12"`, a row number ` r="12"`.
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb' r="([0-9]{1,7})"')
 
 
 def _column_number(letters: bytes) -> int:
@@ -381,7 +380,7 @@ def _scan_sheet(book: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int) -> 
             if not chunk:
                 break
             text = tail + chunk
-            declared = _DIMENSION.search(text)
+            declared = _DIMENSION.search(text) if not tail else None   # <dimension> precedes the rows
             if declared:
                 _, _, last_col, last_row = declared.groups()
                 if last_col:
@@ -390,8 +389,8 @@ def _scan_sheet(book: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int) -> 
                 top_row, top_col = max(top_row, int(number)), max(top_col, _column_number(letters))
             for number in _ROW_REF.findall(text):
                 top_row = max(top_row, int(number))
-            rows_seen += len(_ROW_TAG.findall(chunk))     # rows and cells without references count too
-            cells_seen += len(_CELL_TAG.findall(chunk))
+            rows_seen += chunk.count(b"<row")                # rows and cells without references count too
+            cells_seen += chunk.count(b"<c>") + chunk.count(b"<c ")
             check(max(top_row, rows_seen), max(top_col, 1), cells_seen)
             tail = text[-256:]
 
