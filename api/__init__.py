@@ -11,7 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from incentives.reference import reference
 
-from . import database, headers, limits, logs, metrics, problems
+from . import database, deadline, headers, limits, logs, metrics, problems
 from .config import DEV_SECRET, Config
 from .openapi import Api
 
@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     problems.register(app)
     headers.init_app(app)
+    deadline.init_app(app)
     app.extensions["gis_limiter"] = limits.init_app(app)
     if not app.testing:
         metrics.init_app(app)
@@ -71,6 +72,11 @@ class ExactJSONProvider(DefaultJSONProvider):
     """JSON with Chinese as is and Decimals as numbers written from their exact decimal text."""
     ensure_ascii = False
     sort_keys = False
+
+    def loads(self, s, **kwargs):
+        """Request bodies are read strictly (api.bodies): bounded numbers, no NUL or lone surrogate."""
+        from .bodies import loads
+        return loads(s)
 
     @staticmethod
     def default(o):

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import functools
+import re
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_httpauth import HTTPTokenAuth
 
 from incentives.access import PUBLIC, ROLES, Caller
@@ -18,12 +19,34 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILES = ("multipart/form-data", "text/csv", "text/plain", XLSX, "application/octet-stream")
 
 
+# RFC 6750 b64token: what a key can look like. Anything else (non-ASCII bytes, spaces) is malformed: 401.
+TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+
+
+def request_caller() -> Caller | None:
+    """The caller the request's key stands for: PUBLIC without a key, None for a malformed, unknown or
+    revoked key (401). Looked up once per request (the rate limiter asks first)."""
+    if "gis_caller" not in g:
+        header = request.headers.get("Authorization")
+        if header is None:
+            g.gis_caller = PUBLIC
+        else:
+            scheme, _, token = header.partition(" ")
+            token = token.strip()
+            if scheme.lower() != "bearer" or not TOKEN.fullmatch(token) or len(token) > 512:
+                g.gis_caller = None
+            else:
+                g.gis_caller = keys.caller_for(session=get_session(), key=token,
+                                               bootstrap_key=current_app.config.get("BOOTSTRAP_ADMIN_KEY"))
+    return g.gis_caller
+
+
 @auth.verify_token
 def _verify(token: str):
-    if not token:
+    if not token and "Authorization" not in request.headers:
         return None
-    return keys.caller_for(session=get_session(), key=token,
-                           bootstrap_key=current_app.config.get("BOOTSTRAP_ADMIN_KEY"))
+    caller = request_caller()
+    return caller if caller is not None and caller.role != "public" else None
 
 
 @auth.get_user_roles
@@ -35,7 +58,8 @@ def _roles(caller: Caller):
 @auth.error_handler
 def _auth_error(status: int):
     if status == 401:
-        return problem(401, "an API key is required: Authorization: Bearer <key>",
+        return problem(401, "a valid API key is required: Authorization: Bearer <key> (this one is missing, "
+                            "malformed, unknown or revoked)",
                        headers={"WWW-Authenticate": 'Bearer realm="gis"'})
     return problem(403, "this key's role may not use this operation")
 
@@ -68,8 +92,14 @@ def protect(*roles: str, consumes: tuple[str, ...] = JSON):
         def checked(*args, **kwargs):
             refused = _check_content_type(consumes)
             return refused if refused is not None else view(*args, **kwargs)
-        guarded = auth.login_required(role=list(roles), optional=False)(checked) if roles \
-            else auth.login_required(optional=True)(checked)
+        if roles:
+            guarded = auth.login_required(role=list(roles), optional=False)(checked)
+        else:
+            @functools.wraps(checked)
+            def guarded(*args, **kwargs):
+                if request_caller() is None:   # a key was sent, but it is malformed, unknown or revoked
+                    return _auth_error(401)
+                return auth.login_required(optional=True)(checked)(*args, **kwargs)
         guarded._gis_roles = roles  # read by the auth-matrix test and the OpenAPI security note
         return guarded
     return decorate

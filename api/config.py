@@ -16,6 +16,8 @@ class Config:
     MAX_JSON_BYTES = 16 * 1024 * 1024
     IMPORT_MAX_ROWS = 100_000
     LOOKUP_MAX_USCCS = 1000
+    REQUEST_TIME_LIMIT = 60                          # seconds; a request still working then is stopped (503)
+    RETRY_AFTER_SECONDS = 5                          # Retry-After of a 503 when the database is briefly gone
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "600 per minute"
     RATELIMIT_PUBLIC = "120 per minute"

@@ -1,20 +1,32 @@
 """One database session per request, on `g`, closed at teardown."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from incentives.db import make_engine
 
+log = logging.getLogger(__name__)
+
 
 def init_app(app: Flask) -> None:
-    app.extensions["gis_engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["gis_engine"] = make_engine(app.config["DATABASE_URL"],
+                                               statement_timeout_s=app.config.get("REQUEST_TIME_LIMIT"))
 
     @app.teardown_appcontext
     def _close(_exc):
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            try:
+                session.close()
+            except SQLAlchemyError:
+                # the connection died under the request (database restarted, connection dropped): the answer
+                # is already made; drop the connection instead of failing the request at teardown
+                log.warning("database connection lost at the end of a request; discarded")
+                session.invalidate()
 
 
 def get_engine():

@@ -5,23 +5,27 @@ production sets GIS_REDIS_URL.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 
+def _caller():
+    from .auth import request_caller
+    caller = request_caller()
+    return caller if caller is not None and caller.role != "public" else None
+
+
 def _key() -> str:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer ") and len(header) > 7:
-        from incentives.services.keys import hash_key
-        return "key:" + hash_key(header[7:])[:16]
-    return "ip:" + (get_remote_address() or "-")
+    # Only a valid key has a bucket of its own; no key, malformed and unknown keys share the client
+    # address's bucket (a random token per request must not buy a fresh limit).
+    caller = _caller()
+    return f"key:{caller.key_id}" if caller is not None else "ip:" + (get_remote_address() or "-")
 
 
 def _limit_for_caller() -> str:
     from flask import current_app
-    header = request.headers.get("Authorization", "")
-    return current_app.config["RATELIMIT_DEFAULT"] if header.startswith("Bearer ") \
+    return current_app.config["RATELIMIT_DEFAULT"] if _caller() is not None \
         else current_app.config["RATELIMIT_PUBLIC"]
 
 

@@ -6,10 +6,13 @@ from http import HTTPStatus
 
 import marshmallow as ma
 from flask import Flask, current_app, json
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from incentives.errors import DomainError
 from incentives.tabular import FileProblem
+
+from .deadline import RequestTimeout
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -107,6 +110,20 @@ def _unexpected(error: Exception):
         return _file_problem(original)
     if isinstance(original, ma.ValidationError):
         return _validation_error(original)
+    if isinstance(original, RequestTimeout):
+        limit = current_app.config.get("REQUEST_TIME_LIMIT")
+        log.warning("request stopped after its time budget of %s s", limit)
+        return problem(503, f"the request needed more than the {limit} s a request may take; it was stopped "
+                            "(send a smaller file or fewer records per request)")
+    if isinstance(original, sa_exc.OperationalError) or (isinstance(original, sa_exc.DBAPIError)
+                                                         and original.connection_invalidated):
+        # the database is briefly gone (restart, failover, dropped connections) or busy: try again soon
+        log.warning("database unavailable: %s", type(getattr(original, "orig", original)).__name__)
+        return problem(503, "the database is unavailable for a moment; try again shortly",
+                       headers={"Retry-After": str(current_app.config.get("RETRY_AFTER_SECONDS", 5))})
+    if isinstance(original, sa_exc.DataError):
+        return problem(422, "a value does not fit what the service stores (too long, or a character it refuses)",
+                       [{"field": "body", "message": "value out of range for storage"}])
     if isinstance(original, RecursionError):
         return problem(400, "the request body is nested too deeply", [{"field": "body", "message": "too deep"}])
     log.exception("unhandled error", exc_info=original)

@@ -12,6 +12,11 @@ from incentives.grades import UnknownGrade, canonical_grade
 USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
 
+USCC_PATH = [{"in": "path", "name": "uscc", "required": True,
+              "schema": {"type": "string", "format": "uscc", "pattern": USCC_PATTERN, "example": "91500112MA5U0AB192"},
+              "description": "统一社会信用代码 (check digits verified: a wrong one is 422)"}]
+
+
 class Uscc(ma.fields.String):
     """统一社会信用代码, check digits verified (GB 32100, GB 11714)."""
     def __init__(self, **kwargs):
@@ -46,12 +51,20 @@ def _known_province(code: str) -> None:
         raise ma.ValidationError(f"{code[:2]}0000 is not a province-level GB/T 2260 code")
 
 
+def _division_pattern() -> str:
+    """The pattern the OpenAPI document states: six digits beginning with a known province (or 000000)."""
+    from incentives.reference import reference
+    provinces = sorted({code[:2] for code in reference().divisions if code.endswith("0000") and code != "000000"})
+    return rf"^(000000|({'|'.join(provinces)})[0-9]{{4}})$"
+
+
 class Division(ma.fields.String):
     """A GB/T 2260 code whose province exists (cities and counties are not all listed: never refused for that)."""
     def __init__(self, **kwargs):
         super().__init__(validate=[ma.validate.Regexp(r"^[0-9]{6}$", error="a six-digit GB/T 2260 code"),
                                    _known_province],
-                         metadata={"example": "500112", **kwargs.pop("metadata", {})}, **kwargs)
+                         metadata={"example": "500112", "pattern": _division_pattern(), **kwargs.pop("metadata", {})},
+                         **kwargs)
 
 
 class Money(ma.fields.Decimal):
@@ -95,8 +108,10 @@ LATEST = dt.date(2100, 12, 31)
 class Day(ma.fields.Date):
     """An ISO date between 1990-01-01 and 2100-12-31 (grading began long after; beyond is a typing error)."""
     def __init__(self, **kwargs):
+        metadata = {"pattern": r"^(199[0-9]|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$", **kwargs.pop("metadata", {})}
         super().__init__(validate=ma.validate.Range(min=EARLIEST, max=LATEST,
-                                                    error="must be between 1990-01-01 and 2100-12-31"), **kwargs)
+                                                    error="must be between 1990-01-01 and 2100-12-31"),
+                         metadata=metadata, **kwargs)
 
 
 class AsOfQuery(ma.Schema):
@@ -115,6 +130,10 @@ def non_negative(value) -> None:
         raise ma.ValidationError("must not be negative")
     if value is not None and value > PLAUSIBLE_MAX:
         raise ma.ValidationError(f"must not exceed {PLAUSIBLE_MAX:,} (no enterprise's figure is that large)")
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent < -MAX_PLACES:
+        # 1e-300000 would make later exact arithmetic run for minutes (bounded work: contract 1.1)
+        raise ma.ValidationError(f"at most {MAX_PLACES} decimal places")
 
 
 PLAUSIBLE_MAX = 10**12
+MAX_PLACES = 12

@@ -1,8 +1,6 @@
 """Schemas of benefits, previews and the policy catalogue (contract: benefit object)."""
 from __future__ import annotations
 
-import json
-
 import marshmallow as ma
 
 from incentives.policy import ALERT_LEVELS, CATEGORIES
@@ -15,10 +13,13 @@ class JsonObject(ma.fields.Dict):
     """A JSON object given inline (body) or as JSON text (query string)."""
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            from incentives.errors import DomainError
+
+            from .bodies import loads
             try:
-                value = json.loads(value)
-            except ValueError:
-                raise ma.ValidationError("not a JSON object") from None
+                value = loads(value)   # as strict as a JSON body: bounded numbers, no NUL
+            except (ValueError, DomainError) as exc:
+                raise ma.ValidationError(getattr(exc, "detail", None) or "not a JSON object") from None
         return super()._deserialize(value, attr, data, **kwargs)
 
 

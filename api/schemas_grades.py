@@ -72,12 +72,14 @@ class Facts(ma.Schema.from_dict({name: _fact_field(name, spec) for name, spec in
 
 
 class IndustryIn(ma.Schema):
-    industry = ma.fields.String(required=True, metadata={"description": "catalogue code or Chinese name"})
-    branch = ma.fields.String(load_default=None, allow_none=True)
+    industry = ma.fields.String(required=True, validate=ma.validate.Length(max=64),
+                                metadata={"description": "catalogue code or Chinese name"})
+    branch = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=64))
     grade = Grade(load_default=None, allow_none=True)
     rated_on = Day(load_default=None, allow_none=True)
-    site = ma.fields.String(load_default=None, allow_none=True, metadata={"description": "排污许可证 number (G-SITE)"})
-    ref = ma.fields.String(load_default=None, allow_none=True)
+    site = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=64),
+                            metadata={"description": "排污许可证 number (G-SITE)"})
+    ref = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=32))
 
 
 class EnterpriseIn(ma.Schema):
@@ -100,9 +102,9 @@ class EnterprisePatch(ma.Schema):
 class EventIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(EVENT_KINDS))
     effective = Day(required=True)
-    industry = ma.fields.String(load_default=None, allow_none=True)
-    branch = ma.fields.String(load_default=None, allow_none=True)
-    site = ma.fields.String(load_default=None, allow_none=True)
+    industry = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=64))
+    branch = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=64))
+    site = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=64))
     grade = Grade(load_default=None, allow_none=True)
     until = Day(load_default=None, allow_none=True)
     ref = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=32))
@@ -188,6 +190,7 @@ class GradeOut(ma.Schema):
     upgrades = ma.fields.List(ma.fields.Nested(UpgradeOut))
     history = ma.fields.List(ma.fields.Nested(EventOut))
     version = ma.fields.Integer()
+    facts = ma.fields.Dict(metadata={"description": "stored facts (GET of the enterprise, for those who may see it)"})
 
 
 class EventCreated(ma.Schema):

@@ -7,7 +7,8 @@ import platform
 import sys
 import time
 
-MODULES = ("bench_registry", "bench_banks", "bench_ledger", "bench_engine", "bench_preview", "bench_env_tax", "bench_hj212")
+MODULES = ("bench_registry", "bench_banks", "bench_ledger", "bench_engine", "bench_preview", "bench_env_tax",
+           "bench_hj212", "bench_load")
 
 
 def _fmt(value) -> str:

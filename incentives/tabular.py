@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -129,7 +130,7 @@ def read_table(data: bytes, *, filename: str | None = None, content_type: str | 
     if not data:
         raise FileProblem(422, "file has no rows", [{"row": 1, "column": None, "message": "empty file"}])
     if is_xlsx(data, filename, content_type):
-        return _finish(_read_xlsx(data), max_rows=max_rows, aliases=aliases or {}, required=tuple(required or ()))
+        return _finish(_read_xlsx(data, max_rows), max_rows=max_rows, aliases=aliases or {}, required=tuple(required or ()))
     read = _read_parquet_duckdb(data) if is_parquet(data, filename) else _read_csv_duckdb(data)
     frame = _finish_columns(*read, max_rows=max_rows, aliases=aliases or {},
                             required=tuple(required or ()))
@@ -281,9 +282,77 @@ def _finish_columns(header: list[str], columns: list, rows: np.ndarray, needs_st
     return frame
 
 
-def _read_xlsx(data: bytes) -> tuple[pd.DataFrame, bool]:
+MAX_XLSX_CELLS = 1_000_000        # rows × columns of a sheet's used range (a year of hourly data fits); larger as CSV
+MAX_XLSX_UNZIPPED = 256 * 1024 * 1024
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?\"")
+# Literal-led patterns (fast scans): a cell reference ` r="AB12"`, a row number ` r="12"`.
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb' r="([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_xlsx_shape(data: bytes, max_rows: int) -> None:
+    """Refuse (413) a workbook whose sheets declare or hold more rows than `max_rows` (+ header) or a used
+    range above MAX_XLSX_CELLS cells, before anything is materialised: the sheets' XML is streamed and
+    scanned for its <dimension> and cell references, stopping at the first one past the limits (a 5 KB
+    file with cells at A1 and Z200000 would otherwise become a 5.2 M-cell table)."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(400, "not a readable XLSX workbook", [
+            {"row": None, "column": None, "message": str(exc) or type(exc).__name__}]) from None
+    with book:
+        infos = book.infolist()
+        if sum(i.file_size for i in infos) > MAX_XLSX_UNZIPPED:
+            raise FileProblem(413, f"the workbook unpacks to more than {MAX_XLSX_UNZIPPED // 2**20} MB",
+                              [{"row": None, "column": None, "message": "too large unpacked; send CSV"}])
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _scan_sheet(book, info, max_rows)
+
+
+def _scan_sheet(book: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int) -> None:
+    rows_limit = max_rows + 1
+    top_row = top_col = rows_seen = cells_seen = 0
+
+    def check(row: int, col: int, cells: int = 0) -> None:
+        if row > rows_limit or row * col > MAX_XLSX_CELLS or cells > MAX_XLSX_CELLS:
+            raise FileProblem(413, f"sheet {info.filename.rsplit('/', 1)[-1]} spans {row} rows × {col} columns; "
+                                   f"at most {max_rows} rows and {MAX_XLSX_CELLS} cells are accepted (send CSV)",
+                              [{"row": row, "column": None, "message": "workbook too large"}])
+
+    tail = b""
+    with book.open(info) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            text = tail + chunk
+            declared = _DIMENSION.search(text) if not tail else None   # <dimension> precedes the rows
+            if declared:
+                _, _, last_col, last_row = declared.groups()
+                if last_col:
+                    check(int(last_row), _column_number(last_col))
+            for letters, number in _CELL_REF.findall(text):
+                top_row, top_col = max(top_row, int(number)), max(top_col, _column_number(letters))
+            for number in _ROW_REF.findall(text):
+                top_row = max(top_row, int(number))
+            rows_seen += chunk.count(b"<row")                # rows and cells without references count too
+            cells_seen += chunk.count(b"<c>") + chunk.count(b"<c ")
+            check(max(top_row, rows_seen), max(top_col, 1), cells_seen)
+            tail = text[-256:]
+
+
+def _read_xlsx(data: bytes, max_rows: int = 100_000) -> tuple[pd.DataFrame, bool]:
     import openpyxl  # imported lazily: only XLSX uploads need it
 
+    check_xlsx_shape(data, max_rows)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import benefits, catalogue
 
 from ..auth import current_caller, protect
+from ..bodies import Blueprint
 from ..database import get_session
+from ..schemas import USCC_PATH
 from ..schemas_benefits import BenefitReport, BenefitsQuery, PoliciesQuery, PolicyOut
 from ..schemas_grades import today
 from .enterprises import _uscc
@@ -16,7 +17,7 @@ from .enterprises import _uscc
 blp = Blueprint("benefits", __name__, url_prefix="/api/v1", description="Benefits and the policy catalogue")
 
 
-@blp.route("/enterprises/<uscc>/benefits")
+@blp.route("/enterprises/<uscc>/benefits", parameters=USCC_PATH)
 class Benefits(MethodView):
     @protect("enterprise", "regulator", "tax_bureau")
     @blp.arguments(BenefitsQuery, location="query")

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import registry
 from incentives.services.serialize import state_dict
 
 from ..auth import current_caller, protect
+from ..bodies import Blueprint
 from ..database import get_session
-from ..schemas import AsOfQuery
+from ..schemas import USCC_PATH, AsOfQuery
 from ..schemas_grades import EnterpriseIn, EnterprisePatch, EventCreated, EventIn, GradeOut, today
 
 blp = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises", description="Enterprises and grades")
@@ -42,14 +42,17 @@ class Enterprises(MethodView):
         return _with_etag(state, 1)
 
 
-@blp.route("/<uscc>")
+@blp.route("/<uscc>", parameters=USCC_PATH)
 class EnterpriseResource(MethodView):
-    @protect("regulator", "admin", "bank", "tax_bureau", "enterprise")
+    @protect("regulator", "admin", "tax_bureau", "enterprise")
     @blp.response(200, GradeOut)
+    @blp.alt_response(403, description="not this key's enterprise, nor in its divisions")
     def get(self, uscc):
-        """An enterprise with its current state (ETag carries its version)"""
-        ent, state = registry.enterprise_record(session=get_session(), caller=current_caller(), uscc=_uscc(uscc), today=today())
-        return _with_etag(state, ent.version)
+        """An enterprise with its current state and facts (ETag carries its version)"""
+        ent, state = registry.enterprise_record(session=get_session(), caller=current_caller(), uscc=_uscc(uscc),
+                                                today=today())
+        body, headers = _with_etag(state, ent.version)
+        return {**body, "facts": ent.facts or {}}, headers
 
     @protect("regulator", "admin")
     @blp.arguments(EnterprisePatch)
@@ -63,7 +66,7 @@ class EnterpriseResource(MethodView):
         return _with_etag(state, registry.get_enterprise(get_session(), state.uscc).version)
 
 
-@blp.route("/<uscc>/grade")
+@blp.route("/<uscc>/grade", parameters=USCC_PATH)
 class GradeResource(MethodView):
     @protect()
     @blp.arguments(AsOfQuery, location="query")
@@ -73,7 +76,7 @@ class GradeResource(MethodView):
         return state_dict(registry.grade(session=get_session(), uscc=_uscc(uscc), as_of=query["as_of"]))
 
 
-@blp.route("/<uscc>/events")
+@blp.route("/<uscc>/events", parameters=USCC_PATH)
 class Events(MethodView):
     @protect("regulator", "admin")
     @blp.arguments(EventIn)

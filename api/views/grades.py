@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import feed, grade_lookup, snapshot
 
 from ..auth import FILES, JSON, XLSX, current_caller, protect
+from ..bodies import Blueprint
 from ..database import closing_after, get_session, own_session
 from ..i18n import lang, localize
 from ..schemas_grades import (

@@ -6,10 +6,10 @@ import logging
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from ..auth import protect
+from ..bodies import Blueprint
 from ..database import get_session
 
 log = logging.getLogger(__name__)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import imports
 
 from ..auth import FILES, current_caller, protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..schemas_grades import today
 from ..uploads import uploaded

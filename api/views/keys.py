@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.access import ROLES
 from incentives.services import keys
 
 from ..auth import protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..schemas import Division, Uscc
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import preview
 
 from ..auth import current_caller, protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..i18n import lang
 from ..schemas_grades import today

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.grades import scale_grades
 from incentives.reference import reference
 
 from ..auth import protect
+from ..bodies import Blueprint
 from ..schemas import Number
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Reference data")

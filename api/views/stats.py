@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import stats
 
 from ..auth import protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..schemas import Day, Division, Number
 from ..schemas_grades import IsoDate, Localized, today

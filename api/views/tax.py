@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import tax, tax_batches
 
 from ..auth import FILES, JSON, XLSX, current_caller, protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..i18n import lang
 from ..schemas_grades import today

@@ -34,6 +34,8 @@ def plain_number(text: str) -> str | None:
         d = Decimal(text)
     except InvalidOperation:
         return None
+    if d.is_finite() and d and (d.adjusted() > 30 or d.as_tuple().exponent < -30):
+        return None   # 1e-300000 written out in full would be 300 000 characters (bounded work, issue 14)
     return format(d, "f") if d.is_finite() else None
 
 

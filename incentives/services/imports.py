@@ -11,13 +11,23 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from incentives import ledger
 from incentives import uscc as uscc_mod
 from incentives.access import Caller
 from incentives.bulk import bulk_insert
-from incentives.db import Enterprise, GradeEventRow, GradeProjection, ImportBatch, Registration, utcnow
+from incentives.db import (
+    Enterprise,
+    GradeEventRow,
+    GradeProjection,
+    ImportBatch,
+    Registration,
+    begin_write,
+    is_postgres,
+    utcnow,
+)
 from incentives.errors import Conflict, Invalid
 from incentives.grades import UnknownGrade, canonical_grade
 from incentives.industries import UnknownIndustry, resolve_branch
@@ -33,6 +43,7 @@ ALIASES = {
     "持有碳排放配额": "holds_carbon_allowance", "2023年度配额": "allowance_2023_t", "保障类别": "guarantee_category",
 }
 REQUIRED = ("uscc", "name", "industry")
+LENGTHS = {"name": 200, "site": 64, "guarantee_category": 100, "industry": 64, "branch": 64}
 MAX_LISTED_ERRORS = 1000
 ADMIN = Caller(role="admin")
 Progress = Callable[[str, int, int], None]
@@ -78,6 +89,12 @@ def _validate(table) -> tuple[list[dict], list[dict]]:
             continue
         if not rec.get("name"):
             bad("name", "企业名称不能为空 name is required")
+        for column, most in LENGTHS.items():   # what the registry stores (incentives.db)
+            value = rec.get(column) or ""
+            if len(value) > most:
+                bad(column, f"at most {most} characters, not {len(value)}")
+            if "\x00" in value:
+                bad(column, "holds a NUL character")
         division = rec.get("division") or code[2:8]
         if not (len(division) == 6 and division.isdigit()):
             bad("division", "a six-digit GB/T 2260 code")
@@ -155,13 +172,17 @@ def _validate(table) -> tuple[list[dict], list[dict]]:
 def import_enterprises(*, session: Session, data: bytes, filename: str | None, content_type: str | None,
                        today: dt.date, max_rows: int, caller: Caller = ADMIN,
                        progress: Progress | None = None) -> dict:
-    """Validate the whole file, then write enterprises, registrations and `rated` events in one transaction."""
+    """Validate the whole file, then write enterprises, registrations and `rated` events in one transaction.
+
+    Everything slow (reading, validating, folding the stored history of enterprises already registered)
+    happens before the write lock is taken; inside it, the plan is re-checked against what other writers
+    committed meanwhile (re-planned if anything changed) and written with bulk inserts, so event writers
+    wait for the writing alone, not for the whole import."""
     progress = progress or (lambda stage, done, total: None)
     digest = _hash(data)
-    previous = session.exec(select(ImportBatch).where(ImportBatch.content_hash == digest)).first()
+    previous = _previous(session, digest)
     if previous is not None:
-        return {"import_id": previous.id, "status": "unchanged", "rows": previous.rows, "enterprises_created": 0,
-                "events_appended": 0, "detail": "this file was imported before; nothing changed"}
+        return previous
     table = read_table(data, filename=filename, content_type=content_type, aliases=ALIASES,
                        required=REQUIRED, max_rows=max_rows)
     progress("validate", 0, len(table))
@@ -176,15 +197,137 @@ def import_enterprises(*, session: Session, data: bytes, filename: str | None, c
         raise Invalid(f"{len(errors)} errors in {len({e['row'] for e in errors})} rows; nothing was imported",
                       errors[:MAX_LISTED_ERRORS])
     progress("validate", len(table), len(table))
-    return _write(session, rows, digest, filename or "", today, progress)
+    usccs = list(dict.fromkeys(r["uscc"] for r in rows))
+    plan = _plan(session, rows, usccs, today)              # no lock held
+    begin_write(session)                                    # SQLite: BEGIN IMMEDIATE
+    previous = _previous(session, digest)                   # the same file, imported meanwhile
+    if previous is not None:
+        return previous
+    locked = _lock_existing(session, usccs)
+    moved = {u for u in {*locked, *plan["fingerprint"]} if locked.get(u) != plan["fingerprint"].get(u)}
+    if moved:   # another writer changed some of them meanwhile: plan those again, under the lock
+        plan = _merge(plan, _plan(session, [r for r in rows if r["uscc"] in moved], sorted(moved), today), moved)
+    return _write(session, rows, plan, digest, filename or "", today, progress)
 
 
-def _write(session: Session, rows: list[dict], digest: str, filename: str, today: dt.date,
+def _merge(plan: dict, again: dict, moved: set[str]) -> dict:
+    """`plan` with the parts of the `moved` enterprises taken from `again`."""
+    keep = lambda items: [x for x in items if x["uscc"] not in moved]
+    return {"fingerprint": {**plan["fingerprint"], **again["fingerprint"]},
+            "existing": {**{k: v for k, v in plan["existing"].items() if k not in moved}, **again["existing"]},
+            "regs": keep(plan["regs"]) + again["regs"], "events": keep(plan["events"]) + again["events"],
+            "projections": keep(plan["projections"]) + again["projections"]}
+
+
+def _previous(session: Session, digest: str) -> dict | None:
+    previous = session.exec(select(ImportBatch).where(ImportBatch.content_hash == digest)).first()
+    if previous is None:
+        return None
+    return {"import_id": previous.id, "status": "unchanged", "rows": previous.rows, "enterprises_created": 0,
+            "events_appended": 0, "detail": "this file was imported before; nothing changed"}
+
+
+def _fingerprint(session: Session, usccs: list[str], *, lock: bool = False) -> dict[str, tuple]:
+    """(version, last event seq) of each registered enterprise among `usccs`; `lock` takes their row locks
+    (PostgreSQL, in uscc order so that two imports never deadlock)."""
+    out: dict[str, tuple] = {}
+    for chunk in _chunks(sorted(usccs), 500):
+        stmt = select(Enterprise.uscc, Enterprise.version).where(Enterprise.uscc.in_(chunk)).order_by(Enterprise.uscc)
+        if lock and is_postgres(session):
+            stmt = stmt.with_for_update()
+        for code, version in session.exec(stmt).all():
+            out[code] = (version, None)
+        seqs = select(GradeEventRow.uscc, func.max(GradeEventRow.seq)).where(GradeEventRow.uscc.in_(chunk)) \
+            .group_by(GradeEventRow.uscc)
+        for code, seq in session.exec(seqs).all():
+            if code in out:
+                out[code] = (out[code][0], seq)
+    return out
+
+
+def _lock_existing(session: Session, usccs: list[str]) -> dict[str, tuple]:
+    fingerprint = _fingerprint(session, usccs, lock=True)
+    registry.serialize_event_writes(session)   # after the row locks, as every event writer takes them
+    return fingerprint
+
+
+def _plan(session: Session, rows: list[dict], usccs: list[str], today: dt.date) -> dict:
+    """What the import writes: new enterprises and registrations, and the `rated` events of enterprises
+    already registered that the ledger accepts (their history read in bulk, each folded once per date)."""
+    fingerprint = _fingerprint(session, usccs)
+    existing = {e.uscc: e for chunk in _chunks(list(fingerprint), 500)
+                for e in session.exec(select(Enterprise).where(Enterprise.uscc.in_(chunk))).all()}
+    regs_of: dict[str, list] = defaultdict(list)
+    events_of: dict[str, list] = defaultdict(list)
+    for chunk in _chunks(list(existing), 500):
+        for reg in session.exec(select(Registration).where(Registration.uscc.in_(chunk))
+                                .order_by(Registration.id)).all():
+            regs_of[reg.uscc].append(ledger.Registration(reg.industry, reg.branch, reg.site or None))
+        for row in session.exec(select(GradeEventRow).where(GradeEventRow.uscc.in_(chunk))
+                                .order_by(GradeEventRow.seq)).all():
+            events_of[row.uscc].append(registry.to_event(row))
+    states: dict[tuple, object] = {}
+
+    def state_at(ent: Enterprise, day: dt.date):
+        if (ent.uscc, day) not in states:
+            states[ent.uscc, day] = ledger.fold(
+                uscc=ent.uscc, name=ent.name, division=ent.division, facility_division=ent.facility_division,
+                registrations=regs_of[ent.uscc], events=events_of[ent.uscc], as_of=day, facts=ent.facts,
+                with_history=False)
+        return states[ent.uscc, day]
+
+    new_regs_existing: list[dict] = []
+    events_existing: list[dict] = []
+    seen_regs: set = set()
+    for r in rows:
+        if r["uscc"] not in existing:
+            continue
+        b = r["branch"]
+        state = state_at(existing[r["uscc"]], r["rated_on"] or today)
+        line = next((i for i in state.industries if i.branch == b.code and (i.site or "") == r["site"]), None)
+        reg_key = (r["uscc"], b.code, r["site"])
+        if line is None and reg_key not in seen_regs:
+            seen_regs.add(reg_key)
+            new_regs_existing.append({"uscc": r["uscc"], "industry": b.industry, "branch": b.code, "site": r["site"]})
+        if r["grade"] and (line is None or line.rated_grade != r["grade"]):
+            event = _as_event(r)
+            try:
+                ledger.check_event(state, event, today=today)
+            except ledger.LedgerError as exc:
+                raise Conflict(f"row {r['row']}: {exc}", [{"row": r["row"], "column": "grade",
+                                                          "message": str(exc)}]) from None
+            events_existing.append(r)
+    projections = _project_existing(existing, regs_of, events_of, new_regs_existing, events_existing, today)
+    return {"fingerprint": fingerprint, "existing": existing, "regs": new_regs_existing, "events": events_existing,
+            "projections": projections}
+
+
+def _project_existing(existing, regs_of, events_of, new_regs, new_rows, today) -> list[dict]:
+    """Projection rows of the registered enterprises the import changes, folded from their stored history plus
+    what the import adds (computed before the write lock; the lock re-plans if that history moved meanwhile)."""
+    added_regs: dict[str, list] = defaultdict(list)
+    for reg in new_regs:
+        added_regs[reg["uscc"]].append(ledger.Registration(reg["industry"], reg["branch"], reg["site"] or None))
+    added_events: dict[str, list] = defaultdict(list)
+    for n, r in enumerate(new_rows):
+        added_events[r["uscc"]].append(_as_event(r, seq=10**12 + n))   # after every stored event
+    rows = []
+    for code in dict.fromkeys([*added_regs, *added_events]):
+        ent = existing[code]
+        events = [*events_of[code], *added_events[code]]
+        state = ledger.fold(uscc=code, name=ent.name, division=ent.division, facility_division=ent.facility_division,
+                            registrations=[*regs_of[code], *added_regs[code]], events=events, as_of=today,
+                            facts=ent.facts, with_history=False)
+        rows.append({"uscc": code, "overall_grade": state.overall_grade, "status": state.status,
+                     "computed_for": today, "valid_until": registry.valid_until(state, events),
+                     "state": state_dict(state, with_history=False, iso=True)})
+    return rows
+
+
+def _write(session: Session, rows: list[dict], plan: dict, digest: str, filename: str, today: dt.date,
            progress: Progress) -> dict:
     usccs = list(dict.fromkeys(r["uscc"] for r in rows))
-    existing = {e.uscc: e for chunk in _chunks(usccs, 500)
-                for e in session.exec(select(Enterprise).where(Enterprise.uscc.in_(chunk))).all()}
-    registry.serialize_event_writes(session)
+    existing = plan["existing"]
     batch = ImportBatch(content_hash=digest, filename=filename[:300], rows=len(rows))
     session.add(batch)
     session.flush()
@@ -204,53 +347,45 @@ def _write(session: Session, rows: list[dict], digest: str, filename: str, today
         new_ents.append({"uscc": code, "name": first["name"], "division": first["division"],
                          "facility_division": first["facility_division"], "facts": facts, "version": 1,
                          "created_at": now, "updated_at": now})
-    new_codes = {e["uscc"] for e in new_ents}
-    changed_existing: set[str] = set()
     for r in rows:
+        if r["uscc"] in existing:
+            continue
         b = r["branch"]
         reg_key = (r["uscc"], b.code, r["site"])
-        if r["uscc"] in new_codes:
-            if reg_key not in seen_regs:
-                seen_regs.add(reg_key)
-                new_regs.append({"uscc": r["uscc"], "industry": b.industry, "branch": b.code, "site": r["site"]})
-            if r["grade"]:
-                new_events.append(_event(r, batch.id, now))
-            continue
-        ent = existing[r["uscc"]]
-        state = registry.fold_enterprise(session, ent, r["rated_on"] or today, with_history=False)
-        line = next((i for i in state.industries if i.branch == b.code and (i.site or "") == r["site"]), None)
-        if line is None and reg_key not in seen_regs:
+        if reg_key not in seen_regs:
             seen_regs.add(reg_key)
-            session.add(Registration(uscc=r["uscc"], industry=b.industry, branch=b.code, site=r["site"]))
-            changed_existing.add(r["uscc"])
-        if r["grade"] and (line is None or line.rated_grade != r["grade"]):
-            event = registry.to_event(GradeEventRow(**_event(r, batch.id, now)))
-            try:
-                ledger.check_event(state, event, today=today)
-            except ledger.LedgerError as exc:
-                session.rollback()
-                raise Conflict(f"row {r['row']}: {exc}", [{"row": r["row"], "column": "grade",
-                                                          "message": str(exc)}]) from None
+            new_regs.append({"uscc": r["uscc"], "industry": b.industry, "branch": b.code, "site": r["site"]})
+        if r["grade"]:
             new_events.append(_event(r, batch.id, now))
-            changed_existing.add(r["uscc"])
     progress("write", 0, len(new_ents))
     conn = session.connection()   # new rows only: no ORM bookkeeping needed
     for table, items in ((Enterprise, new_ents), (Registration, new_regs), (GradeEventRow, new_events)):
         bulk_insert(conn, table.__table__, items)
+    bulk_insert(conn, Registration.__table__, plan["regs"])
+    existing_events = [_event(r, batch.id, now) for r in plan["events"]]
+    bulk_insert(conn, GradeEventRow.__table__, existing_events)
     progress("write", len(new_ents), len(new_ents))
     _project_new(session, new_ents, new_regs, new_events, today, progress)
+    changed = [row["uscc"] for row in plan["projections"]]
+    for chunk in _chunks(changed, 500):
+        session.execute(delete(GradeProjection).where(GradeProjection.uscc.in_(chunk)))
+    bulk_insert(conn, GradeProjection.__table__, plan["projections"])
     session.flush()
     # the feed's grades and the webhook outbox of every event this file appended, in this transaction
     feed.record(session, session.exec(select(GradeEventRow.uscc, GradeEventRow.seq)
                                       .where(GradeEventRow.import_id == batch.id)).all())
-    for code in changed_existing:
-        registry.refresh_projection(session, existing[code], today)
-    batch.created, batch.events = len(new_ents), len(new_events)
+    batch.created, batch.events = len(new_ents), len(new_events) + len(existing_events)
     session.add(batch)
     session.commit()
     return {"import_id": batch.id, "status": "imported", "rows": len(rows), "enterprises_created": len(new_ents),
-            "events_appended": len(new_events), "detail": f"{len(new_ents)} enterprises created, "
-                                                          f"{len(new_events)} grade events appended"}
+            "events_appended": batch.events, "detail": f"{len(new_ents)} enterprises created, "
+                                                       f"{batch.events} grade events appended"}
+
+
+def _as_event(r: dict, seq: int | None = None) -> GradeEvent:
+    """The `rated` event a row appends, as the ledger's value type (no ORM row: imports fold thousands)."""
+    return GradeEvent(kind="rated", effective=r["rated_on"], industry=r["branch"].industry, branch=r["branch"].code,
+                      grade=r["grade"], site=r["site"] or None, seq=seq)
 
 
 def _event(r: dict, batch_id: int, now) -> dict:

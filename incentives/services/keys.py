@@ -61,19 +61,19 @@ def revoke(*, session: Session, key_id: str) -> None:
 
 def caller_for(*, session: Session, key: str, bootstrap_key: str | None = None) -> Caller | None:
     """The caller a presented key stands for, or None if unknown or revoked."""
-    if bootstrap_key and hmac.compare_digest(key, bootstrap_key):
-        return Caller(role="admin", key_id="bootstrap")
-    row = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    return Caller(role=row.role, key_id=row.id, uscc=row.uscc, divisions=tuple(row.divisions or ()))
+    return caller_for_hash(session=session, key_hash=hash_key(key), bootstrap_key=bootstrap_key)
 
 
 def caller_for_hash(*, session: Session, key_hash: str, bootstrap_key: str | None = None) -> Caller | None:
-    """The caller of a key known only by its hash (page sessions keep the hash, never the key)."""
-    if bootstrap_key and hmac.compare_digest(key_hash, hash_key(bootstrap_key)):
-        return Caller(role="admin", key_id="bootstrap")
+    """The caller of a key known by its hash (page sessions keep the hash, never the key), or None.
+
+    The bootstrap admin key is a stored key like any other (`ensure_bootstrap`): revoking it
+    (`DELETE /keys/bootstrap`) is recorded and honoured, also after a restart with the same environment;
+    a new bootstrap key needs a new GIS_BOOTSTRAP_ADMIN_KEY value."""
     row = session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
+    if row is None and bootstrap_key and hmac.compare_digest(key_hash, hash_key(bootstrap_key)):
+        ensure_bootstrap(session=session, key=bootstrap_key)   # not stored at start (database not migrated then)
+        row = session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
     if row is None or row.revoked_at is not None:
         return None
     return Caller(role=row.role, key_id=row.id, uscc=row.uscc, divisions=tuple(row.divisions or ()))
@@ -83,8 +83,10 @@ def ensure_bootstrap(*, session: Session, key: str) -> None:
     """Store the bootstrap admin key (from the environment) if absent; never log it."""
     digest = hash_key(key)
     if session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first():
-        return
-    session.add(ApiKey(id="bootstrap", key_hash=digest, role="admin", label="bootstrap admin (environment)"))
+        return   # present, or revoked: a revocation stands
+    previous = session.get(ApiKey, "bootstrap")
+    key_id = "bootstrap" if previous is None else "bootstrap-" + digest[:8]   # a new environment key
+    session.add(ApiKey(id=key_id, key_hash=digest, role="admin", label="bootstrap admin (environment)"))
     try:
         session.commit()
     except IntegrityError:

@@ -23,8 +23,9 @@ from .benefits import context
 from .evaluations import benefit, evaluation, plain
 
 
-def _subject(session: Session, body: dict, as_of: dt.date):
-    """(name, division, facility division, registrations, events, facts, uscc) of the enterprise."""
+def _subject(session: Session, body: dict, as_of: dt.date, caller: Caller = PUBLIC):
+    """(name, division, facility division, registrations, events, facts, uscc) of the enterprise; by uscc,
+    stored facts only for a caller who may see the enterprise (contract 1.1: else only public data)."""
     ent_in = body["enterprise"]
     if ent_in.get("uscc"):
         extra = sorted(k for k, v in ent_in.items() if k != "uscc" and v not in (None, [], {}))
@@ -32,8 +33,10 @@ def _subject(session: Session, body: dict, as_of: dt.date):
             raise Invalid("give the enterprise either by uscc or by facts, not both",
                           [{"field": f"enterprise.{k}", "message": "drop this field, or drop uscc"} for k in extra])
         ent = registry.get_enterprise(session, ent_in["uscc"])
+        facts = dict(ent.facts or {}) if caller.may_see_enterprise(ent.uscc, ent.facility_division, ent.division) \
+            else {}
         return (ent.name, ent.division, ent.facility_division, registry.registrations_of(session, ent.uscc),
-                registry.events_of(session, ent.uscc), dict(ent.facts or {}), ent.uscc)
+                registry.events_of(session, ent.uscc), facts, ent.uscc)
     if not ent_in.get("division") or not ent_in.get("industries"):
         raise Invalid("give the enterprise's uscc, or its division and industries",
                       [{"field": "enterprise", "message": "uscc, or division and industries"}])
@@ -144,7 +147,7 @@ def preview(*, session: Session, body: dict, today: dt.date, caller: Caller = PU
     scenario = body.get("scenario") or {}
     ctx = context(alert_level=body.get("alert_level"), include_drafts=body.get("include_drafts"),
                   parameters=body.get("parameters"))
-    name, division, facility, regs, events, facts, uscc = _subject(session, body, as_of)
+    name, division, facility, regs, events, facts, uscc = _subject(session, body, as_of, caller)
     if scenario.get("allowance_2023_t") is not None:
         facts["allowance_2023_t"] = str(scenario["allowance_2023_t"])
         facts.setdefault("holds_carbon_allowance", True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import func, text
@@ -10,8 +11,24 @@ from sqlmodel import Session, select
 
 from incentives import ledger
 from incentives.access import Caller
-from incentives.db import Enterprise, GradeEventRow, GradeProjection, Registration, utcnow
-from incentives.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionRequired, StaleVersion
+from incentives.db import (
+    Enterprise,
+    GradeEventRow,
+    GradeProjection,
+    Registration,
+    begin_write,
+    is_postgres,
+    utcnow,
+)
+from incentives.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionRequired,
+    StaleVersion,
+)
 from incentives.industries import UnknownIndustry, resolve_branch
 from incentives.state import EnterpriseState, GradeEvent
 
@@ -55,6 +72,20 @@ def serialize_event_writes(session: Session) -> None:
     bank following the change feed past `since` never misses a later-committed, lower `seq`."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(211900)"))
+
+
+def lock_enterprise(session: Session, uscc: str) -> Enterprise:
+    """Begin the write transaction of one enterprise and return its row, read inside it: writers of the
+    same enterprise run one after the other (PostgreSQL: `SELECT … FOR UPDATE`; SQLite: BEGIN IMMEDIATE),
+    so a rule check, a version check and the projection all see the last commit."""
+    begin_write(session)
+    stmt = select(Enterprise).where(Enterprise.uscc == uscc).execution_options(populate_existing=True)
+    if is_postgres(session):
+        stmt = stmt.with_for_update()
+    ent = session.exec(stmt).first()
+    if ent is None:
+        raise NotFound(f"未登记的企业 no enterprise registered with uscc {uscc}")
+    return ent
 
 
 def get_enterprise(session: Session, uscc: str) -> Enterprise:
@@ -133,6 +164,7 @@ def register(*, session: Session, caller: Caller, body: dict, today: dt.date) ->
               for i, (item, _) in enumerate(resolved) if item.get("rated_on") and item["rated_on"] > today]
     if errors:
         raise Invalid("rating dates are in the future", errors)
+    begin_write(session)
     if session.get(Enterprise, uscc) is not None:
         raise Conflict(f"企业已登记 an enterprise with uscc {uscc} is already registered",
                        [{"field": "uscc", "message": "duplicate"}])
@@ -164,12 +196,13 @@ def register(*, session: Session, caller: Caller, body: dict, today: dt.date) ->
 def amend(*, session: Session, caller: Caller, uscc: str, if_match: str | None, changes: dict,
           today: dt.date) -> EnterpriseState:
     """Amend name, facility division, facts or add industries; needs the current version (If-Match)."""
-    ent = get_enterprise(session, uscc)
-    ensure_visible(caller, ent)
+    ensure_visible(caller, get_enterprise(session, uscc))
     if not if_match:
         raise PreconditionRequired("请在 If-Match 中提供版本号 send the enterprise's version in If-Match",
                                    [{"field": "If-Match", "message": "required"}])
-    if if_match.strip('W/"') != str(ent.version):
+    version = etag_version(if_match)
+    ent = lock_enterprise(session, uscc)   # compare and set: the version is checked and raised under the lock
+    if version != ent.version:
         raise StaleVersion(f"版本已变更 the enterprise changed: version is {ent.version}, not {if_match}",
                            [{"field": "If-Match", "message": f"current version is {ent.version}"}])
     if "name" in changes:
@@ -191,12 +224,25 @@ def amend(*, session: Session, caller: Caller, uscc: str, if_match: str | None, 
     return fold_enterprise(session, ent, today)
 
 
+ETAG = re.compile(r'"([1-9][0-9]{0,9})"')
+
+
+def etag_version(if_match: str) -> int:
+    """The version in an If-Match header that is exactly an ETag this service gives (`"3"`); 400 otherwise
+    (weak validators, lists, `*`, unquoted or padded values are not taken for a version)."""
+    m = ETAG.fullmatch(if_match)
+    if m is None:
+        raise BadRequest(f"If-Match must be the ETag exactly as given (e.g. \"3\"), not {if_match[:40]!r}",
+                         [{"field": "If-Match", "message": "a strong ETag: a version in double quotes"}])
+    return int(m.group(1))
+
+
 def enterprise_record(*, session: Session, caller: Caller, uscc: str,
                       today: dt.date) -> tuple[Enterprise, EnterpriseState]:
-    """The enterprise row and its current state (for GET with ETag); an enterprise key sees only itself."""
+    """The enterprise row and its current state (for GET with ETag): the enterprise itself, its regulator or
+    tax bureau (by its divisions), or an admin; the row carries facts that are not public."""
     ent = get_enterprise(session, uscc)
-    if caller.role == "enterprise":
-        ensure_visible(caller, ent)
+    ensure_visible(caller, ent)
     return ent, fold_enterprise(session, ent, today)
 
 
@@ -204,9 +250,12 @@ def enterprise_record(*, session: Session, caller: Caller, uscc: str,
 
 def append_event(*, session: Session, caller: Caller, uscc: str, body: dict,
                  today: dt.date) -> tuple[int, EnterpriseState]:
-    """Append one grade event if the rules allow it at its date; return its seq and the new state."""
-    ent = get_enterprise(session, uscc)
-    ensure_visible(caller, ent)
+    """Append one grade event if the rules allow it at its date; return its seq and the new state.
+
+    The rule check runs inside the enterprise's write lock: an event the ledger accepts once (a
+    rectification start, a downgrade) is stored once however many requests race."""
+    ensure_visible(caller, get_enterprise(session, uscc))
+    ent = lock_enterprise(session, uscc)
     branch = None
     if body.get("industry"):
         try:

@@ -58,6 +58,11 @@ def _division(session: Session, caller: Caller, uscc: str | None, division: str 
         raise Forbidden("an enterprise key assesses only its own data (give its uscc)")
     if caller.role == "tax_bureau" and not caller.covers(division):
         raise Forbidden(f"division {division} is outside this tax bureau's divisions")
+    # The assessment is stored under `uscc`: a bureau may name only an enterprise of its own divisions
+    # (registered: by either of its divisions; not registered: by the division in its uscc).
+    if caller.role == "tax_bureau" and uscc and not (
+            caller.may_see_enterprise(uscc, ent.facility_division, ent.division) if ent else caller.covers(uscc[2:8])):
+        raise Forbidden(f"enterprise {uscc} is outside this tax bureau's divisions")
     return division, uscc
 
 

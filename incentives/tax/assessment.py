@@ -419,10 +419,14 @@ def _resolve_standards(groups, outlets, parameters, by_item) -> None:
             if code is None:
                 raise MissingStandard(f"outlets.{outlet}.standards: unknown pollutant {name!r}",
                                       [{"field": f"outlets.{outlet}.standards.{name}", "message": "unknown pollutant"}])
-            value = dec(value)
+            try:
+                value = dec(value)
+            except (ArithmeticError, ValueError, TypeError):   # not a number, or out of range
+                value = Decimal("NaN")
             if not (value.is_finite() and value > 0):
-                raise MissingStandard(f"outlets.{outlet}.standards.{name}: must be > 0",
-                                      [{"field": f"outlets.{outlet}.standards.{name}", "message": "must be > 0"}])
+                raise MissingStandard(f"outlets.{outlet}.standards.{name}: must be a number > 0",
+                                      [{"field": f"outlets.{outlet}.standards.{name}",
+                                        "message": "must be a number > 0 (exponent within ±30)"}])
             given[(outlet, code)] = value
     missing = []
     for g in groups:

@@ -201,7 +201,8 @@ def _out_of_range(text: str) -> bool:
         value = Decimal(text)
     except (InvalidOperation, ValueError):
         return False                   # not a number at all: reported by the number checks
-    return value.is_finite() and abs(value) >= NUMBER_LIMIT
+    # 1e-300000 is small, but exact arithmetic on it would scale every figure by 10^300000 (issue 14)
+    return value.is_finite() and (abs(value) >= NUMBER_LIMIT or value.as_tuple().exponent < -NUMBER_MAX_CHARS)
 
 
 def _bad_year(text: str) -> bool:
@@ -219,7 +220,8 @@ def _check_ranges(col, has, errors: _Errors) -> None:
                 continue
             bad = np.fromiter((_out_of_range(u) for u in c.uniques), dtype=bool, count=len(c.uniques))
             if bad.any():
-                errors.add(c.map(bad), name, f"out of range: below 10^12 and at most {NUMBER_MAX_CHARS} characters")
+                errors.add(c.map(bad), name, f"out of range: below 10^12, at most {NUMBER_MAX_CHARS} characters "
+                                             f"and {NUMBER_MAX_CHARS} decimal places")
     for name in ("time", "month"):
         if has[name].any():
             c = col(name)

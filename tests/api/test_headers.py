@@ -8,7 +8,6 @@ import re
 import pytest
 
 from api.headers import CSP
-
 from tests.conftest import ADMIN_KEY
 
 
@@ -33,7 +32,7 @@ def test_only_the_docs_page_relaxes_the_policy_and_only_for_its_own_inline_scrip
     with client.get("/api/v1/docs") as r:
         html = r.get_data()
         policy = r.headers["Content-Security-Policy"]
-    scripts = re.findall(rb"<script>(.*?)</script>", html, re.S)
+    scripts = re.findall(rb"<script>(.*?)</script>", html, re.DOTALL)
     assert scripts
     for body in scripts:
         digest = base64.b64encode(hashlib.sha256(body).digest()).decode()

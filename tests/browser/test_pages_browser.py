@@ -212,10 +212,12 @@ def test_preview_page_shows_the_api_figures_clauses_and_plan(open_page, server):
     page.click("details.more summary")
     for colour, days in (("yellow", "5"), ("orange", "3"), ("red", "2")):
         page.fill(f"input[name=alert_{colour}]", days)
+    # contract 1.1: without a key a preview by uscc uses only public data; the allowance is the caller's what-if
+    page.fill("input[name=allowance_2023_t]", "200000")
     page.click("#preview-form button[type=submit]")
     page.wait_for_selector("#preview-result")
     body = {"enterprise": {"uscc": CQ}, "target": {"grade": "A"}, "as_of": "2024-10-01",
-            "scenario": {"alert_days": {"yellow": 5, "orange": 3, "red": 2}}}
+            "scenario": {"alert_days": {"yellow": 5, "orange": 3, "red": 2}, "allowance_2023_t": 200000}}
     answer = api_json(base, "POST", "/api/v1/benefits/preview", body, key=None)
     assert page.locator("#current-grade").inner_text() == answer["current"]["overall_grade"] == "C"
     assert page.locator("#target-grade").inner_text() == answer["target"]["overall_grade"] == "A"
