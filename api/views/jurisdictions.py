@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import jurisdictions
 
 from ..auth import protect
+from ..bodies import Blueprint
 from ..schemas import Day
 from ..schemas_benefits import PolicyOut, TextObject
 from ..schemas_grades import IsoDate, today

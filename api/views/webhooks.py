@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from incentives.services import webhooks
 
 from ..auth import current_caller, protect
+from ..bodies import Blueprint
 from ..database import get_session
 from ..schemas_webhooks import (
     DeliveriesOut,
