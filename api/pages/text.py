@@ -247,6 +247,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "standards_grid_tax": ("排放口 × 污染物：标准浓度", "Outlet × pollutant: emission standards"),
     "grid_intro_tax": ("文件没有“标准浓度”列的，请在此填写（mg/m³），然后重新选择文件再提交。",
                        "Where the file has no standard column, enter the standards here (mg/m³), choose the file again and submit."),
+    "legend_bar": ("柱为月均浓度，颜色即该月减征档次：", "Bars: monthly mean, coloured by the month's tier:"),
     "advanced": ("高级选项", "Advanced"),
     "upload_failed": ("上传失败，请检查网络后重试。", "The upload failed: check the connection and try again."),
     "statistics_intro": ("按行政区划统计已登记企业的绩效等级结构（公开数据），及各地目标完成进度。",

@@ -357,7 +357,7 @@ def test_tax_page_rows_chart_and_filing_equal_the_api(client, key_for):
         assert c["colours"] == [colours[by_key[(r["outlet"], r["pollutant"], m)]] for r, m in zip(rows, c["months"])]
         assert c["max"] == [format(Decimal(str(r["max_concentration"])).normalize(), "f") for r in rows]
     assert "EXCEEDANCE_SCOPE" not in html and "REDUCTION_BOUNDARY" not in html   # reasons in words
-    kg = re.findall(r'<td class="num" data-value="[^"]+">([0-9,]+\.[0-9]+)</td><td class="num">', html)
+    kg = re.findall(r'<td class="num" data-label="排放量 kg" data-value="[^"]+">([0-9,]+\.[0-9]+)</td>', html)
     assert kg and all(len(x.split(".")[1]) == 2 for x in kg)                      # kg to 2 decimals
     with client.post("/api/v1/tax/assessments", content_type="multipart/form-data",
                      headers={**bureau, "Accept": "text/csv"},

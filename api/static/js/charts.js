@@ -16,24 +16,32 @@
     var bars = d.mean.map(function (v, i) {
       return {value: v, itemStyle: {color: d.colours[i]}, tier: d.tier_names[i]};
     });
-    var lines = [["standard", "#c0392b", "solid"], ["line70", "#8a5a00", "dashed"], ["line50", "#1b5e20", "dashed"]]
-      .map(function (s) {
-        return {name: L[s[0]], type: "line", data: d[s[0]], symbol: "none", step: "middle",
-                lineStyle: {color: s[1], type: s[2], width: s[0] === "standard" ? 2 : 1},
-                itemStyle: {color: s[1]}, z: 3};
+    var guides = [["standard", "#c0392b", "solid"], ["line70", "#8a5a00", "dashed"], ["line50", "#1b5e20", "dashed"]];
+    var flat = d.standard.every(function (v) { return v !== null && v === d.standard[0]; });
+    var lines = [], marks = null;
+    if (flat) {   // one standard for every month: horizontal guide lines across the chart, labelled at the end
+      marks = {silent: true, symbol: "none", data: guides.map(function (g) {
+        return {yAxis: d[g[0]][0], name: L[g[0]], lineStyle: {color: g[1], type: g[2], width: g[0] === "standard" ? 2 : 1},
+                label: {formatter: L[g[0]] + " " + d[g[0]][0], position: "insideEndTop", fontSize: 10, color: g[1]}};
+      })};
+    } else {      // the standard changed within the data: a step line per guide
+      lines = guides.map(function (g) {
+        return {name: L[g[0]], type: "line", data: d[g[0]], symbol: "none", step: "middle",
+                lineStyle: {color: g[1], type: g[2], width: g[0] === "standard" ? 2 : 1}, itemStyle: {color: g[1]}, z: 3};
       });
+    }
     var values = d.standard.concat(d.mean, d.max).filter(function (v) { return v !== null; }).map(Number);
     var top = Math.max.apply(null, values.concat([0]));
     return {
       animation: false,
       aria: {enabled: false},
       tooltip: {trigger: "axis", confine: true, renderMode: "richText"},
-      legend: {bottom: 0, itemWidth: 14, textStyle: {fontSize: 11}, type: "scroll"},
-      grid: {left: 8, right: 12, top: 28, bottom: 56, containLabel: true},
+      legend: {show: !flat, bottom: 0, itemWidth: 14, textStyle: {fontSize: 11}, type: "scroll"},
+      grid: {left: 8, right: 12, top: 28, bottom: flat ? 8 : 56, containLabel: true},
       xAxis: {type: "category", data: d.months, axisLabel: {hideOverlap: true, fontSize: 11}},
       yAxis: {type: "value", name: L.unit, max: Math.ceil(top * 1.1) || 1, axisLabel: {showMaxLabel: false}},
       series: [
-        {name: L.mean, type: "bar", data: bars, barMaxWidth: 28, itemStyle: {color: "#6b7785"},
+        {name: L.mean, type: "bar", data: bars, barMaxWidth: 28, itemStyle: {color: "#6b7785"}, markLine: marks,
          label: {show: d.months.length <= 6 && !narrow(el), position: "insideTop", fontSize: 10, color: "#fff"}},
         {name: L.max, type: "scatter", data: d.max, symbol: "diamond", symbolSize: 10,
          itemStyle: {color: "#1d2733"}, z: 4}
