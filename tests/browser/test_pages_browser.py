@@ -328,12 +328,11 @@ def test_unknown_paths_get_a_page_in_a_browser_and_problem_json_elsewhere(open_p
     response = page.goto("/nowhere")
     assert response.status == 404 and page.locator("h1").inner_text() == "Page not found"
     assert page.locator("main a[href='/policies']").count() == 1
-    status, raw, headers = api(base, "GET", "/nowhere", key=None)
+    status, _, headers = api(base, "GET", "/nowhere", key=None)
     assert status == 404 and headers["Content-Type"].startswith("application/problem+json")
 
 
-def test_catalogue_filters_by_grade_and_searches(open_page, server):
-    base, _ = server
+def test_catalogue_filters_by_grade_and_searches(open_page):
     page = open_page()
     page.goto("/policies")
     every = page.locator("article.policy").count()
