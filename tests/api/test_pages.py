@@ -439,3 +439,75 @@ def test_the_session_cookie_never_holds_the_key(client, key_for):
     text = (zlib.decompress(raw) if cookie.startswith(".") else raw).decode()
     assert key not in text and "key_hash" in text
     assert client.get("/lookup").status_code == 200
+
+
+def test_statistics_page_equals_the_api_and_lists_rated_enterprises(client, admin):
+    register(client, admin)                                   # Chongqing, C
+    register(client, admin, code=HN, grade="B")               # Henan, B
+    html = client.get("/statistics?division=500000&as_of=2024-05-01").get_data(as_text=True)
+    stats = client.get("/api/v1/stats/grades?division=500000&as_of=2024-05-01").get_json()
+    for g in stats["by_grade"]:
+        row = re.search(rf'<tr data-grade="{re.escape(g["grade"])}"><th scope="row">[^<]*</th><td class="num">(\d+)</td>',
+                        html)
+        assert row and int(row.group(1)) == g["count"]
+    assert 'data-ref="CQ-2"' in html and 'data-ref="SX-2-2"' in html      # every target's progress
+    assert 'data-chart="bars"' in html and "echarts" in html
+    rated = client.get("/statistics/rated?division=500000&grade=C&as_of=2024-05-01").get_data(as_text=True)
+    assert f'data-uscc="{CQ}"' in rated and f'data-uscc="{HN}"' not in rated
+    assert 'data-uscc=' not in client.get("/statistics/rated?division=500000&grade=A&as_of=2024-05-01").get_data(
+        as_text=True)
+    empty = client.get("/statistics?division=640000").get_data(as_text=True)
+    assert "echarts" not in empty                             # nothing to draw: no chart library
+
+
+def test_catalogue_filters_by_grade_and_searches_and_the_policy_page_links_its_document(client):
+    every = client.get("/policies").get_data(as_text=True).count('<article class="policy"')
+    for_d = client.get("/policies?grade=D").get_data(as_text=True)
+    assert 0 < for_d.count('<article class="policy"') < every
+    assert 'id="chongqing.carbon_quota_bonus"' not in for_d   # CQ-A1-9 needs an upgrade to B or better
+    found = client.get("/policies?q=CQ-A1-9").get_data(as_text=True)
+    assert re.findall(r'<article class="policy" id="([^"]+)"', found) == ["chongqing.carbon_quota_bonus"]
+    assert "没有符合条件的政策" in client.get("/policies?q=nothing-like-this").get_data(as_text=True)
+    html = client.get("/policies/chongqing.carbon_quota_bonus").get_data(as_text=True)
+    assert html.count("<h1") == 1 and 'id="policy-title"' in html
+    assert 'href="/policies/chongqing.carbon_quota_bonus/document#clause"' in html
+    doc = client.get("/policies/chongqing.carbon_quota_bonus/document").get_data(as_text=True)
+    assert '<mark id="clause">九、减污降碳激励</mark>' in doc
+    assert client.get("/policies/nowhere.nothing/document").status_code == 404
+
+
+def test_an_unknown_path_is_a_page_for_a_browser_and_problem_json_otherwise(client):
+    r = client.get("/nowhere", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 404 and r.mimetype == "text/html" and "页面不存在" in r.get_data(as_text=True)
+    r = client.get("/nowhere")
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+    r = client.get("/api/v1/nowhere", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("name, header", [("lookup", "统一社会信用代码"), ("monitoring", "排放口")])
+def test_every_upload_has_a_template(client, name, header):
+    with client.get(f"/templates/{name}.csv") as r:
+        assert r.status_code == 200 and r.data.startswith("\ufeff".encode())
+        rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert rows[0][0] == header and len(rows) >= 2
+    with client.get(f"/templates/{name}.xlsx") as r:
+        sheet = openpyxl.load_workbook(io.BytesIO(r.data)).active
+    assert sheet["A1"].value == header and sheet.freeze_panes == "A2"
+    with client.get("/templates/nothing.csv") as r:
+        assert r.status_code == 404
+
+
+def test_the_templates_are_read_by_their_pages(client, key_for):
+    sign_in(client, key_for("tax_bureau", divisions=["410000"]), "/tax")
+    for fmt, media in (("csv", "text/csv"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+        with client.get(f"/templates/monitoring.{fmt}") as t:
+            content = t.data
+        r = _tax(client, content, name=f"m.{fmt}", grid={})
+        assert r.status_code == 200, r.get_data()
+    with client.get("/templates/lookup.csv") as t:
+        content = t.data
+    sign_in(client, key_for("bank"), "/lookup")
+    r = Answer(client.post("/lookup", content_type="multipart/form-data", data={
+        "csrf_token": token(client, "/lookup"), "file": (io.BytesIO(content), "usccs.csv", "text/csv")}))
+    assert r.status_code == 200 and 'id="lookup-table"' in r.get_data()
