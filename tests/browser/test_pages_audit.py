@@ -2,11 +2,14 @@
 request off 127.0.0.1, no script error or CSP refusal; a screenshot of each in test-artifacts/screenshots."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from .conftest import CQ, FIXTURES, HN, PHONE, WIDE, audit, login
+from .conftest import CQ, FIXTURES, HN, PHONE, WIDE, audit, axe, login, shot
 
 pytestmark = pytest.mark.browser
+SWAGGER_UI_OWN = {"color-contrast", "heading-order", "region"}   # Swagger UI's own markup and colours
 STATS_DIVISION = "330600"   # Shaoxing: enterprises seeded, SX-2-2 targets
 
 
@@ -96,3 +99,15 @@ def test_page_fits_and_passes_axe(open_page, server, name, lang, width):
     expected = "en" if lang == "en" else "zh-CN"
     assert page.locator("html").get_attribute("lang") == expected
     audit(page, f"{name}-{lang}-{width}")
+
+
+def test_api_docs_page_has_a_language_a_way_back_and_few_violations(open_page):
+    page = open_page(viewport=WIDE)
+    page.goto("/api/v1/docs")
+    page.wait_for_selector(".opblock")                      # the bundled Swagger UI ran (no inline script)
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.locator("header.docs-top a[href='/']").count() == 1
+    shot(page, "api-docs-zh-1366")
+    found = axe(page)
+    # Swagger UI's own markup (not ours) still fails these; everything else is fixed by our template.
+    assert {v["id"] for v in found} <= SWAGGER_UI_OWN, json.dumps(found, ensure_ascii=False, indent=1)
