@@ -142,6 +142,7 @@ class PolicyOut(ma.Schema):
     title = Title(required=True)
     source = ma.fields.Nested(SourceOut, required=True)
     status = ma.fields.String()
+    confidence = ma.fields.String(metadata={"enum": ["verified", "partial", "unverified"]})
     effective = ma.fields.Nested(Effective, required=True)
     obligation = ma.fields.Boolean()
     quantified = ma.fields.Boolean()

@@ -11,9 +11,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 import policies as registry
 
 from .explain import Step, Text
@@ -33,7 +30,6 @@ from .policy import (
     InIndustry,
     LowestGrade,
     Policy,
-    PolicyLoadError,
     Quantity,
     Upgraded,
 )
@@ -42,37 +38,9 @@ from .state import EnterpriseState
 
 CODE_VERSION = "engine-1"
 
-# Facts the clauses need (EnterpriseState.facts); name -> (type, description, refs using it).
-FACTS: dict[str, dict[str, Any]] = {
-    "holds_carbon_allowance": {"type": "bool", "refs": ["CQ-A1-9"],
-                               "description": "holds carbon emission allowances (纳入碳排放配额管理)"},
-    "allowance_2023_t": {"type": "Decimal", "refs": ["CQ-A1-9"],
-                         "description": "2023 annual carbon allowance, tCO2 (重庆市2023年度配额)"},
-    "upgrade_project": {"type": "bool", "refs": ["NAT-11-1", "NAT-11-2", "NAT-11-5", "CQ-A1-1", "CQ-A1-3"],
-                        "description": "runs a grade-upgrade or deep-treatment project (提升项目 / 深度治理、创B争A项目)"},
-    "upgrade_project_qualifies": {"type": "bool", "refs": ["NAT-10-5"],
-                                  "description": "the upgrade project uses no new land, is mainly equipment "
-                                                 "renewal and adds no emissions (不新增用地、以设备更新为主且不增加排放)"},
-    "key_region_project_grade": {"type": "grade", "refs": ["NAT-10-4"],
-                                 "description": "grade a new/rebuilt/expanded project in a key region or "
-                                                "priority-protection unit can reach; None if no such project"},
-    "below_standard": {"type": "bool", "refs": ["NAT-11-TAX"],
-                       "description": "air-pollutant concentrations below national and local standards "
-                                      "(None: needs monitoring data)"},
-    "clean_energy": {"type": "bool", "refs": ["NX-2-6", "NX-2-6b"], "description": "实现清洁能源替代"},
-    "efficient_treatment": {"type": "bool", "refs": ["NX-2-6", "NX-2-6b"], "description": "建设高效废气治理工艺"},
-    "stable_compliance": {"type": "bool", "refs": ["NX-2-6", "NX-2-6b"], "description": "全面稳定达标排放"},
-    "waste_to_energy": {"type": "bool", "refs": ["NX-A1-3"], "description": "生活垃圾焚烧发电企业"},
-    "ultra_low_retrofit": {"type": "str", "refs": ["NX-A1-4"],
-                           "description": "ultra-low-emission retrofit: 'early' (优先完成), 'on_time', 'overdue' "
-                                          "(逾期未完成)"},
-    "new_project": {"type": "bool", "refs": ["SX-4-1", "SX-4-5"],
-                    "description": "plans a new, rebuilt or expanded project (新、改、扩建项目)"},
-    "main_industry": {"type": "str", "refs": ["G-MULTI"],
-                      "description": "industry code of the main industry (主要行业), for shaoxing_cross='main'"},
-}
+# Facts the clauses need (EnterpriseState.facts): policies/facts.yaml; name -> {type, description, refs}.
+FACTS: Mapping[str, dict[str, Any]] = registry.FACTS
 _GRADE_FACTS = tuple(n for n, d in FACTS.items() if d["type"] == "grade")
-_FACT_COLUMNS = tuple(n for n, d in FACTS.items() if d["type"] in ("bool", "str", "grade"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +117,7 @@ class Evaluation:
     ruleset: str
 
 
-# --- grade tiers: the one place grades are compared, shared by both paths -------------------------------
+# --- grade tiers: the one place grades are compared ----------------------------------------------------
 
 class _Resolver:
     """Grade sets and tiers under one set of interpretations (cached per Interpretations)."""
@@ -197,18 +165,14 @@ class _Resolver:
         """The policy's window, its end set by a parameter or its interpretation override."""
         if policy.window_end is None:
             return policy.window
-        override = getattr(self.interp, _WINDOW_OVERRIDES[policy.window_end])
-        last = override or policy.params[policy.window_end].at(policy.window.start).value
+        last = self.interp.override(policy.window_end) or policy.params[policy.window_end].at(policy.window.start).value
         return Window(policy.window.start, last + timedelta(days=1))
 
     def upgrade_window(self, cond: Upgraded, policy: Policy) -> Window:
         """Days an upgrade must fall in: the policy's window or from an interpretation date on."""
         if cond.since == "policy":
             return self.window(policy)
-        return Window(getattr(self.interp, cond.since), None)
-
-
-_WINDOW_OVERRIDES = {"campaign_end": "chongqing_campaign_end"}
+        return Window(self.interp.override(cond.since) or registry.PARAMETERS[cond.since].values[-1].value, None)
 
 
 @lru_cache(maxsize=64)
@@ -267,7 +231,6 @@ class _Subject:
     alert_level: str | None
     chain: tuple[str, ...]
     grade: str | None
-    main_grade: str | None
     rated_on: date | None
     industries: frozenset
     branches: frozenset
@@ -278,31 +241,16 @@ class _Subject:
     def of(cls, state: EnterpriseState, as_of: date, alert_level: str | None) -> _Subject:
         inds = state.industries
         rated_on = next((i.rated_on for i in inds if i.grade == state.overall_grade), None)
-        main = _main_grade(state)
         facts = {n: fact_value(n, state.facts.get(n)) for n in state.facts}
         return cls(state, as_of, alert_level, division_chain(state.facility_division), state.overall_grade,
-                   main, rated_on, frozenset(i.industry for i in inds), frozenset(i.branch for i in inds),
+                   rated_on, frozenset(i.industry for i in inds), frozenset(i.branch for i in inds),
                    any(i.grade is not None and i.grade == LOWEST_OF_SCALE.get(i.scale) for i in inds), facts)
-
-    def grade_for(self, policy: Policy, interp: Interpretations) -> str | None:
-        """Grade a policy reads: managed overall grade, or Shaoxing's main industry under shaoxing_cross."""
-        if policy.jurisdiction == "330600" and interp.shaoxing_cross == "main":
-            return self.main_grade
-        return self.grade
-
-
-def _main_grade(state: EnterpriseState) -> str | None:
-    main = state.facts.get("main_industry")
-    for i in state.industries:
-        if main is None or i.industry == main:
-            return i.grade
-    return state.overall_grade
 
 
 # --- one-at-a-time checks: each returns (outcome, step, missing, info) ----------------------------------
 
 def _check_grade(cond, s: _Subject, policy: Policy, r: _Resolver):
-    g = s.grade_for(policy, r.interp)
+    g = s.grade
     allowed = r.grades_of(cond, policy)
     ok = g in allowed
     values = {"grade": g, "rated_on": s.rated_on, "status": s.state.status}
@@ -317,8 +265,6 @@ def _check_grade(cond, s: _Subject, policy: Policy, r: _Resolver):
             values["leading_map"] = r.tier(g, policy)
         if g == "B-":
             values["b_minus_counts_as_b"] = r.interp.b_minus_for(policy.policy_id, policy.jurisdiction)
-    if policy.jurisdiction == "330600" and r.interp.shaoxing_cross != "lowest":
-        values["shaoxing_cross"] = r.interp.shaoxing_cross
     shown = g or "未评级"
     text = Text(f"管理等级{shown}（{s.rated_on or '—'}评定），要求{need_zh}：{'满足' if ok else '不满足'}",
                 f"managed grade {g or 'none'} (rated {s.rated_on or '—'}); needs {need_en}: "
@@ -343,7 +289,7 @@ def _check_lowest(cond: LowestGrade, s: _Subject, policy: Policy, r: _Resolver):
 def _check_upgrade(cond: Upgraded, s: _Subject, policy: Policy, r: _Resolver):
     allowed = r.at_least(cond.floor, policy)
     win = r.upgrade_window(cond, policy)
-    g = s.grade_for(policy, r.interp)
+    g = s.grade
     current = r.rank(g, policy)
     to_grade = [u for u in s.state.upgrades if u.to_grade in allowed]
     dated = [u for u in to_grade if win.contains(u.effective) and u.effective <= s.as_of]
@@ -534,28 +480,6 @@ def _evaluate_policy(policy: Policy, s: _Subject, r: _Resolver, out: dict) -> No
 
 # --- the catalogue as the engine sees it ----------------------------------------------------------------
 
-def _check_facts(policies: tuple[Policy, ...]) -> None:
-    def walk(c):
-        if isinstance(c, AnyOf):
-            for o in c.options:
-                yield from walk(o)
-        else:
-            yield c
-    bad = []
-    for p in policies:
-        conds = list(p.conditions)
-        if p.response:
-            conds += [rule.when for _, rules, _ in p.response.rules for rule in rules]
-        for c in (x for cond in conds for x in walk(cond)):
-            if isinstance(c, Fact) and c.name not in FACTS:
-                bad.append(f"{p.policy_id}: fact {c.name!r} is not in engine.FACTS")
-        if p.quantity and p.quantity.fact not in FACTS:
-            bad.append(f"{p.policy_id}: fact {p.quantity.fact!r} is not in engine.FACTS")
-    if bad:
-        raise PolicyLoadError("\n".join(bad))
-
-
-_check_facts(registry.ALL)
 _BY_JURISDICTION: dict[str, tuple[Policy, ...]] = {}
 for _p in registry.ALL:
     _BY_JURISDICTION.setdefault(_p.jurisdiction, ())
@@ -569,8 +493,10 @@ def _ruleset() -> str:
     for name in sorted(registry.PARAMETERS):
         h.update(repr(registry.PARAMETERS[name]).encode())
     here = Path(__file__).resolve()
+    catalogue = here.parent.parent.joinpath("policies")
     for path in sorted([here, here.with_name("policy.py"), here.with_name("interpretations.py")]
-                       + list(here.parent.parent.joinpath("policies").glob("*.py"))):
+                       + list(catalogue.glob("*.py"))
+                       + [p for p in catalogue.rglob("*.yaml") if "scenarios" not in p.parts]):
         h.update(path.read_bytes())
     return "sha256:" + h.hexdigest()[:16]
 
@@ -613,300 +539,3 @@ def evaluate(state: EnterpriseState, as_of: date, context: Context = Context()) 
         _evaluate_policy(policy, s, r, out)
     return Evaluation(tuple(out["benefits"]), tuple(out["not_applicable"]), tuple(out["obligations"]),
                       as_of, context.drafts, context.alert_level, echo(context), RULESET)
-
-
-def evaluate_naive(state: EnterpriseState, as_of: date, context: Context = Context()) -> Evaluation:
-    """Baseline for the benchmark: every policy, jurisdiction checked one by one, nothing cached."""
-    r = _Resolver(context.interpretations)
-    s = _Subject.of(state, as_of, context.alert_level)
-    out: dict[str, list] = {"benefits": [], "not_applicable": [], "obligations": []}
-    for policy in registry.ALL:
-        if policy.jurisdiction in s.chain and (context.drafts or policy.status != "draft"):
-            _evaluate_policy(policy, s, r, out)
-    return Evaluation(tuple(out["benefits"]), tuple(out["not_applicable"]), tuple(out["obligations"]),
-                      as_of, context.drafts, context.alert_level, echo(context), RULESET)
-
-
-# --- the bulk path: same conditions, as boolean columns -------------------------------------------------
-
-_GRADE_CODES = {g: i for i, g in enumerate(CANONICAL)}      # -1 = not graded
-
-
-def _industry_conditions() -> dict[str, InIndustry]:
-    found: dict[str, InIndustry] = {}
-
-    def walk(c):
-        if isinstance(c, AnyOf):
-            for o in c.options:
-                walk(o)
-        elif isinstance(c, InIndustry):
-            found[c.key] = c
-    for p in registry.ALL:
-        for c in p.conditions:
-            walk(c)
-    return found
-
-
-_INDUSTRY_CONDITIONS = _industry_conditions()
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """Columns of many enterprises (one row each) and their upgrades (one row each)."""
-    enterprises: pd.DataFrame
-    upgrades: pd.DataFrame
-
-
-def frame_from_states(states: Iterable[EnterpriseState]) -> Frame:
-    """Build the bulk columns from states (one pass; the ledger may build them directly instead)."""
-    rows, ups = [], []
-    for n, st in enumerate(states):
-        inds = st.industries
-        industries = {i.industry for i in inds}
-        branches = {i.branch for i in inds}
-        row = {"uscc": st.uscc, "division": st.facility_division,
-               "grade": _GRADE_CODES.get(st.overall_grade, -1),
-               "main_grade": _GRADE_CODES.get(_main_grade(st), -1),
-               "at_lowest": any(i.grade is not None and i.grade == LOWEST_OF_SCALE.get(i.scale) for i in inds)}
-        for key, c in _INDUSTRY_CONDITIONS.items():
-            row[key] = bool(industries.intersection(c.industries) or branches.intersection(c.branches))
-        for name in _FACT_COLUMNS:
-            row[name] = fact_value(name, st.facts.get(name))
-        amount = st.facts.get("allowance_2023_t")
-        row["allowance_2023_t"] = None if amount is None else dec(amount)
-        rows.append(row)
-        for u in st.upgrades:
-            ups.append((n, _GRADE_CODES[u.to_grade], u.effective.toordinal()))
-    ent = pd.DataFrame(rows)
-    up = pd.DataFrame(ups, columns=["ent", "to_grade", "effective"]).astype("int64")
-    return Frame(ent, up)
-
-
-_TREATMENTS = BENEFIT_TREATMENTS + OBLIGATION_TREATMENTS
-_T_CODE = {t: i for i, t in enumerate(_TREATMENTS)}            # -1 = no treatment stated
-_IS_BENEFIT = np.array([t in BENEFIT_TREATMENTS for t in _TREATMENTS] + [False])       # index -1 = None
-_IS_OBLIGATION = np.array([t in OBLIGATION_TREATMENTS for t in _TREATMENTS] + [False])
-_KINDS = ("benefit", "obligation")
-
-
-class _Columns:
-    """Per-evaluation arrays and cached masks for the bulk path."""
-
-    def __init__(self, frame: Frame, as_of: date, r: _Resolver):
-        e = frame.enterprises
-        self.n = len(e)
-        self.r = r
-        self.as_of = as_of
-        self.grade = e["grade"].to_numpy(np.int16)
-        self.main_grade = e["main_grade"].to_numpy(np.int16)
-        self.div_codes, self._divs = pd.factorize(e["division"].to_numpy())
-        self.e = e
-        self.up_ent = frame.upgrades["ent"].to_numpy(np.int64)
-        self.up_to = frame.upgrades["to_grade"].to_numpy(np.int16)
-        self.up_eff = frame.upgrades["effective"].to_numpy(np.int64)
-        self._masks: dict = {}
-
-    def in_jurisdiction(self, code: str) -> np.ndarray:
-        """Rows whose facility division's chain contains `code` (same division_chain as one-at-a-time)."""
-        key = ("jurisdiction", code)
-        if key not in self._masks:
-            lut = np.array([code in division_chain(d) for d in self._divs], dtype=bool)
-            self._masks[key] = lut[self.div_codes]
-        return self._masks[key]
-
-    def grade_in(self, grades: frozenset[str], policy: Policy) -> np.ndarray:
-        """Rows whose grade (as the policy reads it) is in `grades`: a lookup table, not a search."""
-        main = policy.jurisdiction == "330600" and self.r.interp.shaoxing_cross == "main"
-        key = ("grade", main, grades)
-        if key not in self._masks:
-            lut = np.zeros(len(CANONICAL) + 1, bool)            # index 0 = not graded (code -1)
-            lut[[_GRADE_CODES[g] + 1 for g in grades]] = True
-            self._masks[key] = lut[(self.main_grade if main else self.grade) + 1]
-        return self._masks[key]
-
-    def column(self, key: str) -> np.ndarray:
-        """A boolean column of the frame (industry conditions, at_lowest)."""
-        return self.e[key].to_numpy(bool)
-
-    def fact_mask(self, cond: Fact) -> np.ndarray:
-        """Rows whose fact is among the allowed values (or unknown, when unknown passes)."""
-        key = (cond.name, cond.allowed, cond.unknown)
-        if key not in self._masks:
-            col = self.e[cond.name]
-            known = col.notna().to_numpy()
-            hit = col.isin(list(cond.allowed)).to_numpy() & known
-            self._masks[key] = hit | (~known) if cond.unknown == "pass" else hit
-        return self._masks[key]
-
-    def ranks(self, policy: Policy) -> np.ndarray:
-        """Lookup: grade code + 1 (0 = not graded) -> rank for this policy."""
-        return np.array([0] + [self.r.rank(g, policy) for g in CANONICAL], dtype=np.int16)
-
-    def grade_for(self, policy: Policy) -> np.ndarray:
-        if policy.jurisdiction == "330600" and self.r.interp.shaoxing_cross == "main":
-            return self.main_grade
-        return self.grade
-
-
-def _mask(cond, c: _Columns, policy: Policy, info: dict) -> np.ndarray:
-    """Bulk twin of _CHECKS: the same grade sets and windows (from _Resolver), applied to columns."""
-    r = c.r
-    if isinstance(cond, (GradeAtLeast, AdvancedGrade)):
-        return c.grade_in(r.grades_of(cond, policy), policy)
-    if isinstance(cond, LowestGrade):
-        return c.column("at_lowest")
-    if isinstance(cond, InIndustry):
-        return c.column(cond.key)
-    if isinstance(cond, Fact):
-        return c.fact_mask(cond)
-    if isinstance(cond, AnyOf):
-        out = np.zeros(c.n, bool)
-        for o in cond.options:
-            out |= _mask(o, c, policy, info)
-        return out
-    if isinstance(cond, Upgraded):
-        win = r.upgrade_window(cond, policy)
-        lo = win.start.toordinal() if win.start else -(1 << 62)
-        hi = win.end.toordinal() if win.end else 1 << 62
-        ranks = c.ranks(policy)
-        current = ranks[c.grade_for(policy)[c.up_ent] + 1]
-        to_rank = ranks[c.up_to + 1]
-        allowed = np.zeros(len(CANONICAL), bool)
-        allowed[[_GRADE_CODES[g] for g in r.at_least(cond.floor, policy)]] = True
-        ok = (allowed[c.up_to] & (c.up_eff >= lo) & (c.up_eff < hi) & (c.up_eff <= c.as_of.toordinal())
-              & (current >= to_rank))
-        hit = np.zeros(c.n, bool)
-        hit[c.up_ent[ok]] = True
-        best = np.zeros(c.n, np.int16)
-        np.maximum.at(best, c.up_ent[ok], to_rank[ok])
-        info["upgrade_rank"] = best
-        return hit
-    raise TypeError(f"unknown condition {cond!r}")
-
-
-_RANK_LETTER = {v: k for k, v in LETTER_RANK.items()}
-
-
-def evaluate_frame(frame: Frame, as_of: date, context: Context = Context()) -> pd.DataFrame:
-    """Benefits and obligations of many enterprises: one row per (enterprise, policy, kind) that applies.
-
-    Columns: enterprise (row of the input), policy_id, kind (benefit | obligation), quantity (Decimal or None),
-    treatment (emergency measures, spelled as treatment_label)."""
-    r = _resolver(context.interpretations)
-    out_ent, out_pol, out_kind, out_treat, quantities, offset = [], [], [], [], {}, 0
-    labels: dict[str, int] = {}
-    names: list[str] = []
-    if len(frame.enterprises):
-        c = _Columns(frame, as_of, r)
-        chains = {code for d in c._divs for code in division_chain(d)}
-        for policy in _policies_for(tuple(sorted(chains)), context.drafts, as_of):
-            if not r.window(policy).contains(as_of):
-                continue
-            base = c.in_jurisdiction(policy.jurisdiction).copy()
-            info: dict = {}
-            for cond in policy.conditions:
-                base &= _mask(cond, c, policy, info)
-            treat = None
-            if policy.response is not None:
-                benefit, obligation, treat = _bulk_treatments(policy, c, context.alert_level)
-                found = ((0, np.flatnonzero(base & benefit)), (1, np.flatnonzero(base & obligation)))
-            else:
-                found = ((1 if policy.is_obligation else 0, np.flatnonzero(base)),)
-            p_index = len(names)
-            names.append(policy.policy_id)
-            for kind, rows in found:
-                if not len(rows):
-                    continue
-                out_ent.append(rows)
-                out_pol.append(np.full(len(rows), p_index, np.int32))
-                out_kind.append(np.full(len(rows), kind, np.int8))
-                out_treat.append(np.full(len(rows), -1, np.int32) if treat is None else treat.codes(rows, labels))
-                if kind == 0 and policy.quantity is not None:
-                    quantities[offset] = _bulk_quantity(policy, c, rows, info)
-                offset += len(rows)
-    cat = (lambda xs, dt: np.concatenate(xs) if xs else np.empty(0, dt))
-    ent = cat(out_ent, np.int64)
-    quantity = np.full(len(ent), None, object)
-    for start, values in quantities.items():
-        quantity[start:start + len(values)] = values
-    return pd.DataFrame({
-        "enterprise": ent,
-        "policy_id": pd.Categorical.from_codes(cat(out_pol, np.int32), names),
-        "kind": pd.Categorical.from_codes(cat(out_kind, np.int8), _KINDS),
-        "quantity": quantity,
-        "treatment": pd.Categorical.from_codes(cat(out_treat, np.int32), list(labels)),
-    })
-
-
-def _bulk_treatments(policy: Policy, c: _Columns, alert: str | None):
-    resp = policy.response
-    cats = resp.categories()
-    benefit = np.zeros(c.n, bool)
-    obligation = np.zeros(c.n, bool)
-    if alert is not None:
-        if ALERT_CATEGORY[alert] not in cats:
-            return benefit, obligation, None
-        cats = (ALERT_CATEGORY[alert],)
-    per_cat = {}
-    for cat, rules, otherwise in resp.rules:
-        if cat not in cats:
-            continue
-        choice = np.full(c.n, _T_CODE.get(otherwise, -1), np.int8)
-        undecided = np.ones(c.n, bool)
-        for rule in rules:
-            hit = _mask(rule.when, c, policy, {}) & undecided
-            choice[hit] = _T_CODE[rule.treatment]
-            undecided &= ~hit
-        per_cat[cat] = choice
-        benefit |= _IS_BENEFIT[choice]
-        obligation |= _IS_OBLIGATION[choice]
-    return benefit, obligation, _TreatmentRows(per_cat)
-
-
-class _TreatmentRows:
-    """Treatment codes per alert category; labelled like treatment_label for the rows reported."""
-
-    def __init__(self, per_cat: dict):
-        self.per_cat = per_cat
-
-    def codes(self, rows: np.ndarray, labels: dict[str, int]) -> np.ndarray:
-        """Label codes (into `labels`, extended as needed) for the rows asked: mixed-radix over categories."""
-        radix = len(_TREATMENTS) + 1
-        combo = np.zeros(len(rows), np.int64)
-        for choice in self.per_cat.values():
-            combo = combo * radix + (choice[rows].astype(np.int64) + 1)
-        uniq, inverse = np.unique(combo, return_inverse=True)
-        lut = np.empty(len(uniq), np.int32)
-        for i, u in enumerate(uniq.tolist()):
-            picks = {}
-            for cat in reversed(list(self.per_cat)):
-                u, t = divmod(u, radix)
-                picks[cat] = _TREATMENTS[t - 1] if t else None
-            label = treatment_label({cat: picks[cat] for cat in self.per_cat})
-            lut[i] = labels.setdefault(label, len(labels))
-        return lut[inverse.reshape(-1)]
-
-
-def treatment_label(treatment: Mapping[str, str | None] | None) -> str | None:
-    """The bulk path's spelling of an emergency treatment mapping (same order as the policy's categories)."""
-    if treatment is None:
-        return None
-    return ";".join(f"{cat}={t or 'none'}" for cat, t in treatment.items())
-
-
-def _bulk_quantity(policy: Policy, c: _Columns, rows: np.ndarray, info: dict) -> np.ndarray:
-    q = policy.quantity
-    rates = policy.params[q.rate_param].at(c.as_of).value
-    best = info["upgrade_rank"][rows]
-    amounts = c.e[q.fact].to_numpy(object)[rows]
-    by_rank = {int(k): rate_for(rates, _RANK_LETTER[int(k)]) for k in np.unique(best)}
-    out = np.empty(len(rows), object)
-    for i, (rank_, amount) in enumerate(zip(best.tolist(), amounts)):
-        rate = by_rank[rank_]
-        out[i] = None if rate is None or pd.isna(amount) else rate * amount
-    return out
-
-
-def evaluate_many(states: Iterable[EnterpriseState], as_of: date, context: Context = Context()) -> pd.DataFrame:
-    """Bulk evaluation of many states (columns built once, then evaluate_frame)."""
-    return evaluate_frame(frame_from_states(states), as_of, context)

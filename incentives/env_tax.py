@@ -2,7 +2,7 @@
 
     table = read_table(data, filename=..., aliases=MONITORING_ALIASES)     # files; JSON records go straight in
     records = parse_records(table, parameters)                              # RecordErrors lists every bad value
-    result = assess(records, division="410100", outlets={...}, rates=None, parameters=parameters)
+    result = assess(records, division=facility_division, outlets={...}, rates=None, parameters=parameters)
     csv_rows = to_filing_rows(result)
 
 A measurement (hourly CEMS value or agency sample: time, concentration, flow) may also carry

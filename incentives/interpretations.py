@@ -5,29 +5,24 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+import policies
+
 from .grades import CANONICAL, LETTER_RANK, LeadingMap, UnknownGrade, canonical_grade
+from .ledger_rules import check_override
+from .reference import division_chain
 
-JURISDICTION_CODES = ("000000", "410000", "500000", "640000", "330600")
-SHAOXING_CROSS = ("lowest", "main")
+JURISDICTION_CODES = tuple(policies.JURISDICTIONS)
 
-
-def _leading(leading: str, non_leading: str) -> LeadingMap:
-    return LeadingMap(leading=leading, non_leading=non_leading)
-
-
-# G-CROSS: Henan 第四条(1), Shaoxing 四(三) and the national emergency rule put 引领 beside A; Chongqing 附件1 八
-# and 二、工作目标 ("B级（引领性）及以上") count 引领 with B. Ningxia is silent: national default.
-DEFAULT_LEADING = (
-    ("000000", _leading("A", "C")),
-    ("410000", _leading("A", "C")),
-    ("500000", _leading("B", "C")),
-    ("640000", _leading("A", "C")),
-    ("330600", _leading("A", "C")),
-)
-# Whether B- counts as B in grade floors. Henan 第四条(1) "B（含 B-，下同）", Ningxia 二(四) "B（含 B-）",
-# Shaoxing 二(一) "B（含B-）", Chongqing 四(二) "B（B-）级" group it with B; the national text does not (B- is
-# not "advanced", digest). Keys are jurisdiction codes or policy ids (a policy id wins).
-DEFAULT_B_MINUS = (("000000", False), ("410000", True), ("500000", True), ("640000", True), ("330600", True))
+# G-CROSS and the reading of B- are grading rules of each jurisdiction (policies/*/grading.yaml, kinds
+# leading_map and b_minus): Henan 第四条(1), Shaoxing 四(三) and the national emergency rule put 引领 beside A;
+# Chongqing 附件1 八 counts 引领 with B; Henan, Ningxia, Shaoxing and Chongqing read B- as B, the national text
+# does not. A jurisdiction without its own rule reads as its nearest ancestor's. Keys: jurisdiction codes, or
+# (in a request's overrides) policy ids, which win.
+DEFAULT_LEADING = tuple((r.jurisdiction, LeadingMap(r.leading, r.non_leading))
+                        for r in policies.RULES if r.kind == "leading_map")
+DEFAULT_B_MINUS = tuple((r.jurisdiction, bool(r.counts_as_b)) for r in policies.RULES if r.kind == "b_minus")
+# Older request names of two registry parameters.
+ALIASES = {"chongqing_campaign_end": "chongqing.campaign_end", "ningxia_upgrade_since": "ningxia.upgrade_since"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +31,10 @@ class Interpretations:
     advanced_grades: tuple[str, ...] = ("A+", "A", "B", "引领")
     leading_map: tuple[tuple[str, LeadingMap], ...] = DEFAULT_LEADING
     b_minus_counts_as_b: tuple[tuple[str, bool], ...] = DEFAULT_B_MINUS
-    shaoxing_cross: str = "lowest"
     include_drafts: bool = False
     chongqing_campaign_end: date | None = None     # None: the dated parameter chongqing.campaign_end
-    ningxia_upgrade_since: date = date(2025, 1, 1)
+    ningxia_upgrade_since: date | None = None       # None: the dated parameter ningxia.upgrade_since
+    registry: tuple[tuple[str, Any], ...] = ()      # overrides of registry parameters (policies/*/parameters.yaml)
     _lookup: dict = field(init=False, default=None, compare=False, hash=False, repr=False)
 
     def __post_init__(self):
@@ -47,17 +42,29 @@ class Interpretations:
             "leading": dict(self.leading_map), "b_minus": dict(self.b_minus_counts_as_b)})
 
     def leading_for(self, jurisdiction: str) -> LeadingMap:
-        """The 引领/非引领 mapping of a jurisdiction (G-CROSS); national when the jurisdiction has none."""
+        """The 引领/非引领 mapping of a jurisdiction (G-CROSS); its nearest ancestor's when it has none."""
         m = self._lookup["leading"]
-        return m.get(jurisdiction) or m.get(jurisdiction[:2] + "0000") or m["000000"]
+        return next((m[c] for c in reversed(division_chain(jurisdiction)) if c in m), LeadingMap())
 
     def b_minus_for(self, policy_id: str, jurisdiction: str) -> bool:
-        """Whether B- counts as B for one measure (policy id, else jurisdiction, else national)."""
+        """Whether B- counts as B for one measure (policy id, else jurisdiction, else its ancestors)."""
         m = self._lookup["b_minus"]
-        for key in (policy_id, jurisdiction, jurisdiction[:2] + "0000", "000000"):
+        for key in (policy_id, *reversed(division_chain(jurisdiction))):
             if key in m:
                 return m[key]
         return False
+
+    def override(self, name: str) -> Any:
+        """A request's value for a registry parameter, or None (then the dated value applies)."""
+        for key, value in self.registry:
+            if key == name:
+                return value
+        legacy = next((k for k, v in ALIASES.items() if v == name), None)
+        return getattr(self, legacy) if legacy else None
+
+    def ledger_overrides(self) -> tuple[tuple[str, Any], ...]:
+        """The registry overrides the grade ledger reads (grading rules' parameters)."""
+        return tuple((k, v) for k, v in self.registry if k not in ALIASES.values())
 
     def as_dict(self) -> dict[str, Any]:
         """The values used, JSON-friendly, for echoing in every answer."""
@@ -65,11 +72,14 @@ class Interpretations:
             "advanced_grades": list(self.advanced_grades),
             "leading_map": {code: {"引领": m.leading, "非引领": m.non_leading} for code, m in self.leading_map},
             "b_minus_counts_as_b": dict(self.b_minus_counts_as_b),
-            "shaoxing_cross": self.shaoxing_cross,
             "include_drafts": self.include_drafts,
             "chongqing_campaign_end": (self.chongqing_campaign_end.isoformat()
                                        if self.chongqing_campaign_end else None),
-            "ningxia_upgrade_since": self.ningxia_upgrade_since.isoformat(),
+            "ningxia_upgrade_since": (self.ningxia_upgrade_since or
+                                      policies.PARAMETERS["ningxia.upgrade_since"].values[-1].value).isoformat(),
+            "registry": {**{name: _plain(policies.PARAMETERS[name].values[-1].value)
+                            for name, info in policies.CATALOGUE.parameter_specs.items() if info.override},
+                         **{k: _plain(v) for k, v in self.registry}},
         }
 
     @classmethod
@@ -79,11 +89,34 @@ class Interpretations:
         if not overrides:
             return base
         changes: dict[str, Any] = {}
+        registry: dict[str, Any] = {}
         for name, value in overrides.items():
-            if name not in DOCS:
-                raise ValueError(f"{name}: unknown parameter; allowed: {', '.join(DOCS)}")
-            changes[name] = _PARSERS[name](name, value, base)
+            if name in DOCS:
+                changes[name] = _PARSERS[name](name, value, base)
+            elif name in policies.PARAMETERS:
+                registry[name] = _registry_value(name, value)
+            else:
+                raise ValueError(f"{name}: unknown parameter; allowed: {', '.join(DOCS)} or a registry parameter "
+                                 "(GET /policies/parameters)")
+        if registry:
+            changes["registry"] = tuple(sorted(registry.items()))
         return replace(base, **changes)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _registry_value(name: str, value: Any) -> Any:
+    """A request's value for a registry parameter, parsed by the parameter's kind and checked (ValueError)."""
+    info = policies.CATALOGUE.parameter_specs[name]
+    if info.kind == "date" and isinstance(value, str):
+        value = _parse_date(name, value, None)
+    try:
+        check_override(name, value)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+    return value
 
 
 def _fail(name: str, allowed: str) -> ValueError:
@@ -114,7 +147,7 @@ def _parse_leading(name, value, base):
     for code, pair in value.items():
         if code not in JURISDICTION_CODES or not isinstance(pair, dict):
             raise _fail(name, allowed)
-        current = merged[code]
+        current = merged.get(code) or base.leading_for(code)
         lead = _grade(name, pair.get("引领", pair.get("leading", current.leading)), allowed)
         non = _grade(name, pair.get("非引领", pair.get("non_leading", current.non_leading)), allowed)
         if lead not in LETTER_RANK or non not in LETTER_RANK or LETTER_RANK[lead] < LETTER_RANK[non]:
@@ -158,7 +191,6 @@ _PARSERS = {
     "advanced_grades": _parse_advanced,
     "leading_map": _parse_leading,
     "b_minus_counts_as_b": _parse_b_minus,
-    "shaoxing_cross": _parse_choice(SHAOXING_CROSS),
     "include_drafts": _parse_choice((True, False)),
     "chongqing_campaign_end": _parse_date,
     "ningxia_upgrade_since": _parse_date,
@@ -195,16 +227,6 @@ DOCS: dict[str, dict[str, Any]] = {
         "description": {"zh": "B-是否按B级对待（按措施或辖区设置）。",
                         "en": "Whether B- counts as B, per measure or jurisdiction."},
     },
-    "shaoxing_cross": {
-        "default": DEFAULTS.shaoxing_cross,
-        "allowed": list(SHAOXING_CROSS),
-        "refs": ["G-MULTI"],
-        "source": "Shaoxing 三(二) 主要行业+参照行业 … 交叉级别; digest [interp]: lowest unless a Zhejiang rule "
-                  "says otherwise",
-        "description": {"zh": "绍兴跨行业企业的总体等级：lowest取最低行业等级；main取主要行业（事实main_industry，缺省为第一个行业）等级。",
-                        "en": "Shaoxing cross-industry grade: 'lowest' industry grade, or 'main' industry's grade "
-                              "(fact main_industry, else the first industry)."},
-    },
     "include_drafts": {
         "default": DEFAULTS.include_drafts,
         "allowed": [True, False],
@@ -223,7 +245,7 @@ DOCS: dict[str, dict[str, Any]] = {
                         "en": "Last day of Chongqing's campaign (change it if the campaign is extended)."},
     },
     "ningxia_upgrade_since": {
-        "default": DEFAULTS.ningxia_upgrade_since.isoformat(),
+        "default": DEFAULTS.as_dict()["ningxia_upgrade_since"],
         "allowed": "an ISO date",
         "refs": ["NX-A1-2", "NX-A1-8", "NX-A1-10"],
         "source": "Ningxia plan 三、阶段划分 starts 2025-01; '提级晋A' is read as an upgrade on or after that day",

@@ -1,19 +1,19 @@
 """The grade ledger: an enterprise's grade state at any date, derived from its append-only events (digest "Grades").
 
-Readings fixed here (each also in OPTION_DOCS where the text leaves a choice):
-- An event names its targets by industry (and site, G-SITE); one that names none targets every industry.
-  Sanction bars and application bans are enterprise-wide (the clauses speak of 企业).
-- Managed grade (contract "Grades"): sanction or rectification → lowest of the scale; unrated → lowest
-  (G-UNRATED); else the rated grade, one step higher inside a `managed_higher` window (not above A; a
-  rated line only: an unrated, sanctioned or rectifying one stays at the lowest).
-  Scales whose lowest is unknown (Henan provincial industries) or ungraded (其他) give None: never guessed.
-- Status of an industry, and overall the worst of its industries:
-  lowest_by_sanction > under_rectification > unrated > rated (a sanction outlasts everything until re-rated).
-- A fraud finding (G-FRAUD) holds the industry at the lowest until a new rating, which the one-year ban
-  defers to its anniversary; `rated_grade` keeps what the last rating said.
-- Upgrades are `rated` events that raise the grade above the one managed before, ignoring a temporary
-  `managed_higher` boost; from an unrated line the upgrade has from_grade None (option upgrade_from_unrated).
-  A+ selection is a recognition (G-APLUS), not an upgrade.
+The grading rules are catalogue data (policies/*/grading.yaml): a rule applies only where the facility lies
+inside its jurisdiction, inside its window, and for a draft only when drafts are included (incentives/rules.py).
+Readings fixed here:
+- An event names its targets by industry (and branch, and site, G-SITE); one that names none targets every
+  line. Two branches of one industry are two lines. Sanction bars and bans are enterprise-wide (企业).
+- Managed grade (contract "Grades"): sanction, or rectification where a `rectification` rule applies -> lowest
+  of the scale; unrated -> lowest (`unrated_lowest`); else the rated grade, one step higher inside a
+  `managed_higher` window (not above A; a rated line only). A local industry outside its jurisdiction is
+  not graded (`local_industries`).
+- Status of a line, and overall the worst of its lines:
+  lowest_by_sanction > under_rectification > unrated > rated.
+- Upgrades follow the overall grade: a `rated` event that raises the enterprise's managed overall grade (a
+  temporary `managed_higher` boost aside), compared under the jurisdiction's reading of 引领 and B-; regaining
+  a grade the enterprise held before (rule `upgrade`) is not one. A+ selection is a recognition (G-APLUS).
 - An event the rules refuse (see check_event) that is nevertheless stored is kept in history and has no effect.
 """
 from __future__ import annotations
@@ -24,32 +24,26 @@ from datetime import date
 from types import MappingProxyType
 from typing import NamedTuple
 
+import policies
+
 from .explain import Text
-from .grades import LEADING, lowest, rank
+from .grades import LEADING, NON_LEADING
 from .ledger_rules import (
-    HN_ART18,
-    HN_BARRED,
-    OPTION_DOCS,
-    SX_4_2,
     EventInFuture,
     EventRefused,
     GradeNotOnScale,
     LedgerError,
     LedgerOptions,
     UnknownBranch,
-    anniversary,
     branch_info,
-    henan_downgrade,
-    jurisdictions,
     lowest_of,
-    next_new_year,
-    shaoxing_barred,
     step_down,
     step_up,
     validate_grade,
-    years_after,
 )
-from .reference import reference
+from .policy import GradingRule
+from .reference import division_chain, reference
+from .rules import FacilityRules, facility_rules, graded_here
 from .state import (
     EVENT_KINDS,
     VIOLATIONS,
@@ -62,7 +56,6 @@ from .state import (
 )
 
 __all__ = [
-    "OPTION_DOCS",
     "Enterprise",
     "EventInFuture",
     "EventRefused",
@@ -74,6 +67,7 @@ __all__ = [
     "check_event",
     "fold",
     "fold_many",
+    "grades_around",
     "key_rows",
     "validate_grade",
 ]
@@ -81,6 +75,7 @@ __all__ = [
 SEVERITY = {"rated": 0, "unrated": 1, "under_rectification": 2, "lowest_by_sanction": 3}
 _DEFAULT_OPTIONS = LedgerOptions()
 _EMPTY = MappingProxyType({})
+KEY_CATALOG = "national_39"          # 重点行业 (G-SCOPE): the 39 national key industries
 
 
 class Registration(NamedTuple):
@@ -105,14 +100,23 @@ def _t(zh: str, en: str) -> Text:
     return Text(zh, en)
 
 
+def _clause(rule: GradingRule) -> Text:
+    """"河南省 第十七条" / "Henan 第十七条": where a rule is written."""
+    name = policies.JURISDICTIONS[rule.jurisdiction].name
+    draft = ("（征求意见稿）", " (draft)") if rule.status == "draft" else ("", "")
+    return _t(f"{name.zh} {rule.source.clause}{draft[0]}", f"{name.en} {rule.source.clause}{draft[1]}")
+
+
 @dataclass(slots=True)
 class _Line:
-    """Working state of one industry (and site) while folding."""
+    """Working state of one industry branch (and site) while folding."""
     industry: str
     branch: str
     site: str | None
     scale: str
     allows_b_minus: bool
+    lowest: str | None
+    catalog: str = ""
     rated: str | None = None
     rated_on: date | None = None
     sanctioned: bool = False
@@ -122,8 +126,12 @@ class _Line:
     def base(self) -> str | None:
         """Managed grade without a temporary boost."""
         if self.sanctioned or self.rectifying or self.rated is None:
-            return lowest_of(self.scale)
+            return self.lowest
         return self.rated
+
+    def held(self) -> str | None:
+        """The grade the line holds by its last rating, the lowest while never rated (regaining: rule upgrade)."""
+        return self.lowest if self.rated is None else self.rated
 
     def managed(self, day: date) -> str | None:
         """Managed grade on `day` (contract "Grades")."""
@@ -146,27 +154,63 @@ class _Line:
 class _Book:
     """Everything folded so far for one enterprise."""
 
-    def __init__(self, facility_division: str, options: LedgerOptions, branches, record: bool):
+    def __init__(self, facility_division: str, options: LedgerOptions, branches, record: bool,
+                 facts: Mapping | None = None):
         self.options, self.branches, self.record = options, branches, record
-        self.henan, self.shaoxing, self.chongqing, self.ningxia = jurisdictions(facility_division)
+        self.facility = facility_division
+        self.facts = facts or _EMPTY
+        self.rules: FacilityRules = (FacilityRules(facility_division, options.include_drafts, options.overrides())
+                                     if options.parameters else facility_rules(facility_division,
+                                                                               options.include_drafts))
         self.lines: dict[tuple, _Line] = {}
         self.restrictions: list[Restriction] = []
         self.upgrades: list[Upgrade] = []
         self.history: list[HistoryEntry] = []
+        self.findings: list[tuple[date, str]] = []
 
-    def add_line(self, industry: str, branch: str, site: str | None) -> _Line:
+    def add_line(self, industry: str, branch: str, site: str | None, day: date | None = None) -> _Line:
         scale, allows = branch_info(branch, self.branches)
-        line = _Line(industry, branch, site, scale, allows)
-        self.lines[(industry, site)] = line
+        table = reference().branches if self.branches is None else self.branches
+        catalog = getattr(table.get(branch), "catalog", "") or ""
+        if not graded_here(catalog, self.facility):
+            scale = "other"             # a local industry outside its jurisdiction is not graded here
+        line = _Line(industry, branch, site, scale, allows, self._lowest(scale, day), catalog)
+        self.lines[(industry, branch, site)] = line
         return line
+
+    def _lowest(self, scale: str, day: date | None) -> str | None:
+        low = lowest_of(scale)
+        if low is None and scale == "unknown":
+            rule = self.rules.one("unrated_lowest", day or date.max)
+            low = rule.scale_unknown if rule is not None else None
+        return low
 
     def targets(self, ev: GradeEvent) -> list[_Line]:
         return [ln for ln in self.lines.values()
-                if (ev.industry is None or ln.industry == ev.industry) and (ev.site is None or ln.site == ev.site)]
+                if (ev.industry is None or ln.industry == ev.industry) and (ev.branch is None or ln.branch == ev.branch)
+                and (ev.site is None or ln.site == ev.site)]
 
     def active(self, day: date, kind: str | None = None) -> list[Restriction]:
         return [r for r in self.restrictions if r.since <= day and (r.until is None or day < r.until)
                 and (kind is None or r.kind == kind)]
+
+    def overall(self, day: date, grades: list[str | None] | None = None) -> str | None:
+        """The overall grade from the lines' grades (rule overall_grade: lowest, or Shaoxing's main industry)."""
+        lines = list(self.lines.values())
+        if grades is None:
+            grades = [ln.base() for ln in lines]
+        if not grades:
+            return None
+        rule = self.rules.one("overall_grade", day)
+        method = "lowest" if rule is None or rule.method == "lowest" else self.rules.param(rule.method, day)
+        if len(grades) == 1:
+            return grades[0]
+        if method == "main_industry":
+            main = self.facts.get("main_industry")
+            for ln, g in zip(lines, grades, strict=True):
+                if main is None or ln.industry == main:
+                    return g
+        return self.rules.reading(day).lowest(grades)
 
     def note(self, ev: GradeEvent, effect: Text, ref: str | None) -> None:
         if self.record:
@@ -181,9 +225,8 @@ def _refuse(zh: str, en: str, ref: str | None, until: date | None = None, field:
 
 def _ban_refusal(book: _Book, day: date) -> LedgerError | None:
     for r in book.active(day, "no_application"):
-        return _refuse(f"{r.since} 起一年内不得申请或调整绩效等级，{r.until} 解除",
-                       f"no application or adjustment for a year from {r.since}; lifts on {r.until}",
-                       r.ref, r.until)
+        return _refuse(f"{r.since} 起不得申请或调整绩效等级，{r.until} 解除",
+                       f"no application or adjustment from {r.since}; lifts on {r.until}", r.ref, r.until)
     return None
 
 
@@ -202,6 +245,8 @@ def _rated_branch(book: _Book, ev: GradeEvent) -> str | None:
     known = {ln.branch for ln in book.targets(ev)}
     if len(known) == 1:
         return known.pop()
+    if known:
+        return None                     # several branches of the industry: name one
     ind = reference().industries.get(ev.industry)
     if ind is not None and len(ind.branches) == 1:
         return ind.branches[0].code
@@ -224,11 +269,18 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
             grade = validate_grade(branch, ev.grade or "", book.branches)
         except LedgerError as exc:
             return exc
+        table = reference().branches if book.branches is None else book.branches
+        catalog = getattr(table.get(branch), "catalog", "") or ""
+        if not graded_here(catalog, book.facility):
+            return GradeNotOnScale(_t(f"{branch} 是地方行业，只在其所属辖区评级",
+                                      f"{branch} is a local industry, graded only in its own jurisdiction"),
+                                   "G-SCOPE", field="industry")
         if grade == "A+":
             return _refuse("A+级由生态环境部从A级企业中遴选，不能直接评定（请用 aplus_selected）",
                            "A+ is selected by MEE from A enterprises, not rated (use aplus_selected)", "G-APLUS",
                            field="grade")
-        if ev.site is None and len(targets) > 1:
+        same_branch = [ln for ln in targets if ln.branch == branch]
+        if ev.site is None and len(same_branch) > 1:
             return _refuse("该行业有多个分别评级的厂区，请指明排污许可证编号",
                            "this industry has separately rated sites: name the permit number", "G-SITE",
                            field="site")
@@ -237,10 +289,17 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
         return _refuse(f"未登记该行业：{ev.industry}", f"industry {ev.industry!r} is not registered", "G-MULTI",
                        field="industry")
     if kind == "aplus_selected":
-        current_a = [ln for ln in targets if ln.rated == "A" and ln.status() == "rated"]
-        if not current_a or (ev.industry is not None and len(current_a) < len(targets)):
-            return _refuse("A+级只能从现为A级的企业中遴选", "A+ is selected only from a current A grade",
-                           "G-APLUS", field="kind")
+        rule = book.rules.one("aplus_selection", day)
+        if rule is None:
+            return _refuse("A+级自2026年1月13日《指导意见》起设立，此前不能遴选",
+                           "A+ exists from the 2026 guidance (signed 2026-01-13); it cannot be selected before",
+                           "G-APLUS", field="effective")
+        current_a = [ln for ln in targets if ln.rated == rule.from_grade and ln.status() == "rated"]
+        if (not current_a or (ev.industry is not None and len(current_a) < len(targets))
+                or book.overall(day) != rule.from_grade):
+            return _refuse("A+级只能从总体等级现为A级的企业中遴选",
+                           "A+ is selected only from an enterprise whose overall grade is A", "G-APLUS",
+                           field="kind")
         return _ban_refusal(book, day) or _bar_refusal(book, day, "A+")
     if kind == "managed_higher":
         if ev.until is None or ev.until <= day:
@@ -250,6 +309,7 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
     if kind == "downgraded":
         if not ev.industry:
             return _refuse("降级事件须指明行业", "a downgrade must name its industry", "G-DOWN", field="industry")
+        reading = book.rules.reading(day)
         for ln in targets:
             if ln.rated is None:
                 return _refuse(f"{ln.label()} 未评级，无可降之级", f"{ln.label()} is unrated: nothing to downgrade",
@@ -258,19 +318,20 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
                 grade = validate_grade(ln.branch, ev.grade or "", book.branches)
             except LedgerError as exc:
                 return exc
-            lm = book.options.leading_map
-            if rank(grade, lm) >= rank(ln.rated, lm):
+            if reading.rank(grade) >= reading.rank(ln.rated) and not (grade == "B-" and ln.rated == "B"):
                 return _refuse(f"降级后的等级 {grade} 不低于现有等级 {ln.rated}",
                                f"{grade} is not below the current grade {ln.rated}", "G-DOWN", field="grade")
         return None
-    if kind == "rectification_started" and targets and all(ln.rectifying or ln.sanctioned for ln in targets):
+    rect = book.rules.one("rectification", day)
+    if kind == "rectification_started" and rect is not None and targets \
+            and all(ln.rectifying or ln.sanctioned for ln in targets):
         return _refuse("已在整改期间或已按最低等级处理", "already under rectification or sanctioned at the lowest",
                        "G-RECT-CQ", field="kind")
-    if kind == "rectification_ended":
+    if kind == "rectification_ended" and rect is not None:
         if not any(ln.rectifying for ln in targets):
             return _refuse("没有进行中的整改，不能结束整改", "rectification_ended without a rectification_started",
                            "G-RECT-CQ", field="kind")
-        if ev.grade and book.options.failed_rectification == "downgrade" and ev.rectification_passed is not True:
+        if ev.grade and book.rules.param(rect.failed, day) == "downgrade" and ev.rectification_passed is not True:
             for ln in targets:
                 if ln.rectifying:
                     try:
@@ -283,33 +344,40 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
     return None
 
 
-# ---- effects: one function per event kind, each citing its clause ----
+# ---- effects: one function per event kind; what a rule does is read from its catalogue entry ----
 
 def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
     branch = _rated_branch(book, ev)
-    found = book.targets(ev)
-    line = found[0] if len(found) == 1 else book.add_line(ev.industry, branch, ev.site)
-    if line.branch != branch:
-        line.branch = branch
-        line.scale, line.allows_b_minus = branch_info(branch, book.branches)
+    found = [ln for ln in book.targets(ev) if ln.branch == branch]
+    before_lines = list(book.lines.values())
+    before = book.overall(day)
+    held_before = book.overall(day, [ln.held() for ln in before_lines])
+    any_rated = any(ln.rated is not None for ln in before_lines)
+    line = found[0] if len(found) == 1 else book.add_line(ev.industry, branch, ev.site, day)
     grade = validate_grade(branch, ev.grade, book.branches)
-    was_unrated, before = line.rated is None, line.base()
     line.rated, line.rated_on, line.sanctioned, line.rectifying = grade, day, False, False
-    lm = book.options.leading_map
-    upgraded = rank(grade, lm) > rank(before, lm) and (book.options.upgrade_from_unrated or not was_unrated)
+    after = book.overall(day)
+    reading = book.rules.reading(day)
+    regain_rule = book.rules.one("upgrade", day)
+    regained = (regain_rule is not None and not regain_rule.regain_is_upgrade
+                and reading.rank(after) <= reading.rank(held_before))
+    upgraded = (reading.rank(after) > reading.rank(before) and not regained
+                and (book.options.upgrade_from_unrated or any_rated))
     if upgraded:
-        book.upgrades.append(Upgrade(line.industry, line.branch, None if was_unrated else before, grade, day,
-                                     ev.ref))
-    if book.chongqing:
-        # 重庆 附件4: 一年只能申报一次 (informational).
-        until = next_new_year(day) if book.options.chongqing_application_year == "calendar" else anniversary(day)
+        book.upgrades.append(Upgrade(line.industry, line.branch, before if any_rated else None, after, day, ev.ref))
+    limit = book.rules.one("application_limit", day)
+    if limit is not None:
         book.restrictions.append(Restriction(
-            "one_application_per_year", _t("重庆 附件4：企业一年只能申报一次", "Chongqing 附件4: one application a year"),
-            "G-RECT-CQ", day, until))
-    frm = "未评级" if was_unrated else before
-    book.note(ev, _t(f"{line.label()} 评定为{grade}" + (f"（由{frm}提升）" if upgraded else ""),
-                     f"{line.label()} rated {grade}" + (f" (upgrade from {frm if not was_unrated else 'unrated'})"
-                                                        if upgraded else "")), ev.ref)
+            "one_application_per_year", _t(f"{_clause(limit).zh}：{limit.title.zh}", f"{_clause(limit).en}: "
+                                           f"{limit.title.en}"), limit.refs[0], day, book.rules.until(limit.period, day)))
+    frm = "未评级" if not any_rated else (before or "—")
+    zh = f"{line.label()} 评定为{grade}" + (f"（总体等级由{frm}提升至{after}）" if upgraded else "")
+    en = f"{line.label()} rated {grade}" + (
+        f" (overall upgrade from {frm if any_rated else 'unrated'} to {after})" if upgraded else "")
+    if regained and reading.rank(after) > reading.rank(before):
+        zh += f"（恢复原有等级，不计为提升：{regain_rule.refs[0]}）"
+        en += f" (regains a grade held before: not an upgrade, {regain_rule.refs[0]})"
+    book.note(ev, _t(zh, en), ev.ref)
 
 
 def _aplus(book: _Book, ev: GradeEvent, day: date) -> None:
@@ -327,82 +395,107 @@ def _downgraded(book: _Book, ev: GradeEvent, day: date) -> None:
     book.note(ev, _t(f"降级为{ev.grade}", f"downgraded to {ev.grade}"), ev.ref or "G-DOWN")
 
 
-def _sanction(book: _Book, ev: GradeEvent, day: date, clause: Text, ban: bool) -> None:
-    # G-FRAUD: rated directly at the lowest grade; no application or adjustment for one year.
+def _apply(book: _Book, ev: GradeEvent, day: date, rules: list[GradingRule]) -> None:
+    """Apply the event-triggered rules found for an event (sanction, bar, downgrade, repeat_downgrade)."""
+    reading = book.rules.reading(day)
+    notes: list[tuple[str, str]] = []
+    for rule in rules:
+        where = _clause(rule)
+        if rule.kind == "sanction":
+            # G-FRAUD: rated directly at the lowest grade; no application or adjustment during the ban.
+            for ln in book.targets(ev):
+                ln.sanctioned, ln.rectifying = True, False
+            until = book.rules.until(rule.ban, day) if rule.ban else None
+            if until is not None:
+                book.restrictions.append(Restriction("no_application", _t(f"{where.zh}：{rule.title.zh}",
+                                                                          f"{where.en}: {rule.title.en}"),
+                                                     rule.refs[0], day, until))
+            lifts = (f"，{until} 前不得申请或调整", f"; no application or adjustment before {until}") if until \
+                else ("", "")
+            notes.append((f"{where.zh}：按最低等级管理{lifts[0]}", f"{where.en}: managed at the lowest grade{lifts[1]}"))
+        elif rule.kind == "bar":
+            until = book.rules.until(rule.period, day)
+            barred = reading.expand(tuple(rule.grades))
+            flag = rule.b_minus_barred
+            if isinstance(flag, str):
+                flag = book.rules.param(flag, day)
+            if flag and "B-" not in barred:
+                barred += ("B-",)
+            book.restrictions.append(Restriction("no_grade_above", _t(f"{where.zh}：{rule.title.zh}",
+                                                                      f"{where.en}: {rule.title.en}"),
+                                                 rule.refs[0], day, until, barred))
+            notes.append((f"{where.zh}：{until} 前不得申报或评定为{'/'.join(barred)}",
+                          f"{where.en}: no {'/'.join(barred)} before {until}"))
+        elif rule.kind == "downgrade":
+            moved = _move(book, ev, rule, reading.expand(tuple(rule.grades)), day)
+            if moved:
+                notes.append((f"{where.zh} 降级：" + "，".join(moved), f"{where.en} downgrade: " + ", ".join(moved)))
+        elif rule.kind == "repeat_downgrade":
+            since = day - (book.rules.until(rule.period, day) - day)
+            count = sum(1 for d, v in book.findings if since < d <= day and v == (ev.violation or "other"))
+            if count >= rule.count:
+                moved = _move(book, ev, rule, None, day)
+                notes.append((f"{where.zh}：一年内第{count}次通报，降级：" + "，".join(moved),
+                              f"{where.en}: finding {count} within a year, downgrade: " + ", ".join(moved)))
+            else:
+                notes.append((f"{where.zh}：一年内第{count}次通报（{rule.count}次及以上降级）",
+                              f"{where.en}: finding {count} within a year ({rule.count} or more downgrade)"))
+    book.note(ev, _t("；".join(z for z, _ in notes), "; ".join(e for _, e in notes)), rules[0].refs[0])
+
+
+
+def _move(book: _Book, ev: GradeEvent, rule: GradingRule, grades: tuple | None, day: date) -> list[str]:
+    """Downgrade the targeted lines rated one of `grades` (all rated lines if None) as the rule's `to` says."""
+    moved = []
     for ln in book.targets(ev):
-        ln.sanctioned, ln.rectifying = True, False
-    if ban:
-        book.restrictions.append(Restriction("no_application", clause, "G-FRAUD", day, anniversary(day)))
-    lifts = f"，{anniversary(day)} 前不得申请或调整" if ban else ""
-    lifts_en = f"; no application or adjustment before {anniversary(day)}" if ban else ""
-    book.note(ev, _t(f"{clause.zh}：按最低等级管理{lifts}", f"{clause.en}: managed at the lowest grade{lifts_en}"),
-              "G-FRAUD")
+        if ln.rated is None or (grades is not None and ln.rated not in grades):
+            continue
+        leading = ln.rated in (LEADING, NON_LEADING)
+        to = rule.to["leading" if leading else "letters"]
+        new = step_down(ln.rated, ln.scale, ln.allows_b_minus) if to == "step_down" else to
+        if new != ln.rated:
+            moved.append(f"{ln.label()} {ln.rated}→{new}")
+            ln.rated, ln.rated_on = new, day
+    return moved
 
 
 def _fraud(book: _Book, ev: GradeEvent, day: date) -> None:
-    if book.henan:
-        clause, ban = _t("河南 第十七条", "Henan art. 17"), True
-    elif book.ningxia:
-        clause, ban = _t("宁夏 二(五)", "Ningxia 2(5)"), True
-    elif book.shaoxing:
-        clause, ban = _t("绍兴 三(四)", "Shaoxing 3(4)"), True
-    elif book.chongqing:
-        clause, ban = _t("重庆 五.二", "Chongqing 5.2"), book.options.fraud_ban_where_silent
-    else:
-        clause, ban = _t("隐瞒或提供虚假材料", "concealment or false materials"), book.options.fraud_ban_where_silent
-    _sanction(book, ev, day, clause, ban)
+    rules = book.rules.on_event("fraud_found", None, day)
+    if rules:
+        return _apply(book, ev, day, rules)
+    book.note(ev, _t("记录弄虚作假情形；本地规则未规定等级后果", "fraud recorded; no grade rule applies here"), ev.ref)
 
 
 def _violation(book: _Book, ev: GradeEvent, day: date) -> None:
     v = ev.violation or "other"
-    if book.henan and v == "typical_case":
-        # Henan 第十七条(三): named as a typical case → lowest grade, one-year ban (G-FRAUD).
-        return _sanction(book, ev, day, _t("河南 第十七条(三) 典型案例通报", "Henan art. 17(3) typical case"), True)
-    if book.henan and v in HN_ART18:
-        # Henan 第十八条: one year without A, B (incl. B-) or 引领; 第十九条(一): such a grade falls to C / 非引领.
-        until = anniversary(day)
-        book.restrictions.append(Restriction(
-            "no_grade_above", _t("河南 第十八条：一年内不得申报和被评定为A级、B级和绩效引领性企业",
-                                 "Henan art. 18: may not apply for or be rated A, B or 引领 for one year"),
-            "G-BAR-HN", day, until, HN_BARRED))
-        moved = []
-        for ln in book.targets(ev):
-            new = henan_downgrade(ln.rated) if ln.rated else None
-            if new:
-                moved.append(f"{ln.label()} {ln.rated}→{new}")
-                ln.rated, ln.rated_on = new, day
-        done = ("；第十九条(一)降级：" + "，".join(moved)) if moved else ""
-        done_en = ("; art. 19(1) downgrade: " + ", ".join(moved)) if moved else ""
-        return book.note(ev, _t(f"河南 第十八条：{until} 前不得评为A/B/引领{done}",
-                                f"Henan art. 18: no A/B/引领 before {until}{done_en}"), "G-BAR-HN")
-    if book.shaoxing and v in SX_4_2:
-        # Shaoxing 四(二): 当年不得申报B级（含引领性）及以上 — a bar on applying, no downgrade of the current grade.
-        until = next_new_year(day) if book.options.shaoxing_bar_period == "calendar_year" else anniversary(day)
-        barred = shaoxing_barred(book.options)
-        book.restrictions.append(Restriction(
-            "no_grade_above", _t("绍兴 四(二)：当年不得申报B级（含引领性）及以上",
-                                 "Shaoxing 4(2): no B (引领) or above that year"), "G-BAR-SX", day, until, barred))
-        return book.note(ev, _t(f"绍兴 四(二)：{until} 前不得申报B级（含引领性）及以上（参数 shaoxing_bar_period="
-                                f"{book.options.shaoxing_bar_period}）",
-                                f"Shaoxing 4(2): no B (引领) or above before {until} (option shaoxing_bar_period="
-                                f"{book.options.shaoxing_bar_period})"), "G-BAR-SX")
-    if book.ningxia and book.options.ningxia_violation == "lowest_and_ban":
-        return _sanction(book, ev, day, _t("宁夏 二(五) 环境违法（征求意见稿）", "Ningxia 2(5) violation (draft)"), True)
+    book.findings.append((day, v))
+    rules = book.rules.on_event("violation_found", v, day)
+    if rules:
+        return _apply(book, ev, day, rules)
     book.note(ev, _t(f"记录违法情形 {v}；本地规则未规定等级后果（降级另需 downgraded 事件）",
                      f"violation {v} recorded; no grade consequence here (a downgrade is its own event)"), ev.ref)
 
 
 def _rect_started(book: _Book, ev: GradeEvent, day: date) -> None:
-    # G-RECT-CQ (Chongqing 五.三): 整改期间企业按照最低级管理.
+    rule = book.rules.one("rectification", day)
+    if rule is None:
+        # National 三(九): the grade holds until a downgrade; only Chongqing 五.三 manages at the lowest meanwhile.
+        return book.note(ev, _t("责令整改已记录；本地规则未规定整改期间按最低级管理，等级不变（降级另需 downgraded 事件）",
+                                "rectification recorded; no rule here manages at the lowest meanwhile, the grade "
+                                "holds (a downgrade is its own event)"), ev.ref or "G-DOWN")
     for ln in book.targets(ev):
         ln.rectifying = not ln.sanctioned
-    book.note(ev, _t("责令限期整改，整改期间按最低级管理", "ordered to rectify; managed at the lowest grade meanwhile"),
-              "G-RECT-CQ")
+    book.note(ev, _t(f"{_clause(rule).zh}：责令限期整改，整改期间按最低级管理",
+                     f"{_clause(rule).en}: ordered to rectify; managed at the lowest grade meanwhile"), rule.refs[0])
 
 
 def _rect_ended(book: _Book, ev: GradeEvent, day: date) -> None:
+    rule = book.rules.one("rectification", day)
+    if rule is None:
+        return book.note(ev, _t("整改结束已记录；等级不变", "rectification end recorded; the grade holds"),
+                         ev.ref or "G-DOWN")
     # G-RECT-CQ: 未提交复核申请或不满足整改要求的，取消现有绩效等级或降级处理 (no verdict = no review request).
-    opt = book.options.failed_rectification
+    opt = book.rules.param(rule.failed, day)
     for ln in book.targets(ev):
         if not ln.rectifying:
             continue
@@ -416,14 +509,14 @@ def _rect_ended(book: _Book, ev: GradeEvent, day: date) -> None:
                 else step_down(ln.rated, ln.scale, ln.allows_b_minus)
             ln.rated_on = day
     if ev.rectification_passed is True:
-        eff = _t("整改复核通过，恢复原等级", "rectification passed: the grade is restored")
+        eff = _t("整改复核通过，恢复原等级（不计为提升）", "rectification passed: the grade is restored (not an upgrade)")
     elif opt == "cancel":
-        eff = _t("整改未通过或未申请复核：取消绩效等级（参数 failed_rectification=cancel）",
-                 "rectification failed or no review: grade cancelled (option failed_rectification=cancel)")
+        eff = _t(f"整改未通过或未申请复核：取消绩效等级（参数 {rule.failed}=cancel）",
+                 f"rectification failed or no review: grade cancelled (parameter {rule.failed}=cancel)")
     else:
-        eff = _t("整改未通过或未申请复核：降级（参数 failed_rectification=downgrade）",
-                 "rectification failed or no review: downgraded (option failed_rectification=downgrade)")
-    book.note(ev, eff, "G-RECT-CQ")
+        eff = _t(f"整改未通过或未申请复核：降级（参数 {rule.failed}=downgrade）",
+                 f"rectification failed or no review: downgraded (parameter {rule.failed}=downgrade)")
+    book.note(ev, eff, rule.refs[0])
 
 
 def _cancelled(book: _Book, ev: GradeEvent, day: date) -> None:
@@ -458,7 +551,7 @@ def _order(events: Iterable[GradeEvent]) -> list[GradeEvent]:
 def _run(book: _Book, registrations, events: Iterable[GradeEvent], as_of: date) -> None:
     for reg in registrations:
         industry, branch, site = (tuple(reg) + (None,))[:3]
-        if (industry, site) not in book.lines:
+        if (industry, branch, site) not in book.lines:
             book.add_line(industry, branch, site)
     for ev in _order(events):
         if ev.effective > as_of:
@@ -466,35 +559,47 @@ def _run(book: _Book, registrations, events: Iterable[GradeEvent], as_of: date) 
         refusal = _refusal(book, ev)
         if refusal is not None:
             book.note(ev, _t(f"未生效：{refusal.message.zh}", f"no effect: {refusal.message.en}"), refusal.ref)
-            continue
-        _EFFECTS[ev.kind](book, ev, ev.effective)
+        else:
+            _EFFECTS[ev.kind](book, ev, ev.effective)
 
 
 def _review_due(book: _Book, ln: _Line) -> date | None:
     if ln.rated_on is None or ln.status() != "rated":
         return None
-    if book.shaoxing and ln.rated in ("A+", "A", "B", LEADING):
-        return years_after(ln.rated_on, 1)      # G-REVIEW: Shaoxing 三(四) yearly refresh
-    if ln.rated in ("A+", "A"):
-        return years_after(ln.rated_on, 5)      # G-REVIEW: national 三(六) every 5 years from the rating
-    return None
+    rule = book.rules.review(ln.rated, ln.rated_on)   # G-REVIEW: national 三(六) 5 years; Shaoxing 三(四) yearly
+    return book.rules.until(rule.period, ln.rated_on) if rule is not None else None
+
+
+def _guarantee(book: _Book, as_of: date, rows) -> list[Restriction]:
+    """G-GUARANTEE: a 保障类 enterprise in a key industry below the floor is flagged with the rule's ref."""
+    rule = book.rules.one("guarantee_floor", as_of)
+    if rule is None or book.facts.get("guarantee_enterprise") is not True:
+        return []
+    reading = book.rules.reading(as_of)
+    low = [r for r, ln in zip(rows, book.lines.values(), strict=True)
+           if ln.catalog == KEY_CATALOG and r.grade is not None and reading.rank(r.grade) < reading.rank(rule.at_least)]
+    if not low:
+        return []
+    where = _clause(rule)
+    names = "、".join(f"{r.industry} {r.grade}" for r in low)
+    return [Restriction("guarantee_below_floor", _t(f"{where.zh}：{rule.title.zh}（现为 {names}）",
+                                                    f"{where.en}: {rule.title.en} (now {names})"),
+                        rule.refs[0], as_of, None)]
 
 
 def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts) -> EnterpriseState:
-    lm = book.options.leading_map
+    lines = list(book.lines.values())
     rows = tuple(IndustryGrade(ln.industry, ln.branch, ln.scale, ln.managed(as_of), ln.rated, ln.rated_on,
-                               ln.status(), _review_due(book, ln), ln.site) for ln in book.lines.values())
-    if len(rows) == 1 or (book.shaoxing and book.options.shaoxing_cross == "main_industry" and rows):
-        overall = rows[0].grade      # one industry; or Shaoxing 交叉级别 read as the main industry's grade
-    else:
-        overall = lowest([r.grade for r in rows], lm)     # G-MULTI
+                               ln.status(), _review_due(book, ln), ln.site) for ln in lines)
+    overall = book.overall(as_of, [r.grade for r in rows])
+    rated = book.overall(as_of, [r.rated_grade for r in rows]) if rows else None
     status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
     dues = [r.review_due for r in rows if r.review_due]
+    restrictions = sorted(book.active(as_of), key=lambda r: (r.since, r.kind)) + _guarantee(book, as_of, rows)
     return EnterpriseState(
         uscc=uscc, name=name, division=division, facility_division=facility_division, as_of=as_of,
-        overall_grade=overall, rated_grade=rows[0].rated_grade if len(rows) == 1 else lowest(
-            [r.rated_grade for r in rows], lm), status=status,
-        industries=rows, restrictions=tuple(sorted(book.active(as_of), key=lambda r: (r.since, r.kind))),
+        overall_grade=overall, rated_grade=rated, status=status,
+        industries=rows, restrictions=tuple(restrictions),
         upgrades=tuple(book.upgrades), review_due=min(dues) if dues else None, history=tuple(book.history),
         facts=MappingProxyType(dict(facts or {})))
 
@@ -505,10 +610,30 @@ def fold(*, uscc: str | None, name: str | None, division: str | None, facility_d
          with_history: bool = True) -> EnterpriseState:
     """Derive the grade state at `as_of` from registrations and the events effective on or before it."""
     division, facility_division = _where(uscc, division, facility_division)
-    book = _Book(facility_division, options or _DEFAULT_OPTIONS, branches, with_history)
+    book = _Book(facility_division, options or _DEFAULT_OPTIONS, branches, with_history, facts)
     _run(book, registrations, events, as_of)
     return _state(book, uscc=uscc, name=name, division=division, facility_division=facility_division,
                   as_of=as_of, facts=facts)
+
+
+def grades_around(*, uscc: str | None, division: str | None, facility_division: str | None, registrations: Iterable,
+                  events: Iterable[GradeEvent], seq: int, facts: Mapping | None = None,
+                  options: LedgerOptions | None = None) -> tuple[str | None, str | None]:
+    """The enterprise's managed overall grade just before and right after the stored event `seq` (change feed).
+
+    Both are taken on the event's effective day, with the events ordered as the ledger orders them."""
+    events = _order(events)
+    target = next((e for e in events if e.seq == seq), None)
+    if target is None:
+        raise KeyError(seq)
+    division, facility_division = _where(uscc, division, facility_division)
+    index = events.index(target)
+    out = []
+    for upto in (events[:index], events[:index + 1]):
+        book = _Book(facility_division, options or _DEFAULT_OPTIONS, None, False, facts)
+        _run(book, registrations, upto, target.effective)
+        out.append(book.overall(target.effective, [ln.managed(target.effective) for ln in book.lines.values()]))
+    return out[0], out[1]
 
 
 def _where(uscc: str | None, division: str | None, facility_division: str | None) -> tuple[str, str]:
@@ -518,8 +643,8 @@ def _where(uscc: str | None, division: str | None, facility_division: str | None
 
 
 def _shape(ent: Enterprise) -> tuple:
-    """What the rules read of an enterprise without events: its jurisdictions and registrations."""
-    return jurisdictions(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
+    """What the rules read of an enterprise without events: its jurisdiction chain and registrations."""
+    return division_chain(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
 
 
 def _event_shape(events) -> tuple:
@@ -580,13 +705,13 @@ def key_rows(states: Iterable[EnterpriseState]) -> list[dict]:
 
 
 def _book_from_state(state: EnterpriseState, options: LedgerOptions, branches) -> _Book:
-    book = _Book(state.facility_division, options, branches, record=False)
+    book = _Book(state.facility_division, options, branches, record=False, facts=state.facts)
     for ig in state.industries:
-        line = book.add_line(ig.industry, ig.branch, ig.site)
+        line = book.add_line(ig.industry, ig.branch, ig.site, state.as_of)
         line.rated, line.rated_on = ig.rated_grade, ig.rated_on
         line.sanctioned = ig.status == "lowest_by_sanction"
         line.rectifying = ig.status == "under_rectification"
-    book.restrictions = list(state.restrictions)
+    book.restrictions = [r for r in state.restrictions if r.kind != "guarantee_below_floor"]
     return book
 
 
@@ -602,3 +727,4 @@ def check_event(state_before: EnterpriseState, event: GradeEvent, *, today: date
     refusal = _refusal(_book_from_state(state_before, options or _DEFAULT_OPTIONS, branches), event)
     if refusal is not None:
         raise refusal
+

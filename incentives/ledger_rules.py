@@ -1,44 +1,39 @@
-"""Grade-ledger rules: interpretation options, refusals, grade ladders and dates (digest "Grades").
+"""Grade-ledger helpers: options, refusals, grade ladders and dates (digest "Grades").
 
-Shared by the single fold, check_event and the bulk path in incentives/ledger.py, so one rule has one definition.
+The rules themselves are catalogue data (policies/*/grading.yaml, read through incentives/rules.py); this
+module holds what every rule shares. Used by the single fold, check_event and the bulk path in ledger.py.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from .errors import DomainError
 from .explain import Text
 from .grades import (
     LEADING,
     LOWEST_OF_SCALE,
     NON_LEADING,
-    LeadingMap,
     UnknownGrade,
     canonical_grade,
     grade_on_scale,
     scale_grades,
 )
-from .reference import division_chain, reference
-
-HENAN, CHONGQING, NINGXIA, SHAOXING = "410000", "500000", "640000", "330600"
-
-# Henan 第十八条 items (1)–(7) map onto the contract's violation kinds; typical_case is 第十七条(三) (G-FRAUD).
-HN_ART18 = ("no_permit", "exceeded_permit", "evasion", "no_auto_monitoring", "forged_records", "penalised",
-            "bad_credit", "other")
-# Shaoxing 四(二): no EIA / no permit, exceedance, evasion, no automatic monitoring.
-SX_4_2 = ("no_permit", "exceeded_permit", "evasion", "no_auto_monitoring")
-# Henan 第十八条 "A 级、B 级（含 B-，第四条(1)）和绩效引领性"; A+ is selected from A, so it is barred too.
-HN_BARRED = ("A+", "A", "B", "B-", LEADING)
+from .reference import reference
 
 
-class LedgerError(ValueError):
-    """Base of the ledger's refusals: carries a zh/en message, the ref that decided and when it lifts."""
+class LedgerError(DomainError, ValueError):
+    """Base of the ledger's refusals (one domain error family): a zh/en message, the ref that decided, when it
+    lifts, and the field it is about; HTTP 422 unless a subclass says otherwise."""
+    status, title = 422, "Unprocessable Content"
 
     def __init__(self, message: Text, ref: str | None = None, until: date | None = None, field: str | None = None):
-        super().__init__(f"{message.zh} / {message.en}")
+        text = f"{message.zh} / {message.en}"
+        super().__init__(text, [{"field": field, "message": text, "ref": ref,
+                                 "until": until.isoformat() if until else None}])
         self.message = message
         self.ref = ref
         self.until = until
@@ -47,10 +42,12 @@ class LedgerError(ValueError):
 
 class EventRefused(LedgerError):
     """The rules forbid this event now (HTTP 409): a ban, A+ without A, an end without a start…"""
+    status, title = 409, "Conflict"
 
 
 class EventInFuture(EventRefused):
     """An event dated after today (HTTP 422: bad input, not a conflict)."""
+    status, title = 422, "Unprocessable Content"
 
 
 class GradeNotOnScale(LedgerError):
@@ -62,95 +59,50 @@ class UnknownBranch(LedgerError):
 
 
 @dataclass(frozen=True, slots=True)
-class OptionDoc:
-    """How one interpretation option is documented when listed (API `parameters`, explanations)."""
-    default: Any
-    values: tuple
-    basis: Text
-    ref: str
-
-
-OPTION_DOCS: dict[str, OptionDoc] = {
-    "shaoxing_cross": OptionDoc("lowest", ("lowest", "main_industry"), Text(
-        "绍兴 三(二)“企业总体绩效等级以所含行业中交叉级别进行评价”未定义“交叉级别”：默认取各行业最低等级；"
-        "main_industry 取首个登记（主要）行业的等级",
-        "Shaoxing 三(二) rates the overall grade at the 'cross level' without defining it: default the lowest "
-        "industry grade; main_industry takes the first registered (main) industry's grade"), "G-MULTI"),
-    "failed_rectification": OptionDoc("cancel", ("cancel", "downgrade"), Text(
-        "重庆 五.三：未提交复核申请或不满足整改要求的“取消现有绩效等级或降级处理”，二者择一：默认取消（回到未评级）；"
-        "downgrade 降一级（或降至事件给出的等级）",
-        "Chongqing 五.三: no review request or a failed review → 'cancel the grade or downgrade'; default cancel "
-        "(back to unrated); downgrade moves one step down (or to the grade the event gives)"), "G-RECT-CQ"),
-    "shaoxing_bar_period": OptionDoc("calendar_year", ("calendar_year", "one_year"), Text(
-        "绍兴 四(二)“当年不得申报B级（含引领性）及以上”：默认至次年1月1日；one_year 为满一年",
-        "Shaoxing 四(二) bars B (引领) or above 'in that year': default until 1 January of the next year; "
-        "one_year until the anniversary"), "G-BAR-SX"),
-    "shaoxing_bar_b_minus": OptionDoc(False, (False, True), Text(
-        "绍兴 四(二)只写“B级（含引领性）及以上”，B-在B之下：默认不禁止B-",
-        "Shaoxing 四(二) bars 'B (incl. 引领) and above'; B- ranks below B, so by default B- is not barred"),
-        "G-BAR-SX"),
-    "ningxia_violation": OptionDoc("lowest_and_ban", ("lowest_and_ban", "record_only"), Text(
-        "宁夏 二(五)（征求意见稿）：存在环境违法行为的企业直接评定为最低等级且一年内不能再次申报；record_only 仅记录",
-        "Ningxia 二(五) (draft): an enterprise with an environmental violation is rated at the lowest and may not "
-        "apply for a year; record_only just records the finding"), "G-FRAUD"),
-    "fraud_ban_where_silent": OptionDoc(True, (True, False), Text(
-        "重庆 五.二只规定“直接评定为最低等级”，未写一年内不得申报：默认仍按摘要 G-FRAUD 禁止一年；False 则仅在河南、"
-        "宁夏、绍兴禁止",
-        "Chongqing 五.二 only says 'rated at the lowest' with no one-year ban: by default the digest's one-year "
-        "ban applies everywhere; False bans only in Henan, Ningxia and Shaoxing"), "G-FRAUD"),
-    "chongqing_application_year": OptionDoc("calendar", ("calendar", "rolling"), Text(
-        "重庆 附件4“一年只能申报一次”且“只能在规定时间内申报”：默认按自然年；rolling 为评级日起满一年",
-        "Chongqing 附件4: 'one application a year', within set periods: default the calendar year; rolling is a "
-        "year from the rating"), "G-RECT-CQ"),
-    "upgrade_from_unrated": OptionDoc(True, (True, False), Text(
-        "未评级企业按最低等级管理（河南 第九条(一)），故由未评级评为更高等级计为一次提升（from_grade 为空）",
-        "An unrated enterprise is managed at the lowest grade (Henan 第九条(一)), so being rated above it counts "
-        "as an upgrade (from_grade null)"), "G-UNRATED"),
-    "leading_map": OptionDoc(LeadingMap(), (LeadingMap(),), Text(
-        "比较引领/非引领与A–D时，引领视同A、非引领视同C（河南、绍兴及国家应急规则）",
-        "引领 compares like A and 非引领 like C (Henan, Shaoxing and the national emergency rule)"), "G-CROSS"),
-}
-
-
-@dataclass(frozen=True, slots=True)
 class LedgerOptions:
-    """Interpretation options of the ledger; each documented in OPTION_DOCS (name, default, values, basis, ref)."""
-    shaoxing_cross: str = "lowest"
-    failed_rectification: str = "cancel"
-    shaoxing_bar_period: str = "calendar_year"
-    shaoxing_bar_b_minus: bool = False
-    ningxia_violation: str = "lowest_and_ban"
-    fraud_ban_where_silent: bool = True
-    chongqing_application_year: str = "calendar"
+    """What a fold may be asked besides the events: drafts' rules, and overrides of registry parameters.
+
+    `parameters` overrides named parameters of the catalogue (policies/*/parameters.yaml) that allow it,
+    e.g. (("chongqing.failed_rectification", "downgrade"),); each is validated against its kind and choices.
+    """
+    include_drafts: bool = False
     upgrade_from_unrated: bool = True
-    leading_map: LeadingMap = field(default_factory=LeadingMap)
+    parameters: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self):
-        for f in fields(self):
-            value, doc = getattr(self, f.name), OPTION_DOCS[f.name]
-            if f.name != "leading_map" and value not in doc.values:
-                raise ValueError(f"option {f.name}={value!r}: expected one of {doc.values}")
+        for name, value in self.parameters:
+            check_override(name, value)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> LedgerOptions:
-        """Options from a request's `parameters` (unknown names raise ValueError)."""
+        """Options from a request: include_drafts, upgrade_from_unrated, or registry parameter names."""
         values = dict(values or {})
-        unknown = set(values) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown ledger options {sorted(unknown)}")
-        return cls(**values)
+        drafts = values.pop("include_drafts", False)
+        unrated = values.pop("upgrade_from_unrated", True)
+        if not isinstance(drafts, bool) or not isinstance(unrated, bool):
+            raise TypeError("include_drafts and upgrade_from_unrated are true or false")
+        return cls(drafts, unrated, tuple(sorted(values.items())))
+
+    def overrides(self) -> dict[str, Any]:
+        """The parameter overrides as a mapping."""
+        return dict(self.parameters)
 
 
-def in_division(facility_division: str, code: str) -> bool:
-    """Whether a facility lies in a division (GB/T 2260 prefix: 330602 is in 330600 and 330000)."""
-    return code in division_chain(facility_division)
-
-
-@lru_cache(maxsize=4096)
-def jurisdictions(facility_division: str) -> tuple[bool, bool, bool, bool]:
-    """(Henan, Shaoxing, Chongqing, Ningxia): whose grade rules apply to a facility."""
-    chain = division_chain(facility_division)
-    return HENAN in chain, SHAOXING in chain, CHONGQING in chain, NINGXIA in chain
+def check_override(name: str, value: Any) -> None:
+    """Raise ValueError unless `name` is a registry parameter a request may set and `value` is allowed."""
+    import policies
+    info = policies.CATALOGUE.parameter_specs.get(name)
+    if info is None or not info.override:
+        allowed = sorted(n for n, i in policies.CATALOGUE.parameter_specs.items() if i.override)
+        raise ValueError(f"unknown parameter {name!r}; a request may set {', '.join(allowed)}")
+    if info.kind == "choice" and value not in info.choices:
+        raise ValueError(f"parameter {name}: {value!r} is not one of {', '.join(map(str, info.choices))}")
+    if info.kind == "flag" and not isinstance(value, bool):
+        raise ValueError(f"parameter {name}: true or false")
+    if info.kind == "integer" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ValueError(f"parameter {name}: a whole number >= 0")
+    if info.kind == "date" and not isinstance(value, date):
+        raise ValueError(f"parameter {name}: a date")
 
 
 def anniversary(day: date) -> date:
@@ -244,17 +196,3 @@ def step_down(grade: str, scale: str, allows_b_minus: bool) -> str:
     if grade not in steps:
         return grade
     return steps[min(steps.index(grade) + 1, len(steps) - 1)]
-
-
-def henan_downgrade(grade: str) -> str | None:
-    """Henan 第十九条(一): an A/B/引领 (A+, B- included) grade falls to C or 非引领; None if not affected."""
-    if grade == LEADING:
-        return NON_LEADING
-    if grade in ("A+", "A", "B", "B-"):
-        return "C"
-    return None
-
-
-def shaoxing_barred(options: LedgerOptions) -> tuple[str, ...]:
-    """Grades Shaoxing 四(二) bars: B (引领) and above, B- only if the option says so."""
-    return ("A+", "A", "B") + (("B-",) if options.shaoxing_bar_b_minus else ()) + (LEADING,)

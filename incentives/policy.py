@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .explain import Text
 from .grades import LETTER_RANK
@@ -14,7 +16,6 @@ from .periods import Parameter, Window
 
 CATEGORIES = ("env_tax", "carbon_quota", "emergency_response", "emission_rights", "enforcement", "finance",
               "electricity_price", "funding", "production", "projects", "recognition", "technology")
-JURISDICTIONS = ("000000", "410000", "500000", "640000", "330600")
 STATUSES = ("in_force", "draft")
 ALERT_LEVELS = ("light", "moderate", "yellow", "orange", "red")
 # Contract: yellow/orange/red are 重污染; light/moderate are 轻度/中度污染天气 (SX-4-3).
@@ -23,7 +24,8 @@ ALERT_CATEGORY = {"light": "light_moderate", "moderate": "light_moderate",
 # Machine-readable emergency treatments; the first four are benefits, the rest obligations.
 BENEFIT_TREATMENTS = ("exempt", "own_measures", "reduced_or_exempt", "fewer_measures")
 OBLIGATION_TREATMENTS = ("differentiated", "list_measures", "on_list", "strict")
-DIGEST = Path(__file__).resolve().parent.parent / "policies" / "digest.md"
+DIGESTS = tuple(Path(__file__).resolve().parent.parent / "policies" / name
+                for name in ("digest.md", "digest-jurisdictions.md"))
 
 
 class PolicyLoadError(RuntimeError):
@@ -156,13 +158,75 @@ class Policy:
     unquantified: Text | None = None   # basis shown when the text gives a rule but no number here
     response: Response | None = None
     is_obligation: bool = False
-    window_end: str | None = None      # interpretation/parameter that sets the end (chongqing_campaign_end)
+    window_end: str | None = None      # the date parameter naming the last day (chongqing.campaign_end)
     note: Text | None = None
+    confidence: str = "verified"       # verified | partial | unverified (the document's, unless the measure says)
+    document_id: str | None = None
 
     @property
     def status(self) -> str:
         """in_force or draft, from the source."""
         return self.source.status
+
+
+def walk_conditions(p: Policy):
+    """Every condition of a measure, nested ones and emergency rules' included."""
+    stack = list(p.conditions)
+    if p.response:
+        stack += [rule.when for _, rules, _ in p.response.rules for rule in rules]
+    while stack:
+        c = stack.pop()
+        yield c
+        if isinstance(c, AnyOf):
+            stack += list(c.options)
+
+
+@dataclass(frozen=True, slots=True)
+class GradingRule:
+    """A grading rule of one jurisdiction (policies/*/grading.yaml): kind, refs, window, status, its fields."""
+    rule_id: str
+    kind: str
+    refs: tuple[str, ...]
+    jurisdiction: str
+    status: str                        # in_force | draft
+    window: Window
+    title: Text
+    source: Source
+    spec: Mapping[str, Any]            # the kind's fields (policies/schema.py GradingRule)
+    window_end: str | None = None
+    document_id: str | None = None
+    note: Text | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.spec[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterInfo:
+    """What the registry says of a named parameter besides its dated values."""
+    name: str
+    jurisdiction: str
+    kind: str
+    description: Text
+    unit: str
+    choices: tuple | None
+    override: bool
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """By `due`, at least `share` (or `count`) of a division's key-industry enterprises at `floor` or better."""
+    division: str
+    ref: str
+    due: date
+    floor: str
+    text: Text
+    share: str | None = None      # a decimal fraction, as text
+    count: int | None = None
 
 
 # --- validation at load ------------------------------------------------------------------------------
@@ -171,13 +235,16 @@ _REF_CELL = re.compile(r"^\|\s*([A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+(?:\s*,\s*[A-Z][
 
 
 @cache
-def digest_refs(path: Path = DIGEST) -> frozenset[str]:
-    """Ref ids of the digest's tables (first cell of a row, e.g. `CQ-A1-9`, `NX-A1-1, CQ-A1-2`)."""
+def digest_refs(paths: tuple[Path, ...] = DIGESTS) -> frozenset[str]:
+    """Ref ids of the digests' tables (first cell of a row, e.g. `CQ-A1-9`, `NX-A1-1, CQ-A1-2`)."""
     refs: set[str] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = _REF_CELL.match(line)
-        if m:
-            refs.update(r.strip() for r in m.group(1).split(","))
+    for path in paths:
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = _REF_CELL.match(line)
+            if m:
+                refs.update(r.strip() for r in m.group(1).split(","))
     return frozenset(refs)
 
 
@@ -200,8 +267,12 @@ def _check_condition(pid: str, cond, errors: list[str]) -> None:
 
 
 def validate(policies: tuple[Policy, ...], parameters: Mapping[str, Parameter],
-             known_refs: frozenset[str] | None = None, facts: Mapping | None = None) -> None:
+             known_refs: frozenset[str] | None = None, facts: Mapping | None = None,
+             jurisdictions: frozenset[str] | None = None) -> None:
     """Refuse an inconsistent catalogue: unknown refs, missing sources, overlapping windows, bad fields."""
+    if jurisdictions is None:
+        from policies import JURISDICTIONS
+        jurisdictions = frozenset(JURISDICTIONS)
     known = digest_refs() if known_refs is None else known_refs
     errors: list[str] = []
     by_id: dict[str, list[Policy]] = {}
@@ -214,7 +285,7 @@ def validate(policies: tuple[Policy, ...], parameters: Mapping[str, Parameter],
             errors.append(f"{pid}: no ref")
         if p.category not in CATEGORIES:
             errors.append(f"{pid}: unknown category {p.category!r}")
-        if p.jurisdiction not in JURISDICTIONS:
+        if p.jurisdiction not in jurisdictions:
             errors.append(f"{pid}: unknown jurisdiction {p.jurisdiction!r}")
         src = p.source
         if src is None or not src.document or not src.clause:
@@ -227,8 +298,10 @@ def validate(policies: tuple[Policy, ...], parameters: Mapping[str, Parameter],
         for c in p.conditions:
             refs += _condition_refs(c)
             _check_condition(pid, c, errors)
-            if facts is not None and isinstance(c, Fact) and c.name not in facts:
-                errors.append(f"{pid}: fact {c.name!r} is not documented in engine.FACTS")
+        if facts is not None:
+            used = [c.name for c in walk_conditions(p) if isinstance(c, Fact)]
+            used += [p.quantity.fact] if p.quantity else []
+            errors += [f"{pid}: fact {n!r} is not documented in policies/facts.yaml" for n in used if n not in facts]
         if p.response:
             refs.append(p.response.ref)
             for cat, rules, otherwise in p.response.rules:

@@ -11,7 +11,9 @@ from .explain import Text
 EVENT_KINDS = ("rated", "aplus_selected", "downgraded", "fraud_found", "violation_found",
                "rectification_started", "rectification_ended", "cancelled", "managed_higher")
 VIOLATIONS = ("no_permit", "exceeded_permit", "evasion", "no_auto_monitoring", "forged_records",
-              "penalised", "bad_credit", "typical_case", "other")
+              "penalised", "bad_credit", "typical_case", "other",
+              # Henan 第十九条(三): a published finding of not implementing alert measures (two in a year: downgrade).
+              "alert_measures_not_implemented")
 STATUSES = ("rated", "unrated", "lowest_by_sanction", "under_rectification")
 
 

@@ -5,14 +5,13 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
-from .grades import LeadingMap, at_least
 from .money import round_half_up
+from .rules import Reading
 
 SHARE_STEP = Decimal("0.0001")
-NATIONAL_MAP = LeadingMap()
 
 
-def structure(rows: Iterable[dict], leading_map: LeadingMap = NATIONAL_MAP) -> dict:
+def structure(rows: Iterable[dict]) -> dict:
     """Counts and shares by overall grade, status and industry; rows carry overall_grade, status, industries."""
     rows = list(rows)
     total = len(rows)
@@ -31,12 +30,15 @@ def structure(rows: Iterable[dict], leading_map: LeadingMap = NATIONAL_MAP) -> d
                             for k, c in sorted(by_industry.items())]}
 
 
-def progress(rows: list[dict], targets, leading_map: LeadingMap = NATIONAL_MAP) -> list[dict]:
-    """Each target with the current count or share at its floor or better, and whether it is met."""
+def progress(rows: list[dict], targets, reading: Reading) -> list[dict]:
+    """Each target with the current count or share at its floor or better, and whether it is met.
+
+    "At its floor or better" reads 引领 and B- as the division's measures do (its grading rules)."""
     total = len(rows)
     out = []
     for t in targets:
-        n = sum(1 for r in rows if r["status"] == "rated" and at_least(r["overall_grade"], t.floor, leading_map))
+        n = sum(1 for r in rows if r["status"] == "rated" and r["overall_grade"] is not None
+                and reading.rank(r["overall_grade"]) >= reading.rank(t.floor))
         item = {"ref": t.ref, "due": t.due, "floor": t.floor, "text": {"zh": t.text.zh, "en": t.text.en},
                 "count": n, "total": total}
         if t.share is not None:

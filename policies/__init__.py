@@ -1,32 +1,20 @@
-"""The policy catalogue: every grade-keyed measure of the digest, as dated, cited data (the one registry).
+"""The policy catalogue: one folder per jurisdiction of dated, cited YAML (policies/VOCABULARY.md), loaded once.
 
-Importing this package validates it (unknown ref, overlapping windows, missing source -> PolicyLoadError):
-the application refuses to start on a broken catalogue."""
+Importing this package loads and validates it (schema, unknown ref, document, parameter or fact, missing
+source, overlapping windows -> PolicyLoadError): the application refuses to start on a broken catalogue.
+"""
 from __future__ import annotations
 
-from incentives.policy import validate
+from .catalogue import Catalogue, load
 
-from . import (
-    carbon_quota,
-    documents,
-    emergency_response,
-    emission_rights,
-    enforcement,
-    env_tax,
-    finance,
-    projects,
-    recognition,
-    technology,
-)
+CATALOGUE: Catalogue = load()
 
-_MODULES = (emergency_response, env_tax, carbon_quota, emission_rights, enforcement, finance, projects,
-            recognition, technology)
-
-ALL = tuple(p for m in _MODULES for p in m.POLICIES)
-PARAMETERS = {p.name: p for p in (documents.CAMPAIGN_END,) + tuple(x for m in _MODULES for x in m.PARAMETERS)}
-BY_ID = {}
+ALL = tuple(CATALOGUE.policies)
+PARAMETERS = CATALOGUE.parameters
+RULES = tuple(CATALOGUE.rules)
+TARGETS = tuple(CATALOGUE.targets)
+FACTS = CATALOGUE.facts
+JURISDICTIONS = CATALOGUE.jurisdictions
+BY_ID: dict[str, tuple] = {}
 for _p in ALL:
-    BY_ID.setdefault(_p.policy_id, ())
-    BY_ID[_p.policy_id] += (_p,)
-
-validate(ALL, PARAMETERS)
+    BY_ID[_p.policy_id] = BY_ID.get(_p.policy_id, ()) + (_p,)

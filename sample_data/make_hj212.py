@@ -48,7 +48,7 @@ def _flags(month_start: datetime) -> dict[tuple[str, datetime], dict[str, str]]:
         out[("DA001", d.replace(day=day, hour=3))] = {"a21026": "C"}
     for h in range(14, 19):                                  # DA003 dust meter fault
         out[("DA003", d.replace(day=18, hour=h))] = {"a34013": "D"}
-    for h in range(0, 6):                                    # DA003 stopped (flow too)
+    for h in range(6):                                    # DA003 stopped (flow too)
         out[("DA003", d.replace(day=25, hour=h))] = {"*": "F", "a00000": "F"}
     return out
 
@@ -73,7 +73,7 @@ def generate(month: str = MONTH, outlets: dict[str, str] = OUTLETS, seed: int = 
                 lo, hi = avg * Decimal("0.8"), avg * Decimal("1.25")
                 flag = mark.get(code, mark.get("*", "N"))
                 if flag == "F":
-                    avg = lo = hi = Decimal("0")
+                    avg = lo = hi = Decimal(0)
                 values[code] = (f"{avg:.2f}", f"{round_half_up(lo, CENT):.2f}", f"{round_half_up(hi, CENT):.2f}", flag)
             o2 = Decimal(rng.randint(780, 1020)) / 100
             hours.append(Hour(outlet, mn, t, str(0 if mark.get("a00000") == "F" else flow),

@@ -28,7 +28,7 @@ from incentives.uscc import make
 
 SEED = 20240801
 OUT = Path(__file__).resolve().parent
-LAST_DAY = date(2025, 12, 31)          # no event after this: the loader refuses events after its `today`
+LAST_DAY = date(2026, 6, 30)           # no event after this: the loader refuses events after its `today`
 ENTERPRISE_COLUMNS = ["uscc", "name", "division", "industry", "branch", "grade", "rated_on", "facility_division",
                       "holds_carbon_allowance", "allowance_2023_t", "guarantee_category"]
 EVENT_COLUMNS = ["uscc", "kind", "industry", "branch", "grade", "effective", "ref", "violation",
@@ -266,12 +266,12 @@ def history(reg: Register) -> None:
         if any(ln["grade"] for ln in ent["lines"]):
             reg.try_add(ent, kind="cancelled", industry=next(ln["industry"] for ln in ent["lines"] if ln["grade"]),
                         effective=day_between(rng, date(2024, 6, 1), date(2025, 11, 30)), note="企业停产注销")
-    # A+ selection by MEE from current A enterprises (G-APLUS), 2025.
+    # A+ selection by MEE from current A enterprises (G-APLUS): possible from the 2026 guidance (signed 2026-01-13).
     a_ents = [e for e in reg.ents.values() if any(ln["grade"] == "A" for ln in e["lines"])]
     for ent in rng.sample(a_ents, min(4, len(a_ents))):
         ln = next(ln for ln in ent["lines"] if ln["grade"] == "A" and ln["scale"] in ("ABCD", "ABC"))
         reg.try_add(ent, kind="aplus_selected", industry=ln["industry"], ref="G-APLUS",
-                    effective=day_between(rng, date(2025, 3, 1), date(2025, 9, 30)), note="生态环境部遴选")
+                    effective=day_between(rng, date(2026, 1, 14), date(2026, 6, 30)), note="生态环境部遴选")
 
 
 def build(seed: int = SEED) -> Register:

@@ -139,8 +139,12 @@ def test_facts_are_documented_with_type_and_refs():
 
 
 def test_interpretation_override_is_validated_with_field_and_allowed_values():
-    with pytest.raises(ValueError, match="shaoxing_cross.*lowest, main"):
-        Interpretations.from_overrides({"shaoxing_cross": "highest"})
+    with pytest.raises(ValueError, match="shaoxing.cross_grade.*lowest, main_industry"):
+        Interpretations.from_overrides({"shaoxing.cross_grade": "highest"})
+    with pytest.raises(ValueError, match="shaoxing_cross: unknown parameter"):
+        Interpretations.from_overrides({"shaoxing_cross": "main"})       # one name per choice: the registry's
+    with pytest.raises(ValueError, match="env_tax.reduction_tiers"):
+        Interpretations.from_overrides({"env_tax.reduction_tiers": []})  # published, not a what-if
     with pytest.raises(ValueError, match="advanced_grades"):
         Interpretations.from_overrides({"advanced_grades": ["Z"]})
     with pytest.raises(ValueError, match="nope: unknown parameter"):

@@ -22,6 +22,9 @@ def ev(kind, day, industry=None, grade=None, **kw):
     return GradeEvent(kind=kind, effective=day, industry=industry, grade=grade, **kw)
 
 
+DRAFTS = LedgerOptions(include_drafts=True)
+
+
 def rated(day, grade, industry="ceramics", **kw):
     return ev("rated", day, industry, grade, **kw)
 
@@ -39,14 +42,18 @@ def line(s, industry="ceramics"):
 
 # ---- G-UNRATED ----
 
-@pytest.mark.parametrize("reg, lowest", [(BUILDING, "D"), (FURNITURE, "C"), (SANITARY, "非引领"),
-                                         (("cq_general_industry", "cq_general_industry"), "C"),
-                                         (("hn_abrasives", "hn_abrasives"), None),
-                                         (("furniture", "furniture_hongmu"), None)])
-def test_unrated_is_managed_at_the_lowest_grade_of_its_scale(reg, lowest):
+@pytest.mark.parametrize("reg, division, lowest", [
+    (BUILDING, HN, "D"), (FURNITURE, HN, "C"), (SANITARY, HN, "非引领"),
+    (("cq_general_industry", "cq_general_industry"), CQ, "C"),
+    (("cq_general_industry", "cq_general_industry"), HN, None),
+    (("hn_abrasives", "hn_abrasives"), HN, "D"),
+    (("furniture", "furniture_hongmu"), HN, None)])
+def test_unrated_is_managed_at_the_lowest_grade_of_its_scale(reg, division, lowest):
     # G-UNRATED, Henan 第九条(一) "无级别且不申报评级的，按最低等级管理": ABCD → D, ABC → C, leading → 非引领,
-    # local_ABC → C; unknown scale (Henan provincial) and 其他 have no known lowest → None, never guessed.
-    s = state([], D(2024, 1, 1), regs=(reg,))
+    # local_ABC → C (in Chongqing; a Chongqing local industry is not graded in Henan: G-SCOPE, rule
+    # chongqing.local_industries); unknown scale (Henan provincial) → D so that it pulls the overall grade down
+    # (national.unrated_lowest scale_unknown); 其他 is not graded → None.
+    s = state([], D(2024, 1, 1), regs=(reg,), division=division)
     assert (s.overall_grade, s.rated_grade, s.status) == (lowest, None, "unrated")
     assert s.industries[0].status == "unrated"
 
@@ -92,9 +99,12 @@ def test_b_grade_has_no_national_review_date():
 def test_shaoxing_a_b_leading_refresh_every_year():
     # G-REVIEW, Shaoxing 三(四) "上一年度已获评绩效A级、B级和引领性的企业，需在当年对评级材料进行更新":
     # B rated 2024-04-24 → refresh due 2025-04-24; 引领 likewise.
-    s = state([rated(D(2024, 4, 24), "B"), rated(D(2024, 4, 24), "引领", "frp", branch="frp_main")],
-              D(2024, 5, 1), division=SX, regs=(BUILDING, ("frp", "frp_main")))
+    # The Shaoxing plan is a draft: its rule applies only with drafts; without them B has no review date.
+    events = [rated(D(2024, 4, 24), "B"), rated(D(2024, 4, 24), "引领", "frp", branch="frp_main")]
+    s = state(events, D(2024, 5, 1), division=SX, regs=(BUILDING, ("frp", "frp_main")), options=DRAFTS)
     assert [r.review_due for r in s.industries] == [D(2025, 4, 24), D(2025, 4, 24)]
+    plain = state(events, D(2024, 5, 1), division=SX, regs=(BUILDING, ("frp", "frp_main")))
+    assert [r.review_due for r in plain.industries] == [None, None]
 
 
 # ---- G-FRAUD ----
@@ -117,12 +127,15 @@ def test_fraud_ban_lifts_on_the_anniversary_but_the_lowest_grade_stays_until_rer
     assert after.restrictions == () and (after.overall_grade, after.status) == ("D", "lowest_by_sanction")
 
 
-def test_rating_after_the_fraud_ban_restores_and_counts_as_upgrade_from_lowest():
-    # managed D under sanction → rated B on 2025-05-20 is a move D → B.
+def test_rating_after_the_fraud_ban_restores_without_an_upgrade_to_the_same_grade():
+    # managed D under sanction → re-rated B on 2025-05-20: B was held before, so regaining it is not an upgrade
+    # (rule national.regain_not_upgrade); re-rated A instead is an upgrade from the managed D.
     events = [rated(D(2024, 1, 5), "B"), ev("fraud_found", D(2024, 5, 20)), rated(D(2025, 5, 20), "B")]
     s = state(events, D(2025, 6, 1))
     assert (s.overall_grade, s.status) == ("B", "rated")
-    assert (s.upgrades[-1].from_grade, s.upgrades[-1].to_grade) == ("D", "B")
+    assert [(u.from_grade, u.to_grade) for u in s.upgrades] == [(None, "B")]
+    higher = state(events[:2] + [rated(D(2025, 5, 20), "A")], D(2025, 6, 1))
+    assert (higher.upgrades[-1].from_grade, higher.upgrades[-1].to_grade) == ("D", "A")
 
 
 def test_a_rating_during_the_fraud_ban_has_no_effect_in_the_fold():
@@ -137,7 +150,8 @@ def test_chongqing_fraud_ban_is_an_option_because_its_text_has_no_year():
     events = [rated(D(2024, 1, 5), "B"), ev("fraud_found", D(2024, 9, 1))]
     default = state(events, D(2024, 9, 2), division=CQ)
     assert [r.kind for r in default.restrictions if r.ref == "G-FRAUD"] == ["no_application"]
-    silent = state(events, D(2024, 9, 2), division=CQ, options=LedgerOptions(fraud_ban_where_silent=False))
+    silent = state(events, D(2024, 9, 2), division=CQ,
+                   options=LedgerOptions(parameters=(("grading.fraud_ban_years_where_silent", 0),)))
     assert [r for r in silent.restrictions if r.ref == "G-FRAUD"] == []
     assert silent.overall_grade == "D" and silent.status == "lowest_by_sanction"
 
@@ -150,14 +164,14 @@ def test_henan_typical_case_is_a_fraud_level_sanction():
     assert s.restrictions[0].until == D(2025, 3, 1)
 
 
-def test_ningxia_violation_rates_at_lowest_and_bans_a_year():
+def test_ningxia_violation_rates_at_lowest_and_bans_a_year_only_with_drafts():
     # Ningxia 二(五) (draft): "存在环境违法行为的企业，直接评定为最低等级，且在一年内不能再次申报".
+    # A draft's grading rule applies only when drafts are included (contract 1.1): by default B stays B.
     events = [rated(D(2024, 6, 1), "B", "furniture"), ev("violation_found", D(2025, 2, 3), violation="evasion")]
-    s = state(events, D(2025, 2, 3), division=NX, regs=(FURNITURE,))
+    s = state(events, D(2025, 2, 3), division=NX, regs=(FURNITURE,), options=DRAFTS)
     assert (s.overall_grade, s.status) == ("C", "lowest_by_sanction")    # ABC: lowest is C
     assert s.restrictions[0].until == D(2026, 2, 3)
-    kept = state(events, D(2025, 2, 3), division=NX, regs=(FURNITURE,),
-                 options=LedgerOptions(ningxia_violation="record_only"))
+    kept = state(events, D(2025, 2, 3), division=NX, regs=(FURNITURE,))
     assert (kept.overall_grade, kept.status, kept.restrictions) == ("B", "rated", ())
 
 
@@ -216,35 +230,38 @@ def test_henan_bar_boundaries_for_a_new_b_rating():
 def test_shaoxing_violation_bars_b_and_above_until_new_year_without_downgrade():
     # G-BAR-SX, Shaoxing 四(二) "当年不得申报B级（含引领性）及以上": violation 2024-03-01 → until 2025-01-01;
     # the clause bars applying, it does not downgrade: B stays B.
+    # B- reads as B in Shaoxing (二(一) "B（含B-）"), so the bar covers it too. A draft: only with drafts.
     s = state([rated(D(2023, 5, 1), "B"), ev("violation_found", D(2024, 3, 1), violation="no_permit")],
-              D(2024, 12, 31), division=SX)
+              D(2024, 12, 31), division=SX, options=DRAFTS)
     assert s.overall_grade == "B"
     (r,) = s.restrictions
     assert (r.ref, r.until) == ("G-BAR-SX", D(2025, 1, 1))
-    assert set(r.grades_barred) == {"A+", "A", "B", "引领"}
+    assert set(r.grades_barred) == {"A+", "A", "B", "B-", "引领"}
     assert state([ev("violation_found", D(2024, 3, 1), violation="no_permit")], D(2025, 1, 1),
+                 division=SX, options=DRAFTS).restrictions == ()
+    assert state([ev("violation_found", D(2024, 3, 1), violation="no_permit")], D(2024, 3, 2),
                  division=SX).restrictions == ()
 
 
 def test_shaoxing_bar_period_option_one_year():
     s = state([ev("violation_found", D(2024, 3, 1), violation="evasion")], D(2024, 3, 2), division=SX,
-              options=LedgerOptions(shaoxing_bar_period="one_year"))
+              options=LedgerOptions(include_drafts=True, parameters=(("shaoxing.bar_period", "one_year"),)))
     assert s.restrictions[0].until == D(2025, 3, 1)
 
 
 def test_shaoxing_bar_does_not_cover_other_violations():
     # 四(二) lists no-EIA/no-permit, exceedance, evasion, no automatic monitoring; forged records is not among them.
-    s = state([ev("violation_found", D(2024, 3, 1), violation="forged_records")], D(2024, 3, 2), division=SX)
+    s = state([ev("violation_found", D(2024, 3, 1), violation="forged_records")], D(2024, 3, 2), division=SX,
+              options=DRAFTS)
     assert s.restrictions == ()
 
 
-def test_shaoxing_b_minus_is_barred_only_by_option():
+def test_shaoxing_b_minus_is_barred_because_b_minus_reads_as_b_there():
+    # One reading of B- per jurisdiction (Shaoxing 二(一) "B（含B-）"): measures, upgrades and the 四(二) bar alike.
     base = [ev("violation_found", D(2024, 3, 1), violation="evasion"),
             rated(D(2024, 6, 1), "B-", "steel_long_process")]
-    plain = state(base, D(2024, 7, 1), division=SX, regs=(STEEL,))
-    assert plain.overall_grade == "B-"
-    strict = state(base, D(2024, 7, 1), division=SX, regs=(STEEL,), options=LedgerOptions(shaoxing_bar_b_minus=True))
-    assert strict.overall_grade == "D"
+    barred = state(base, D(2024, 7, 1), division=SX, regs=(STEEL,), options=DRAFTS)
+    assert barred.overall_grade == "D" and barred.history[-1].effect.en.startswith("no effect")
 
 
 # ---- G-RECT-CQ ----
@@ -270,7 +287,7 @@ def test_failed_rectification_cancels_by_default():
     s = state(RECT + [ev("rectification_ended", D(2024, 11, 1), rectification_passed=False)], D(2024, 11, 1),
               division=CQ)
     assert (s.overall_grade, s.rated_grade, s.status) == ("D", None, "unrated")
-    assert "failed_rectification=cancel" in s.history[-1].effect.en
+    assert "chongqing.failed_rectification=cancel" in s.history[-1].effect.en
 
 
 def test_no_review_request_counts_as_failed():
@@ -281,7 +298,7 @@ def test_no_review_request_counts_as_failed():
 
 def test_failed_rectification_downgrades_one_step_when_so_chosen():
     # ceramics_building is ABCD without B-: one step below B is C.
-    opts = LedgerOptions(failed_rectification="downgrade")
+    opts = LedgerOptions(parameters=(("chongqing.failed_rectification", "downgrade"),))
     s = state(RECT + [ev("rectification_ended", D(2024, 11, 1), rectification_passed=False)], D(2024, 11, 1),
               division=CQ, options=opts)
     assert (s.overall_grade, s.rated_grade, s.status) == ("C", "C", "rated")
@@ -296,22 +313,38 @@ def test_chongqing_one_application_a_year_is_listed():
     (r,) = s.restrictions
     assert (r.kind, r.ref, r.until) == ("one_application_per_year", "G-RECT-CQ", D(2025, 1, 1))
     rolling = state([rated(D(2024, 9, 10), "A")], D(2024, 9, 10), division=CQ,
-                    options=LedgerOptions(chongqing_application_year="rolling"))
+                    options=LedgerOptions(parameters=(("chongqing.application_year", "rolling"),)))
     assert rolling.restrictions[0].until == D(2025, 9, 10)
 
 
 # ---- G-APLUS, G-DOWN, cancellation ----
 
 def test_aplus_selected_on_a_current_a():
-    # G-APLUS, national 二(一) "生态环境部面向A级企业遴选A+级企业".
-    s = state([rated(D(2023, 1, 10), "A"), ev("aplus_selected", D(2024, 6, 1), "ceramics")], D(2024, 7, 1))
+    # G-APLUS, national 二(一) "生态环境部面向A级企业遴选A+级企业" (guidance signed 2026-01-13).
+    s = state([rated(D(2023, 1, 10), "A"), ev("aplus_selected", D(2026, 2, 1), "ceramics")], D(2026, 3, 1))
     assert (s.overall_grade, s.rated_grade) == ("A+", "A+")
     assert len(s.upgrades) == 1    # A+ is a recognition, not a rating: only the earlier A counts
 
 
+def test_aplus_before_the_guidance_has_no_effect():
+    # A+ was created by the 2026 guidance (signed 2026-01-13): a selection dated 2026-01-12 is refused.
+    s = state([rated(D(2023, 1, 10), "A"), ev("aplus_selected", D(2026, 1, 12), "ceramics")], D(2026, 3, 1))
+    assert s.overall_grade == "A" and s.history[-1].ref == "G-APLUS"
+    on_day = state([rated(D(2023, 1, 10), "A"), ev("aplus_selected", D(2026, 1, 13), "ceramics")], D(2026, 3, 1))
+    assert on_day.overall_grade == "A+"
+
+
 def test_aplus_on_a_b_has_no_effect():
-    s = state([rated(D(2023, 1, 10), "B"), ev("aplus_selected", D(2024, 6, 1), "ceramics")], D(2024, 7, 1))
+    s = state([rated(D(2023, 1, 10), "B"), ev("aplus_selected", D(2026, 6, 1), "ceramics")], D(2026, 7, 1))
     assert s.overall_grade == "B" and s.history[-1].ref == "G-APLUS"
+
+
+def test_aplus_needs_the_overall_grade_a():
+    # an A line beside a B line: the enterprise's overall grade is B, so no A+ (G-APLUS: from A enterprises).
+    events = [rated(D(2023, 1, 10), "A"), rated(D(2023, 1, 10), "B", "furniture"),
+              ev("aplus_selected", D(2026, 6, 1), "ceramics")]
+    s = state(events, D(2026, 7, 1), regs=(BUILDING, FURNITURE))
+    assert line(s).rated_grade == "A" and s.history[-1].effect.en.startswith("no effect")
 
 
 def test_downgraded_sets_the_new_rated_grade():
@@ -368,7 +401,7 @@ def test_shaoxing_cross_level_option():
     events = [rated(D(2024, 1, 5), "A"), rated(D(2024, 1, 5), "C", "furniture")]
     assert state(events, D(2024, 2, 1), division=SX, regs=(BUILDING, FURNITURE)).overall_grade == "C"
     main = state(events, D(2024, 2, 1), division=SX, regs=(BUILDING, FURNITURE),
-                 options=LedgerOptions(shaoxing_cross="main_industry"))
+                 options=LedgerOptions(include_drafts=True, parameters=(("shaoxing.cross_grade", "main_industry"),)))
     assert main.overall_grade == "A"
 
 

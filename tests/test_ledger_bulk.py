@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incentives.grades import LOWEST_OF_SCALE, grade_on_scale, rank
+from incentives.grades import LOWEST_OF_SCALE, grade_on_scale
 from incentives.ledger import (
     Enterprise,
     EventRefused,
@@ -16,6 +16,7 @@ from incentives.ledger import (
     fold_many,
     key_rows,
 )
+from incentives.rules import reading_of
 from incentives.state import EVENT_KINDS, VIOLATIONS, GradeEvent
 from incentives.uscc import make
 
@@ -25,10 +26,12 @@ DIVISIONS = ("410100", "410500", "330602", "500112", "640104", "320500")
 GRADES = ("A+", "A", "B", "B-", "C", "D", "引领", "非引领")
 START = date(2023, 1, 1)
 
-options_st = st.builds(LedgerOptions, shaoxing_cross=st.sampled_from(("lowest", "main_industry")),
-                       failed_rectification=st.sampled_from(("cancel", "downgrade")),
-                       ningxia_violation=st.sampled_from(("lowest_and_ban", "record_only")),
-                       fraud_ban_where_silent=st.booleans())
+options_st = st.builds(
+    lambda drafts, cross, failed, ban: LedgerOptions(include_drafts=drafts, parameters=(
+        ("chongqing.failed_rectification", failed), ("grading.fraud_ban_years_where_silent", ban),
+        ("shaoxing.cross_grade", cross))),
+    st.booleans(), st.sampled_from(("lowest", "main_industry")), st.sampled_from(("cancel", "downgrade")),
+    st.integers(0, 2))
 
 
 @st.composite
@@ -66,12 +69,16 @@ def test_state_invariants(history, offset, options):
             assert row.grade == LOWEST_OF_SCALE[row.scale]     # G-FRAUD, G-RECT-CQ, G-UNRATED
         if row.status == "unrated":
             assert row.rated_grade is None
-    if options.shaoxing_cross == "lowest" or not division.startswith("3306"):
+    reading = reading_of(division, s.as_of, options.include_drafts)
+    if options.overrides()["shaoxing.cross_grade"] == "lowest" or not division.startswith("3306"):
         # G-MULTI: the overall grade is no better than any industry.
-        assert all(rank(s.overall_grade) <= rank(r.grade) for r in s.industries if r.grade)
+        assert all(reading.rank(s.overall_grade) <= reading.rank(r.grade) for r in s.industries if r.grade)
     assert all(r.since <= s.as_of < r.until for r in s.restrictions)
     assert [u.effective for u in s.upgrades] == sorted(u.effective for u in s.upgrades)
-    assert all(rank(u.to_grade) > rank(u.from_grade) for u in s.upgrades if u.from_grade)
+    # upgrades follow the overall grade, compared under the jurisdiction's reading of 引领 and B-
+    assert all(reading_of(division, u.effective, options.include_drafts).rank(u.to_grade)
+               > reading_of(division, u.effective, options.include_drafts).rank(u.from_grade)
+               for u in s.upgrades if u.from_grade)
 
 
 @settings(max_examples=100, deadline=None)

@@ -110,25 +110,31 @@ def test_rating_a_b_leading_during_henan_bar_is_refused_but_c_is_allowed():
 
 def test_shaoxing_bar_refuses_b_that_year():
     bar = [ev("violation_found", D(2024, 3, 1), violation="no_auto_monitoring")]
-    err = refused(bar, rated(D(2024, 12, 31), "B"), division=SX)
+    drafts = LedgerOptions(include_drafts=True)       # the Shaoxing plan is a draft
+    err = refused(bar, rated(D(2024, 12, 31), "B"), division=SX, options=drafts)
     assert (err.ref, err.until) == ("G-BAR-SX", D(2025, 1, 1))
-    accepted(bar, rated(D(2025, 1, 1), "B"), division=SX)
+    accepted(bar, rated(D(2025, 1, 1), "B"), division=SX, options=drafts)
+    accepted(bar, rated(D(2024, 12, 31), "B"), division=SX)
 
 
 def test_aplus_during_henan_bar_is_refused_even_on_a_leading_a():
     # a bar from a violation at a non-A site; the A industry elsewhere cannot become A+ during it.
     regs = (BUILDING, FURNITURE)
     events = [rated(D(2023, 1, 5), "A"), ev("violation_found", D(2024, 6, 1), "furniture", violation="penalised")]
-    err = refused(events, ev("aplus_selected", D(2024, 7, 1), "ceramics"), regs=regs)
-    assert err.ref == "G-BAR-HN"
+    events = [rated(D(2023, 1, 5), "A"), rated(D(2023, 1, 5), "A", "furniture"),
+              ev("violation_found", D(2026, 1, 14), "furniture", violation="penalised")]
+    err = refused(events, ev("aplus_selected", D(2026, 1, 15), "ceramics"), regs=regs)
+    assert err.ref == "G-APLUS"           # the furniture line fell to C (第十九条(一)): the overall grade is no longer A
 
 
 # ---- other refusals ----
 
 def test_aplus_without_a_current_a_is_refused():
-    assert refused([rated(D(2024, 1, 5), "B")], ev("aplus_selected", D(2024, 6, 1), "ceramics")).ref == "G-APLUS"
-    assert refused([], ev("aplus_selected", D(2024, 6, 1))).ref == "G-APLUS"
-    accepted([rated(D(2024, 1, 5), "A")], ev("aplus_selected", D(2024, 6, 1), "ceramics"))
+    assert refused([rated(D(2024, 1, 5), "B")], ev("aplus_selected", D(2026, 1, 15), "ceramics")).ref == "G-APLUS"
+    assert refused([], ev("aplus_selected", D(2026, 1, 15))).ref == "G-APLUS"
+    accepted([rated(D(2024, 1, 5), "A")], ev("aplus_selected", D(2026, 1, 15), "ceramics"))
+    # before the 2026 guidance (signed 2026-01-13) there is no A+ to select
+    assert refused([rated(D(2024, 1, 5), "A")], ev("aplus_selected", D(2026, 1, 12), "ceramics")).ref == "G-APLUS"
 
 
 def test_rating_a_plus_directly_is_refused():
@@ -169,8 +175,11 @@ def test_future_event_is_refused_against_today_not_the_clock():
 
 
 def test_options_are_validated():
-    with pytest.raises(ValueError):
-        LedgerOptions(failed_rectification="forgive")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not one of"):
+        LedgerOptions(parameters=(("chongqing.failed_rectification", "forgive"),))
+    with pytest.raises(ValueError, match="unknown parameter"):
         LedgerOptions.from_mapping({"no_such": 1})
-    assert LedgerOptions.from_mapping({"shaoxing_cross": "main_industry"}).shaoxing_cross == "main_industry"
+    with pytest.raises(ValueError, match="unknown parameter"):
+        LedgerOptions.from_mapping({"env_tax.reduction_tiers": 1})         # published, not overridable
+    opts = LedgerOptions.from_mapping({"shaoxing.cross_grade": "main_industry"})
+    assert opts.overrides() == {"shaoxing.cross_grade": "main_industry"}

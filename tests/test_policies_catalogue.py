@@ -58,7 +58,11 @@ def test_refs_are_digest_ids_and_fields_are_complete():
 
 
 def test_every_policy_shows_its_clause_text():
+    # a document read only from a web page (source.url, e.g. Xiangtan's news summary) has no text file to cut
     for p in policies.ALL:
+        if not p.source.file:
+            assert clause_text(p) is None and policies.CATALOGUE.documents[p.document_id].url
+            continue
         text = clause_text(p)
         assert text and len(text) > 20, p.policy_id
     assert "0.5%" in clause_text(policies.BY_ID["chongqing.carbon_quota_bonus"][0])

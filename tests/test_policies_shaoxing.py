@@ -7,6 +7,8 @@ import pytest
 
 from incentives.engine import Context, evaluate
 from incentives.interpretations import Interpretations
+from incentives.ledger import LedgerOptions, fold
+from incentives.state import GradeEvent
 from tests.test_engine import benefit, benefit_ids, make_state, missing, obligation_ids
 
 DAY = date(2025, 6, 1)
@@ -74,19 +76,23 @@ def test_sx_4_5_lowest_grade_new_project():
         ev("C", facts={"new_project": True}))         # C on an ABCD scale is not the lowest
 
 
-def test_shaoxing_cross_alternative_reads_the_main_industry():
-    # G-MULTI [interp]: default lowest (C here) -> no positive list; 'main' reads the main industry (A).
-    two = [("glass", "glass_flat", "ABCD", "A"), ("ceramics", "ceramics_building", "ABCD", "C")]
-    low = ev("C", industries=two, facts={"main_industry": "glass"})
-    assert missing(low, "shaoxing.enforcement_positive_list")[0]["actual"] == "C"
-    main = ev("C", industries=two, facts={"main_industry": "glass"},
-              ctx_interp=Interpretations.from_overrides({"shaoxing_cross": "main"}))
-    b = benefit(main, "shaoxing.enforcement_positive_list")
-    assert any(s.values.get("shaoxing_cross") == "main" for s in b.explanation)
-    # National measures keep the overall grade (C: not advanced) whatever shaoxing_cross says.
+def test_shaoxing_cross_grade_is_one_parameter_read_by_every_measure():
+    # G-MULTI [interp], Shaoxing 三(二) "交叉级别": one registry parameter (shaoxing.cross_grade) decides the
+    # overall grade in the ledger (rule shaoxing.cross_grade, a draft: with drafts); every measure reads that
+    # grade. glass A (main industry) beside ceramics C: lowest -> C (no positive list); main_industry -> A.
+    regs = (("glass", "glass_flat"), ("ceramics", "ceramics_building"))
+    events = [GradeEvent("rated", date(2024, 1, 5), "glass", "glass_flat", "A"),
+              GradeEvent("rated", date(2024, 1, 5), "ceramics", "ceramics_building", "C")]
     later = date(2026, 3, 1)
-    state = make_state("330602", "C", industries=two, facts={"main_industry": "glass"}, as_of=later)
-    e = evaluate(state, later, Context(include_drafts=True, interpretations=Interpretations.from_overrides(
-        {"shaoxing_cross": "main"})))
-    assert "shaoxing.enforcement_positive_list" in benefit_ids(e)
-    assert "national.enforcement_positive_list" not in benefit_ids(e)
+
+    def grade(params):
+        opts = LedgerOptions(include_drafts=True, parameters=params)
+        return fold(uscc=None, name=None, division="330602", facility_division="330602", registrations=regs,
+                    events=events, as_of=later, facts={"main_industry": "glass"}, options=opts)
+    low = grade(())
+    assert low.overall_grade == "C"
+    main = grade((("shaoxing.cross_grade", "main_industry"),))
+    assert main.overall_grade == "A"
+    e = evaluate(main, later, Context(include_drafts=True))
+    assert {"shaoxing.enforcement_positive_list", "national.enforcement_positive_list"} <= benefit_ids(e)
+    assert "shaoxing.enforcement_positive_list" not in benefit_ids(evaluate(low, later, Context(include_drafts=True)))

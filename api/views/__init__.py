@@ -4,6 +4,19 @@ from __future__ import annotations
 
 def register_all(api) -> None:
     """Register every blueprint on the Api."""
-    from . import benefits, enterprises, grades, health, imports, keys, preview, reference, stats, tax
-    for module in (health, keys, reference, enterprises, grades, imports, benefits, preview, tax, stats):
+    from . import (
+        benefits,
+        enterprises,
+        grades,
+        health,
+        imports,
+        jurisdictions,
+        keys,
+        preview,
+        reference,
+        stats,
+        tax,
+    )
+    for module in (health, keys, reference, enterprises, grades, imports, benefits, jurisdictions, preview, tax,
+                   stats):
         api.register_blueprint(module.blp)

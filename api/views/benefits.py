@@ -40,11 +40,11 @@ class Policies(MethodView):
 @blp.route("/policies/parameters")
 class Parameters(MethodView):
     @protect()
-    @blp.response(200, ma.Schema.from_dict({"interpretations": ma.fields.Dict(), "ledger": ma.fields.Dict(),
-                                            "env_tax": ma.fields.Dict(), "dated": ma.fields.List(ma.fields.Dict())},
-                                           name="ParametersOut"))
+    @blp.response(200, ma.Schema.from_dict({"registry": ma.fields.List(ma.fields.Dict()),
+                                            "interpretations": ma.fields.Dict(), "env_tax": ma.fields.Dict(),
+                                            "dated": ma.fields.List(ma.fields.Dict())}, name="ParametersOut"))
     def get(self):
-        """Interpretation parameters: defaults, allowed values, sources"""
+        """The parameter registry and interpretations: defaults, allowed values, refs, sources"""
         return catalogue.parameters()
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from incentives import engine
+from incentives import engine, ledger
 from incentives.access import Caller
 from incentives.errors import Invalid
 from incentives.interpretations import Interpretations
@@ -30,7 +30,9 @@ def report(*, session: Session, caller: Caller, uscc: str, as_of: dt.date, alert
     ent = registry.get_enterprise(session, uscc)
     registry.ensure_visible(caller, ent)
     ctx = context(alert_level=alert_level, include_drafts=include_drafts, parameters=parameters)
-    state = registry.fold_enterprise(session, ent, as_of, with_history=False)
+    # The grade the measures read is taken under the same drafts switch and parameter overrides.
+    options = ledger.LedgerOptions(include_drafts=ctx.drafts, parameters=ctx.interpretations.ledger_overrides())
+    state = registry.fold_enterprise(session, ent, as_of, with_history=False, options=options)
     ev = engine.evaluate(state, as_of, ctx)
     return {"uscc": uscc, "name": ent.name, "overall_grade": state.overall_grade, "status": state.status,
             **evaluation(ev)}

@@ -30,7 +30,7 @@ def policy_dict(p, *, with_text: bool = False) -> dict:
     """One policy as listed."""
     out = {"policy_id": p.policy_id, "refs": list(p.refs), "category": p.category,
            "jurisdiction": jurisdiction(p.jurisdiction), "title": plain(p.title), "source": source(p.source),
-           "status": p.status, "effective": _effective(p), "obligation": p.is_obligation,
+           "status": p.status, "confidence": p.confidence, "effective": _effective(p), "obligation": p.is_obligation,
            "quantified": p.quantity is not None,
            "parameters": [_parameter(x) for x in p.params.values()]}
     if with_text:
@@ -48,7 +48,8 @@ def list_policies(*, division: str | None, as_of: dt.date | None, category: str 
             continue
         if category and p.category != category:
             continue
-        if as_of and not p.window.contains(as_of):
+        eff = _effective(p)
+        if as_of and not ((eff["from"] is None or eff["from"] <= as_of) and (eff["to"] is None or as_of <= eff["to"])):
             continue
         if not include_drafts and p.status == "draft":
             continue
@@ -64,11 +65,19 @@ def get_policy(policy_id: str) -> list[dict]:
     return [policy_dict(p, with_text=True) for p in versions]
 
 
+def registry_parameter(name: str) -> dict:
+    """One parameter of the registry: what it decides, its allowed values, whether a request may set it."""
+    info = policies.CATALOGUE.parameter_specs[name]
+    return {**_parameter(policies.PARAMETERS[name]), "jurisdiction": info.jurisdiction, "kind": info.kind,
+            "description": plain(info.description), "choices": plain(info.choices), "override": info.override,
+            "refs": list(info.refs)}
+
+
 def parameters() -> dict:
-    """Interpretation parameters with defaults and sources, plus the ledger's and the tax module's."""
-    from incentives import ledger
-    out = {"interpretations": {k: plain(v) for k, v in interpretations.DOCS.items()},
-           "ledger": {k: plain(v) for k, v in ledger.OPTION_DOCS.items()},
+    """The parameter registry (every named value the computation reads), the request-level interpretations,
+    and the tax module's interpretation choices."""
+    out = {"registry": [registry_parameter(n) for n in policies.PARAMETERS],
+           "interpretations": {k: plain(v) for k, v in interpretations.DOCS.items()},
            "dated": [_parameter(p) for p in policies.PARAMETERS.values()]}
     try:
         from incentives import env_tax

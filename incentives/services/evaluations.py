@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import policies
 from incentives.engine import Benefit, Evaluation, NotApplicable, Obligation
 from incentives.explain import Step, Text
 from incentives.periods import Window
@@ -40,6 +41,10 @@ def step(s: Step) -> dict:
 
 
 def jurisdiction(code: str) -> dict:
+    """{code, name}: the catalogue's name of a jurisdiction, else the divisions table's."""
+    known = policies.JURISDICTIONS.get(code)
+    if known is not None:
+        return {"code": code, "name": {"zh": known.name.zh, "en": known.name.en}}
     return {"code": code, "name": {"zh": division_name(code, "zh") or code, "en": division_name(code, "en") or code}}
 
 

@@ -84,7 +84,7 @@ def _targets(body: dict, state) -> list[tuple[object, str]]:
     return out
 
 
-def _blocking(state, targets, as_of: dt.date, lm) -> tuple[list[dict], list[GradeEvent]]:
+def _blocking(state, targets, as_of: dt.date, lm, options=None) -> tuple[list[dict], list[GradeEvent]]:
     """What stops each target, and the `rated` events that simulate the targets that are not stopped."""
     blocking, events = [], []
     for n, (line, grade) in enumerate(targets):
@@ -107,7 +107,7 @@ def _blocking(state, targets, as_of: dt.date, lm) -> tuple[list[dict], list[Grad
         event = GradeEvent(kind="rated", effective=as_of, industry=line.industry, branch=line.branch, grade=grade,
                            site=line.site, seq=10_000_000 + n, note="preview target")
         try:
-            ledger.check_event(state, event, today=as_of)
+            ledger.check_event(state, event, today=as_of, options=options)
         except ledger.EventRefused as exc:
             blocking.append(_block("refused", exc.ref, line, exc.until, exc.message.zh, exc.message.en))
             continue
@@ -148,13 +148,15 @@ def preview(*, session: Session, body: dict, today: dt.date, caller: Caller = PU
     if scenario.get("allowance_2023_t") is not None:
         facts["allowance_2023_t"] = str(scenario["allowance_2023_t"])
         facts.setdefault("holds_carbon_allowance", True)
+    # the grades are taken under the request's drafts switch and parameter overrides, as the measures are
+    options = ledger.LedgerOptions(include_drafts=ctx.drafts, parameters=ctx.interpretations.ledger_overrides())
     fold = lambda extra=(): ledger.fold(uscc=uscc, name=name, division=division, facility_division=facility,
                                         registrations=regs, events=[*events, *extra], as_of=as_of, facts=facts,
-                                        with_history=False)
+                                        with_history=False, options=options)
     current_state = fold()
     lm = ctx.interpretations.leading_for(facility[:2] + "0000")
     targets = _targets(body, current_state)
-    blocking, target_events = _blocking(current_state, targets, as_of, lm)
+    blocking, target_events = _blocking(current_state, targets, as_of, lm, options)
     target_state = fold(target_events) if target_events else current_state
     current = engine.evaluate(current_state, as_of, ctx)
     target = engine.evaluate(target_state, as_of, ctx)

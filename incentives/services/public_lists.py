@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from incentives.reference import division_prefix
-from policies.targets import TARGETS
+from policies import TARGETS
 
 from . import stats
 

@@ -65,12 +65,13 @@ def get_enterprise(session: Session, uscc: str) -> Enterprise:
 
 
 def fold_enterprise(session: Session, ent: Enterprise, as_of: dt.date, *, with_history: bool = True,
-                    extra_events: Iterable[GradeEvent] = ()) -> EnterpriseState:
+                    extra_events: Iterable[GradeEvent] = (),
+                    options: ledger.LedgerOptions | None = None) -> EnterpriseState:
     """The enterprise's state at `as_of` from its stored events (plus `extra_events`)."""
     return ledger.fold(uscc=ent.uscc, name=ent.name, division=ent.division,
                        facility_division=ent.facility_division, registrations=registrations_of(session, ent.uscc),
                        events=[*events_of(session, ent.uscc), *extra_events], as_of=as_of, facts=ent.facts,
-                       with_history=with_history)
+                       with_history=with_history, options=options)
 
 
 def valid_until(state: EnterpriseState, events: list[GradeEvent]) -> dt.date | None:

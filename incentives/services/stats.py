@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from incentives import ledger, stats
 from incentives.db import Enterprise, GradeEventRow, GradeProjection, Registration
-from incentives.interpretations import DEFAULTS
 from incentives.reference import division_name, division_prefix
-from policies.targets import TARGETS
+from incentives.rules import reading_of
+from policies import TARGETS
 
 from . import registry
 from .serialize import state_dict
@@ -43,7 +43,9 @@ def grade_stats(*, session: Session, division: str, as_of: dt.date, today: dt.da
     """Counts and shares by grade, status and industry, and progress against the division's targets."""
     prefix = division_prefix(division)
     rows = (_projected(session, prefix, as_of) if as_of == today else None) or _folded(session, prefix, as_of)
-    lm = DEFAULTS.leading_for(division[:2] + "0000")
+    # Targets count 引领 and B- as the division's measures read them (drafts' readings too: targets are listed
+    # whatever their document's status).
+    reading = reading_of(division, as_of, include_drafts=True)
     targets = [t for t in TARGETS if division.startswith(division_prefix(t.division))]
     return {"division": division, "name": division_name(division), "as_of": as_of,
-            **stats.structure(rows, lm), "targets": stats.progress(rows, targets, lm)}
+            **stats.structure(rows), "targets": stats.progress(rows, targets, reading)}

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "boundary": ("strict", "inclusive"),
@@ -126,3 +129,30 @@ PARAMETER_DOCS: dict[str, dict] = {
                         "standard's reference O2 (combustion limits such as GB 13223/13271 are stated there); no tax "
                         "text says which. The emission always comes from -Cou (a mass), never ZsAvg x flow"}},
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Statutory:
+    """What the catalogue publishes for the tax (policies/000000-national/parameters.yaml), on one day.
+
+    `tiers`: (limit, factor, label), tightest first: a concentration below limit × standard is taxed at factor
+    (法 第十三条: below 0.5 S -> 50%, below 0.7 S -> 75%); `rate_min`..`rate_max`: 法 附表一's range for air."""
+    tiers: tuple[tuple[Fraction, Decimal, str], ...]
+    rate_min: Decimal
+    rate_max: Decimal
+    refs: tuple[str, ...]
+
+
+def statutory(day: date) -> Statutory:
+    """The LAW-13 tiers and the 附表一 rate range in force on `day`, read from the parameter registry.
+
+    The tax computation calls this instead of literals, so what /policies publishes is what it computes."""
+    import policies
+    tiers_rec = policies.PARAMETERS["env_tax.reduction_tiers"].at(day)
+    range_rec = policies.PARAMETERS["env_tax.rate_range"].at(day)
+    tiers = []
+    for share_below, factor in tiers_rec.value:
+        f = Decimal(factor)
+        tiers.append((1 - Fraction(share_below), f, f"{(f * 100).normalize():f}%"))
+    low, high = (Decimal(x) for x in range_rec.value)
+    return Statutory(tuple(sorted(tiers)), low, high, (tiers_rec.ref, range_rec.ref))

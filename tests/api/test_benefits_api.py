@@ -83,6 +83,9 @@ def test_parameters_are_listed_with_defaults_and_sources(client):
     body = client.get("/api/v1/policies/parameters").get_json()
     assert body["interpretations"]["advanced_grades"]["default"] == ["A+", "A", "B", "引领"]
     assert "source" in body["interpretations"]["leading_map"]
+    reg = {p["name"]: p for p in body["registry"]}
+    assert reg["chongqing.failed_rectification"]["choices"] == ["cancel", "downgrade"]
+    assert reg["env_tax.reduction_tiers"]["override"] is False and reg["env_tax.reduction_tiers"]["refs"] == ["LAW-13"]
 
 
 def test_facts_given_at_registration_reach_the_policies(client, admin):

@@ -35,3 +35,16 @@ def test_today_uses_the_projection_and_agrees_with_the_fold(client, admin):
     # CQ-2: about 100 enterprises at B (引领) or above by 2024-12-31: 1 here
     cq2 = next(t for t in today["targets"] if t["ref"] == "CQ-2")
     assert cq2["count"] == 1 and cq2["met"] is False
+
+
+def test_targets_count_b_minus_and_leading_as_the_division_reads_them(client, admin):
+    # SX-2-2 "B级（引领性）及以上": Shaoxing reads B- as B (二(一) "B（含B-）") and 引领 as A (rule shaoxing.*):
+    # steel B- and ceramics 引领 both count: 2 of 2 -> share 1.0 for the B targets.
+    for body, industry, branch, grade in (("MB000001", "steel_long_process", "steel_long_process_main", "B-"),
+                                          ("MB000002", "ceramics", "ceramics_sanitary", "引领")):
+        r = client.post("/api/v1/enterprises", headers=admin, json={
+            "uscc": uscc_mod.make("91", "330602", body), "name": body,
+            "industries": [{"industry": industry, "branch": branch, "grade": grade, "rated_on": "2024-03-01"}]})
+        assert r.status_code == 201
+    body = client.get("/api/v1/stats/grades?division=330600&as_of=2024-06-01").get_json()
+    assert {t["share"] for t in body["targets"] if t["floor"] == "B"} == {1.0}

@@ -1,0 +1,184 @@
+"""Which grading rules of the catalogue apply to a facility, on a day (policies/*/grading.yaml).
+
+A rule applies only where the facility division lies inside the rule's jurisdiction, on a day inside its
+window, and, for a draft, only when drafts are included (contract 1.1). Where a jurisdiction and one of its
+ancestors both have a rule of a kind (for event-triggered kinds: on the same event), the deeper one applies:
+local law as an exception to national law, found by the same lookup, never by comparing division codes.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+import policies
+
+from .grades import LEADING, LETTER_RANK, NON_LEADING, LeadingMap
+from .policy import GradingRule
+from .reference import division_chain
+
+EVENT_KINDS = ("sanction", "bar", "downgrade", "repeat_downgrade")
+
+
+def param_value(name: str, day: date, overrides: Mapping[str, Any] | None = None) -> Any:
+    """A registry parameter's value on `day` (a request's override first)."""
+    if overrides and name in overrides:
+        return overrides[name]
+    p = policies.PARAMETERS[name]
+    try:
+        return p.at(day).value
+    except LookupError:
+        return p.values[0].value if day < (p.values[0].window.start or day) else p.values[-1].value
+
+
+def rule_window_contains(rule: GradingRule, day: date, overrides: Mapping[str, Any] | None = None) -> bool:
+    """Whether `day` is inside the rule's window (its end possibly a date parameter)."""
+    w = rule.window
+    if rule.window_end is not None:
+        last = param_value(rule.window_end, w.start or day, overrides)
+        return (w.start is None or w.start <= day) and day <= last
+    return w.contains(day)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How grades compare in one jurisdiction: the 引领 mapping and the reading of B- (with their rules)."""
+    leading_map: LeadingMap
+    b_minus_is_b: bool
+    refs: tuple[str, ...] = ()
+
+    def tier(self, grade: str | None) -> str | None:
+        """The letter grade a grade counts as here."""
+        if grade is None:
+            return None
+        t = self.leading_map.letter(grade)
+        return "B" if t == "B-" and self.b_minus_is_b else t
+
+    def rank(self, grade: str | None) -> int:
+        """Comparable rank (0 = none)."""
+        t = self.tier(grade)
+        return LETTER_RANK[t] if t else 0
+
+    def expand(self, grades: tuple[str, ...]) -> tuple[str, ...]:
+        """Grades that read as one of `grades` here (B- with B where B- is B; 引领 with its letter)."""
+        out = list(grades)
+        if "B" in grades and self.b_minus_is_b and "B-" not in out:
+            out.append("B-")
+        for g in (LEADING, NON_LEADING):
+            if g not in out and self.leading_map.letter(g) in grades:
+                out.append(g)
+        return tuple(out)
+
+    def lowest(self, grades: list[str | None]) -> str | None:
+        """The lowest grade (G-MULTI); on a tie the lower letter, then a letter grade over 引领/非引领."""
+        graded = [g for g in grades if g is not None]
+        if not graded:
+            return None
+        return min(graded, key=lambda g: (self.rank(g), LETTER_RANK[self.leading_map.letter(g)],
+                                          g in (LEADING, NON_LEADING)))
+
+
+class FacilityRules:
+    """The catalogue's grading rules for one facility division, drafts included or not."""
+
+    def __init__(self, facility_division: str, include_drafts: bool, overrides: Mapping[str, Any] | None = None):
+        chain = division_chain(facility_division)
+        depth = {code: i for i, code in enumerate(chain)}
+        self.overrides = dict(overrides or {})
+        self.chain = chain
+        self.rules = sorted((r for r in policies.RULES if r.jurisdiction in depth
+                             and (include_drafts or r.status != "draft")),
+                            key=lambda r: -depth[r.jurisdiction])          # deepest first
+        self._readings: dict[date, Reading] = {}
+
+    def active(self, day: date) -> list[GradingRule]:
+        """Rules in force on `day`, deepest jurisdiction first."""
+        return [r for r in self.rules if rule_window_contains(r, day, self.overrides)]
+
+    def one(self, kind: str, day: date) -> GradingRule | None:
+        """The applicable rule of a kind (the deepest jurisdiction's)."""
+        return next((r for r in self.active(day) if r.kind == kind), None)
+
+    def on_event(self, event: str, violation: str | None, day: date) -> list[GradingRule]:
+        """Event-triggered rules (sanction, bar, downgrade, repeat) of the deepest jurisdiction that has any."""
+        hits = [r for r in self.active(day) if r.kind in EVENT_KINDS and _triggers(r, event, violation)]
+        if not hits:
+            return []
+        deepest = hits[0].jurisdiction
+        return [r for r in hits if r.jurisdiction == deepest]
+
+    def review(self, grade: str, day: date) -> GradingRule | None:
+        """The review-period rule for a rated grade (the deepest that lists it)."""
+        return next((r for r in self.active(day) if r.kind == "review_period" and grade in r.grades), None)
+
+    def param(self, name: str, day: date) -> Any:
+        """A parameter's value on `day` (the facility's overrides first)."""
+        return param_value(name, day, self.overrides)
+
+    def reading(self, day: date) -> Reading:
+        """The 引领 mapping and B- reading in force for this facility."""
+        got = self._readings.get(day)
+        if got is None:
+            lm, bm = self.one("leading_map", day), self.one("b_minus", day)
+            got = Reading(LeadingMap(lm.leading, lm.non_leading) if lm else LeadingMap(),
+                          bool(bm and bm.counts_as_b),
+                          tuple(r.refs[0] for r in (lm, bm) if r is not None))
+            self._readings[day] = got
+        return got
+
+    def until(self, period: Mapping[str, Any], day: date) -> date | None:
+        """End (exclusive) of a period that starts on `day`; None for a period of 0 years."""
+        if period.get("calendar_year"):
+            return date(day.year + 1, 1, 1)
+        years = period.get("years")
+        if period.get("parameter"):
+            value = self.param(period["parameter"], day)
+            if value == "calendar_year" or value == "calendar":
+                return date(day.year + 1, 1, 1)
+            years = 1 if value in ("one_year", "rolling") else int(value)
+        return years_after(day, years) if years else None
+
+
+def _triggers(rule: GradingRule, event: str, violation: str | None) -> bool:
+    trig = rule.trigger
+    if trig["event"] != event:
+        return False
+    return not trig["violations"] or (violation or "other") in trig["violations"]
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later (29 Feb → 1 Mar)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+@lru_cache(maxsize=4096)
+def facility_rules(facility_division: str, include_drafts: bool = False) -> FacilityRules:
+    """The rules of a facility (cached: the catalogue is loaded once)."""
+    return FacilityRules(facility_division, include_drafts)
+
+
+def local_catalogs() -> dict[str, str]:
+    """Industry catalogs graded only inside one jurisdiction (rule local_industries): catalog -> code."""
+    return {r.catalog: r.jurisdiction for r in policies.RULES if r.kind == "local_industries"}
+
+
+_LOCAL = local_catalogs()
+
+
+def graded_here(catalog: str, facility_division: str) -> bool:
+    """Whether an industry of `catalog` is graded at a facility (local industries only in their jurisdiction)."""
+    owner = _LOCAL.get(catalog)
+    return owner is None or owner in division_chain(facility_division)
+
+
+def reading_of(division: str, day: date, include_drafts: bool = False) -> Reading:
+    """The reading of grades (引领 mapping, B-) for a division, as its measures and ledger use it."""
+    return facility_rules(division, include_drafts).reading(day)
+
+
+ONE_DAY = timedelta(days=1)
