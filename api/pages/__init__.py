@@ -29,7 +29,7 @@ bp = Blueprint("pages", __name__)  # templates and static files are the app's (a
 
 def init_app(app: Flask) -> None:
     """Register the pages blueprint."""
-    from . import lookup_page, preview_page, public_pages, stats_page, tax_page  # noqa: F401  (routes register on import)
+    from . import jurisdictions_page, lookup_page, preview_page, public_pages, stats_page, tax_page  # noqa: F401  (routes register on import)
     app.register_blueprint(bp)
     for code in (404, 405):   # paths no blueprint matched: a page for a browser, problem+json for the rest
         app.register_error_handler(code, _unknown_path)

@@ -279,6 +279,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_policies": ("没有符合条件的政策。", "No policy matches."),
     "document_link": ("查看文件原文", "Read the document"),
     "back_to_policy": ("返回政策", "Back to the policy"),
+    "jurisdictions": ("地区与文件", "Jurisdictions"),
+    "jurisdictions_intro": ("本服务已编码的各地区：依据的文件（含状态与核实程度）、分级规则与激励措施数量。",
+                            "Each jurisdiction the service encodes: its documents (status, confidence), grading rules and measures."),
+    "documents": ("文件", "Documents"),
+    "number": ("文号", "Number"),
+    "issuer": ("发文机关", "Issuer"),
+    "issued": ("印发日期", "Issued"),
+    "confidence": ("核实程度", "Confidence"),
+    "grading_rules": ("分级规则", "Grading rules"),
+    "measures": ("激励措施", "Measures"),
+    "parent": ("上级", "Parent"),
+    "in_force_here": ("在此适用的规则与措施", "Rules and measures in force here"),
+    "chain": ("适用层级", "Chain"),
+    "see_rules": ("查看适用的规则与措施", "See the rules and measures in force"),
+    "see_measures": ("在政策目录中查看", "See them in the catalogue"),
+    "expired": ("已失效", "expired"),
     "bad_date": ("不是有效的日期（YYYY-MM-DD）：", "not a valid date (YYYY-MM-DD): "),
 }
 
@@ -319,6 +335,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "enforcement_measures": ("执法检查", "enforcement measures"),
         "env_tax_saving": ("环保税减免", "env-tax saving"),
         "env_tax": ("环保税减免", "env-tax saving"),
+    },
+    "confidence": {
+        "verified": ("已核实", "verified"), "partial": ("部分核实", "partly verified"),
+        "unverified": ("未核实", "unverified"),
     },
     "role": {
         "bank": ("银行", "bank"), "regulator": ("生态环境主管部门", "regulator"), "tax_bureau": ("税务机关", "tax bureau"),

@@ -511,3 +511,17 @@ def test_the_templates_are_read_by_their_pages(client, key_for):
     r = Answer(client.post("/lookup", content_type="multipart/form-data", data={
         "csrf_token": token(client, "/lookup"), "file": (io.BytesIO(content), "usccs.csv", "text/csv")}))
     assert r.status_code == 200 and 'id="lookup-table"' in r.get_data()
+
+
+def test_jurisdictions_pages_show_what_the_api_shows(client):
+    html = client.get("/jurisdictions").get_data(as_text=True)
+    listed = client.get("/api/v1/jurisdictions").get_json()
+    assert re.findall(r'<section class="jurisdiction panel" id="j-(\d+)"', html) == [j["code"] for j in listed]
+    for j in listed:
+        block = html[html.index(f'id="j-{j["code"]}"'):]
+        assert int(re.search(r'class="measures">(\d+)<', block).group(1)) == j["measures"]
+        assert all(f'data-document="{d["id"]}"' in block for d in j["documents"])
+    one = client.get("/jurisdictions/500112?as_of=2024-10-01").get_data(as_text=True)
+    api = client.get("/api/v1/jurisdictions/500112?as_of=2024-10-01").get_json()
+    assert re.findall(r'<li data-policy="([^"]+)"', one) == [m["policy_id"] for m in api["measures"]]
+    assert client.get("/jurisdictions/abc", headers={"Accept": "text/html"}).status_code == 404

@@ -72,6 +72,8 @@ SCENARIOS = {
     "statistics": lambda page, lang, keys: (page.goto(_q(f"/statistics?division={STATS_DIVISION}", lang)),
                                             page.wait_for_selector("[data-chart][data-rendered=true] svg")),
     "rated-list": lambda page, lang, keys: page.goto(_q(f"/statistics/rated?division={STATS_DIVISION}", lang)),
+    "jurisdictions": lambda page, lang, keys: page.goto(_q("/jurisdictions", lang)),
+    "jurisdiction": lambda page, lang, keys: page.goto(_q("/jurisdictions/500112?as_of=2024-10-01", lang)),
     "not-found": lambda page, lang, keys: page.goto(_q("/nowhere", lang)),
     "login": lambda page, lang, keys: page.goto(_q("/login", lang)),
     "preview-form": lambda page, lang, keys: page.goto(_q("/preview", lang)),
