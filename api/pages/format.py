@@ -96,7 +96,14 @@ def percent(value) -> str:
     return number((Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), 1) + "%"
 
 
-_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]{4,}\b")
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:[._][a-z0-9]+)+\b|\b[a-z]{4,}\b")
+# The preview's inputs as the service names them in its texts, in words.
+FIELD_WORDS = {
+    "allowance_2023_t": ("2023年度碳排放配额", "the 2023 allowance"), "scenario.monitoring": ("监测数据", "monitoring data"),
+    "alert_days": ("预警天数", "alert days"), "daily_output_value_yuan": ("日产值", "the daily output value"),
+    "scenario.alert_days": ("预警天数", "alert days"),
+    "scenario.daily_output_value_yuan": ("日产值", "the daily output value"),
+}
 
 
 def plain_codes(text: str | None) -> str:
@@ -107,6 +114,8 @@ def plain_codes(text: str | None) -> str:
 
     def name(m: re.Match) -> str:
         code = m.group(0)
+        if code in FIELD_WORDS:
+            return FIELD_WORDS[code][1] if lang() == "en" else FIELD_WORDS[code][0]
         if code in ref.branches or code in ref.industries:
             return industry_label(code) if code in ref.industries else _branch_name(code)
         return code

@@ -21,5 +21,5 @@ def load(schema: ma.Schema, data: dict, field_map: dict | None = None):
     except ma.ValidationError as exc:
         errors = flatten_messages(exc.messages)
         uscc = all(e["field"].split(".")[-1] == "uscc" for e in errors)
-        headline = HEADLINES["uscc"][lang() == "en"] if uscc else t("error")
+        headline = HEADLINES["uscc"][lang() == "en"] if uscc else t("problem_title")
         return None, from_errors(422, headline, errors, field_map)

@@ -27,7 +27,6 @@
   });
   window.GIS = window.GIS || {};
   window.GIS.afterSwap = function (root) { if (!focusSummary(root)) { showResult(root); } };
-  document.addEventListener("DOMContentLoaded", function () {
-    if (!focusSummary(document)) { showResult(document); }
-  });
+  function start() { if (!focusSummary(document)) { showResult(document); } }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
