@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from incentives.reference import reference
 
@@ -53,6 +54,19 @@ def industry_label(industry: str | None, branch: str | None = None) -> str:
     return name
 
 
+def division_label(code: str | None) -> str:
+    """A division code as its name in the page's language (the code itself where the table has no name)."""
+    if not code:
+        return "—"
+    d = reference().divisions.get(code)
+    if d is None:
+        parent = reference().divisions.get(code[:4] + "00") or reference().divisions.get(code[:2] + "0000")
+        if parent is None:
+            return code
+        return f"{parent.name_en if lang() == 'en' else parent.name_zh} {code}"
+    return d.name_en if lang() == "en" else d.name_zh
+
+
 def pollutant_label(code: str, zh: str | None = None) -> str:
     """A pollutant code as its 附表二 name in the page's language."""
     p = reference().pollutants.get(code)
@@ -66,3 +80,48 @@ def show_value(value) -> str:
     if isinstance(value, (dict, list, tuple)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+def two_places(value) -> str:
+    """A measured quantity (kg, equivalents) shown to 2 decimals, half up; the files keep the exact value."""
+    if value is None or value == "":
+        return "—"
+    return number(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2)
+
+
+def percent(value) -> str:
+    """A ratio (0.385) as a percentage to 1 decimal (38.5%)."""
+    if value is None or value == "":
+        return "—"
+    return number((Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), 1) + "%"
+
+
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:[._][a-z0-9]+)+\b|\b[a-z]{4,}\b")
+# The preview's inputs as the service names them in its texts, in words.
+FIELD_WORDS = {
+    "allowance_2023_t": ("2023年度碳排放配额", "the 2023 allowance"), "scenario.monitoring": ("监测数据", "monitoring data"),
+    "alert_days": ("预警天数", "alert days"), "daily_output_value_yuan": ("日产值", "the daily output value"),
+    "scenario.alert_days": ("预警天数", "alert days"),
+    "scenario.daily_output_value_yuan": ("日产值", "the daily output value"),
+}
+
+
+def plain_codes(text: str | None) -> str:
+    """A service text with any industry or branch code in it replaced by its name in the page's language."""
+    if not text:
+        return ""
+    ref = reference()
+
+    def name(m: re.Match) -> str:
+        code = m.group(0)
+        if code in FIELD_WORDS:
+            return FIELD_WORDS[code][1] if lang() == "en" else FIELD_WORDS[code][0]
+        if code in ref.branches or code in ref.industries:
+            return industry_label(code) if code in ref.industries else _branch_name(code)
+        return code
+    return _CODE.sub(name, text)
+
+
+def _branch_name(code: str) -> str:
+    b = reference().branches[code]
+    return b.name_en if lang() == "en" else b.name_zh

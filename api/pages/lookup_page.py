@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request
 
 from incentives.services import grade_lookup
 
 from ..database import get_session
-from ..i18n import lang
 from ..schemas_grades import today
 from . import bp
-from .downloads import XLSX, data_uri, xlsx_from_csv
-from .problems import attempt, message
+from .downloads import links
+from .links import here, link
+from .problems import attempt, field_problem
 from .public_pages import parse_date
-from .session import role_required
+from .session import page_caller, redisplay_on_expiry, role_required
+from .sheets import lookup_sheet
 from .text import t
 
 SEPARATORS = re.compile(r"[\s,;，；、]+")
@@ -26,6 +27,14 @@ def asked_usccs() -> list[str]:
     if f is not None and f.filename:
         return grade_lookup.usccs_from_file(f.read(), f.filename, f.mimetype)
     return [u for u in SEPARATORS.split(request.form.get("usccs", "")) if u]
+
+
+@redisplay_on_expiry("pages.lookup")
+def _expired(problem):
+    if page_caller().role == "public":
+        return redirect(link("pages.login", next=here()))
+    return render_template("pages/lookup.html", answer=None, problem=problem,
+                           pasted=request.form.get("usccs", "")), problem.status
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
@@ -43,10 +52,7 @@ def lookup():
                                    today=today(), limit=current_app.config["LOOKUP_MAX_USCCS"])
     answer, problem = attempt(run)
     if answer is None and problem is None:
-        problem = message(422, t("nothing_given"))
-    downloads = None
-    if answer is not None:
-        text = grade_lookup.to_csv(answer, lang())
-        downloads = {"csv": data_uri(text, "text/csv"), "xlsx": data_uri(xlsx_from_csv(text, "grades"), XLSX)}
+        problem = field_problem(422, "usccs", t("nothing_given"))
+    downloads = links(lookup_sheet(answer)) if answer is not None else None
     return render_template("pages/lookup.html", answer=answer, problem=problem, downloads=downloads,
                            pasted=request.form.get("usccs", "")), problem.status if problem else 200

@@ -1,25 +1,38 @@
-"""The enterprise's page: 升级收益预览 — current vs target, gains, figures, blockers, clauses, the 附件2 plan."""
+"""The enterprise's page: 升级收益预览 — a summary of what the upgrade is worth, then gains, blockers, clauses and
+the 附件2 plan. Monitoring uploads use the file's own 标准浓度, shown in an editable outlet × pollutant grid."""
 from __future__ import annotations
 
-import json
+from decimal import Decimal
 
 from flask import render_template, request
 
 from incentives import env_tax
 from incentives.grades import CANONICAL
 from incentives.reference import reference
+from incentives.services import catalogue
 
 from ..database import get_session
-from ..i18n import lang
+from ..i18n import lang, pick
 from ..schemas_grades import today
 from . import bp
-from .charts import quantified_bars
-from .downloads import XLSX, data_uri
+from .charts import headline_chart
+from .downloads import links
 from .forms import filled, load
-from .problems import attempt, message
-from .text import t
+from .grid import grid_from_file, grid_problem, grid_rows, missing_grid, standards_problem
+from .problems import attempt, field_problem
+from .session import redisplay_on_expiry
+from .sheets import plan_sheet
+from .text import t, unit_label
 
 ALERTS = ("yellow", "orange", "red")
+# The API's fields as the form's: a refused value is shown beside the input it was typed in.
+FIELD_MAP = {"enterprise.uscc": "uscc", "enterprise.division": "division", "enterprise.industries": "branch",
+             "enterprise.industries.0.branch": "branch", "enterprise.industries.0.industry": "branch",
+             "enterprise.industries.0.grade": "grade", "enterprise": "uscc", "target.grade": "target",
+             "target": "target", "as_of": "as_of", "scenario.allowance_2023_t": "allowance_2023_t",
+             "scenario.daily_output_value_yuan": "daily_output_value_yuan",
+             **{f"scenario.alert_days.{a}": f"alert_{a}" for a in ALERTS}, "scenario.monitoring": "file",
+             "scenario.target_concentrations": "file", "records": "file", "outlets": "file"}
 
 
 def choices() -> dict:
@@ -27,17 +40,6 @@ def choices() -> dict:
     ref = reference()
     return {"divisions": [d for d in ref.divisions.values() if d.code != "000000"],
             "industries": list(ref.industries.values()), "grades": CANONICAL, "alerts": ALERTS}
-
-
-def json_field(name: str) -> tuple[object, bool]:
-    """(parsed value or None if empty, ok) of a JSON form field."""
-    text = (request.form.get(name) or "").strip()
-    if not text:
-        return None, True
-    try:
-        return json.loads(text), True
-    except ValueError:
-        return None, False
 
 
 def preview_body() -> dict:
@@ -54,27 +56,43 @@ def preview_body() -> dict:
     days = {k: f[f"alert_{k}"] for k in ALERTS if f.get(f"alert_{k}")}
     if days:
         scenario["alert_days"] = days
-    targets, _ = json_field("target_concentrations")
-    if targets is not None:
-        scenario["target_concentrations"] = targets
     return {"enterprise": enterprise, "target": {"grade": f.get("target")}, "as_of": f.get("as_of"),
             "scenario": scenario}
 
 
-def monitoring_records() -> list[dict] | None:
-    """The uploaded monitoring file as the JSON records the preview takes (file line kept out)."""
+def read_upload():
+    """The uploaded monitoring file as a table (None if no file was chosen)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return None
-    table = env_tax.read_monitoring(upload.read(), filename=upload.filename, content_type=upload.mimetype)
-    return table.drop(columns=["row"], errors="ignore").to_dict("records")
+    return env_tax.read_monitoring(upload.read(), filename=upload.filename, content_type=upload.mimetype)
+
+
+def monitoring(table, rows: list[dict]) -> tuple[dict, dict]:
+    """(scenario.monitoring, scenario.target_concentrations) from the file and the grid."""
+    records = table.drop(columns=["row"], errors="ignore").to_dict("records")
+    outlets: dict[str, dict] = {}
+    targets: dict[str, dict] = {}
+    for r in rows:
+        if r["standard"]:
+            outlets.setdefault(r["outlet"], {})[r["pollutant"]] = r["standard"]
+        if r["target"]:
+            targets.setdefault(r["outlet"], {})[r["pollutant"]] = r["target"]
+    return ({"records": records, "outlets": [{"outlet": o, "standards": s} for o, s in outlets.items()]},
+            targets)
 
 
 def _render(**context):
     context.setdefault("answer", None)
     context.setdefault("problem", None)
+    context.setdefault("grid", [])
     status = context["problem"].status if context["problem"] else 200
     return render_template("pages/preview.html", form=request.form, **choices(), **context), status
+
+
+@redisplay_on_expiry("pages.preview")
+def _expired(problem):
+    return _render(problem=problem)
 
 
 @bp.route("/preview", methods=["GET", "POST"])
@@ -83,30 +101,84 @@ def preview():
     if request.method == "GET":
         return _render()
     f = filled(request.form)
+    missing = {}
     if not f.get("uscc") and not (f.get("division") and f.get("branch") and f.get("grade")):
-        return _render(problem=message(422, t("need_enterprise")))
+        missing["uscc"] = t("need_enterprise")
     if not f.get("target"):
-        return _render(problem=message(422, t("need_target")))
-    for name in ("target_concentrations", "outlets"):
-        if not json_field(name)[1]:
-            return _render(problem=message(422, t("bad_json") + name))
+        missing["target"] = t("need_target")
+    if missing:
+        problem = field_problem(422, next(iter(missing)), next(iter(missing.values())))
+        problem.fields = missing
+        problem.headline = t("problem_title")
+        return _render(problem=problem)
     from ..schemas_preview import PreviewIn
-    body, problem = load(PreviewIn(), {k: v for k, v in preview_body().items() if v is not None})
+    body, problem = load(PreviewIn(), {k: v for k, v in preview_body().items() if v is not None}, FIELD_MAP)
     if problem:
         return _render(problem=problem)
     from incentives.services import preview as service
-
-    def run():
-        records = monitoring_records()
-        if records is not None:
-            outlets, _ = json_field("outlets")   # {outlet: {standards: {...}}}, as on the tax page
-            body["scenario"]["monitoring"] = {"records": records, "outlets": [
-                {"outlet": name, **value} for name, value in (outlets or {}).items()]}
-        return service.preview(session=get_session(), body=body, today=today())
-    answer, problem = attempt(run)
+    table, problem = attempt(read_upload, FIELD_MAP)
     if problem:
         return _render(problem=problem)
-    plan = {"csv": data_uri(service.plan_csv(answer, lang()), "text/csv"),
-            "xlsx": data_uri(service.plan_xlsx(answer, lang()), XLSX)}
-    return _render(answer=answer, charts=quantified_bars(answer["quantified"]), plan=plan)
+    grid = grid_rows(grid_from_file(table)) if table is not None else []
+    problem = grid_problem(grid)
+    if problem:
+        return _render(problem=problem, grid=grid)
+    if table is not None:
+        body["scenario"]["monitoring"], targets = monitoring(table, grid)
+        if targets:
+            body["scenario"]["target_concentrations"] = targets
+    answer, problem = attempt(lambda: service.preview(session=get_session(), body=body, today=today()), FIELD_MAP)
+    if problem:
+        return _render(problem=standards_problem(problem), grid=grid or missing_grid(problem))
+    summary = headline(answer, asked=f.get("target"))
+    return _render(answer=answer, summary=summary, chart=headline_chart(summary), grid=grid,
+                   plan=links(plan_sheet(answer)))
 
+
+def _figure_value(f: dict | None):
+    return None if not f else f.get("value")
+
+
+def _only_in(refs: list[str]) -> str:
+    """Where and when the measures with these refs apply, in words, from the catalogue."""
+    listed = [p for p in catalogue.list_policies(division=None, as_of=None, category=None, include_drafts=True)
+              if set(p["refs"]) & set(refs)]
+    if not listed:
+        return ""
+    places = "、".join(dict.fromkeys(pick(p["jurisdiction"]["name"]) for p in listed))
+    p = listed[0]
+    window = f"{p['effective']['from'] or '—'} – {p['effective']['to'] or t('until_changed')}"
+    return t("only_in").format(places=places, refs="、".join(refs), window=window)
+
+
+def headline(answer: dict, asked: str | None) -> dict:
+    """The summary card's figures (exactly the API's values) and a plain sentence for each empty one."""
+    q = answer["quantified"]
+    tax, carbon, emergency = q.get("env_tax") or {}, q.get("carbon_allowance") or {}, q.get("emergency_response") or {}
+    output = ((emergency.get("detail") or {}).get("output_value_yuan")) if emergency.get("value") is not None else None
+    cash = [f for v in q.values() for f in (v if isinstance(v, list) else [v])
+            if f and f.get("unit") == "yuan" and f.get("value") is not None]
+    cash += [b["quantity"] for b in answer["gained"] if (b.get("quantity") or {}).get("unit") == "yuan"
+             and b["quantity"].get("value") is not None]
+    cash_total = sum((Decimal(str(f["value"])) for f in cash), Decimal(0)) if cash else None
+    figures = [
+        {"key": "env_tax", "label": t("h_tax"), "value": _figure_value(tax), "unit": unit_label("yuan/year"),
+         "refs": tax.get("refs") or [], "empty": t("h_tax_empty") if tax.get("value") is None else "",
+         "note": t("h_tax_note").format(period=tax.get("period_value"), months=tax.get("months_of_data"))
+         if tax.get("period_value") is not None else ""},
+        {"key": "output_value", "label": t("h_output"), "value": output, "unit": unit_label("yuan"),
+         "refs": emergency.get("refs") or [],
+         "empty": "" if output is not None else (t("h_output_days").format(days=emergency["value"])
+                                                 if emergency.get("value") is not None else t("h_output_empty")),
+         "note": t("h_days").format(days=emergency["value"]) if output is not None else ""},
+        {"key": "carbon_allowance", "label": t("h_carbon"), "value": _figure_value(carbon),
+         "unit": unit_label(carbon.get("unit") or "tCO2"), "refs": carbon.get("refs") or [],
+         "empty": "" if carbon.get("value") is not None else (_only_in(carbon.get("refs") or []) or t("h_none")),
+         "note": ""},
+        {"key": "cash", "label": t("h_cash"), "value": cash_total, "unit": unit_label("yuan"),
+         "refs": [r for f in cash for r in (f.get("refs") or [])],
+         "empty": "" if cash_total is not None else t("h_cash_empty"), "note": ""},
+    ]
+    target = answer["target"]["overall_grade"]
+    return {"figures": figures, "asked": asked, "target": target, "differs": bool(asked and target != asked),
+            "lang": lang()}

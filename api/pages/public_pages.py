@@ -8,9 +8,10 @@ from flask import redirect, render_template, request
 import policies as policies_pkg
 from incentives import uscc as uscc_mod
 from incentives.errors import Invalid
+from incentives.grades import CANONICAL
 from incentives.policy import CATEGORIES
 from incentives.reference import reference
-from incentives.services import catalogue, registry
+from incentives.services import catalogue, catalogue_search, registry
 from incentives.services.serialize import state_dict
 
 from ..database import get_session
@@ -52,15 +53,18 @@ def policies():
     """Every encoded policy by jurisdiction and category, drafts marked, with window, refs and clause text."""
     division = request.args.get("division") or None
     category = request.args.get("category") or None
+    grade = request.args.get("grade") or None
+    query = (request.args.get("q") or "").strip()[:100]
     if division not in {d.code for d in divisions_with_policies()}:
         division = None
     if category not in CATEGORIES:
         category = None
-    listed = catalogue.list_policies(division=division, as_of=None, category=category, include_drafts=True,
-                                     with_text=True)
+    if grade not in CANONICAL:
+        grade = None
+    listed = catalogue_search.search(division=division, category=category, grade=grade, query=query)
     return render_template("pages/policies.html", groups=by_jurisdiction(listed), count=len(listed),
                            divisions=divisions_with_policies(), categories=CATEGORIES, division=division,
-                           category=category)
+                           category=category, grades=CANONICAL, grade=grade, query=query)
 
 
 @bp.get("/policies/<policy_id>")
@@ -70,6 +74,18 @@ def policy(policy_id: str):
     status = problem.status if problem else 200
     return render_template("pages/policy.html", versions=versions or [], problem=problem,
                            policy_id=policy_id), status
+
+
+@bp.get("/policies/<policy_id>/document")
+def policy_document(policy_id: str):
+    """The full text of the document a policy is cut from, its clause marked."""
+    doc, problem = attempt(lambda: catalogue_search.document(policy_id))
+    parts = None
+    if doc and doc["anchor"] and doc["anchor"] in doc["text"]:
+        before, _, after = doc["text"].partition(doc["anchor"])
+        parts = (before, doc["anchor"], after)
+    return render_template("pages/document.html", doc=doc, parts=parts, problem=problem, policy_id=policy_id), \
+        problem.status if problem else 200
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -86,9 +102,10 @@ def parse_date(text: str | None) -> dt.date | None:
 def enterprise_search():
     """The USCC form; a USCC goes to its page."""
     code = (request.args.get("uscc") or "").strip()
+    as_of = (request.args.get("as_of") or "").strip() or None
     if code:
-        return redirect(link("pages.enterprise", uscc=code))
-    return render_template("pages/enterprise.html", state=None, problem=None, uscc="")
+        return redirect(link("pages.enterprise", uscc=code, as_of=as_of))
+    return render_template("pages/enterprise.html", state=None, problem=None, uscc="", as_of=as_of)
 
 
 @bp.get("/enterprises/<uscc>")
@@ -97,9 +114,9 @@ def enterprise(uscc: str):
     def load():
         as_of = parse_date(request.args.get("as_of")) or today()
         return state_dict(registry.grade(session=get_session(), uscc=uscc_mod.normalize(uscc), as_of=as_of))
-    state, problem = attempt(load)
-    return render_template("pages/enterprise.html", state=state, problem=problem, uscc=uscc), \
-        problem.status if problem else 200
+    state, problem = attempt(load, {"as_of": "as_of", "uscc": "uscc"}, upload_field="uscc")
+    return render_template("pages/enterprise.html", state=state, problem=problem, uscc=uscc,
+                           as_of=request.args.get("as_of", "")), problem.status if problem else 200
 
 
 @bp.app_template_global()
@@ -107,3 +124,19 @@ def policy_link(policy_id: str) -> str:
     """The page of a policy's clause text."""
     return link("pages.policy", policy_id=policy_id)
 
+
+
+@bp.get("/templates/<name>.<fmt>")
+def template(name: str, fmt: str):
+    """An upload's template (CSV with BOM or XLSX): the headers the service reads and example lines."""
+    from flask import Response, abort
+
+    from .downloads import XLSX, csv_text, xlsx_bytes
+    from .sheets import TEMPLATES, template_sheet
+    if name not in TEMPLATES or fmt not in ("csv", "xlsx"):
+        abort(404)
+    sheet = template_sheet(name)
+    body, media = (csv_text(sheet).encode("utf-8"), "text/csv; charset=utf-8") if fmt == "csv" else \
+        (xlsx_bytes(sheet), XLSX)
+    return Response(body, mimetype=media, headers={
+        "Content-Disposition": f'attachment; filename="{name}-template.{fmt}"'})

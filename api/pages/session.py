@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, session
@@ -25,14 +26,32 @@ def csrf_token() -> str:
     return session[CSRF_FIELD]
 
 
-def check_csrf() -> None:
-    """Refuse (400) a POST whose form field or X-CSRF-Token header does not carry this session's token."""
+# endpoint -> a function showing that page's form again, as filled, with a problem (never running the form).
+REDISPLAY: dict[str, Callable] = {}
+
+
+def redisplay_on_expiry(endpoint: str):
+    """Register how a page shows its form again when its token has expired (the input is kept)."""
+    def register(show: Callable) -> Callable:
+        REDISPLAY[endpoint] = show
+        return show
+    return register
+
+
+def check_csrf():
+    """A POST whose form field or X-CSRF-Token header lacks this session's token is never run: the page's form
+    comes back as filled with a 400 message (a new token in it), or a plain 400 where a page has no form."""
     if request.method != "POST":
-        return
+        return None
     sent = request.form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token") or ""
     expected = session.get(CSRF_FIELD)
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+    if expected and hmac.compare_digest(sent.encode(), expected.encode()):
+        return None
+    show = REDISPLAY.get(request.endpoint or "")
+    if show is None:
         abort(400, description=t("csrf"))
+    from .problems import message
+    return show(message(400, t("csrf")))
 
 
 def caller_of(key: str | None) -> Caller | None:
@@ -66,19 +85,30 @@ def role_required(*roles: str):
             if caller.role == "public":
                 return redirect(link("pages.login", next=here()))
             if caller.role != "admin" and caller.role not in roles:
-                return render_template("pages/login.html", roles=roles, wrong_role=True, next=here()), 403
+                return render_template("pages/login.html", roles=roles, wrong_role=True, next=here(),
+                                       problem=None), 403
             return view(*args, **kwargs)
         return guarded
     return decorate
 
 
+def _next() -> str:
+    return local_path(request.values.get("next")) or link("pages.home")   # never redirect off-site
+
+
+@redisplay_on_expiry("pages.login")
+def _login_expired(problem):
+    return render_template("pages/login.html", next=_next(), problem=problem), problem.status
+
+
 def login():
     """Show the key form; on POST check the key and keep it in the session cookie."""
-    nxt = local_path(request.values.get("next")) or link("pages.home")
+    nxt = _next()
     if request.method == "POST":
         key = (request.form.get("api_key") or "").strip()
         if caller_of(key) is None:
-            return render_template("pages/login.html", next=nxt, error=t("bad_key")), 401
+            from .problems import field_problem
+            return render_template("pages/login.html", next=nxt, problem=field_problem(401, "api_key", t("bad_key"))), 401
         session.clear()
         session["key_hash"] = keys.hash_key(key)
         return redirect(nxt)

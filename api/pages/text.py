@@ -1,6 +1,8 @@
 """The pages' interface strings in Chinese and English (the data's own {zh, en} texts come from the services)."""
 from __future__ import annotations
 
+import re
+
 from ..i18n import lang
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -41,8 +43,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "signed_in_as": ("已登录角色", "Signed in as"),
     "wrong_role": ("当前密钥的角色不能使用此页面，请换用以下角色之一的密钥：",
                    "This key's role may not use this page; sign in with a key of one of these roles:"),
-    "csrf": ("表单已过期或来源不明（缺少 CSRF 令牌），请刷新页面后重试。",
-             "The form has expired or did not come from this site (missing CSRF token); reload and try again."),
+    "csrf": ("表单已过期（页面打开太久，或已在别处退出登录）。您填写的内容已保留，请检查后再次提交；如选择过文件，请重新选择。",
+             ("The form has expired (the page was open too long, or you signed out elsewhere). What you typed is "
+              "kept: check it and submit again; choose any file again.")),
+    "skip_to_main": ("跳到正文", "Skip to main content"),
+    "site_nav": ("网站导航", "Site"),
+    "statistics": ("分级统计", "Grade statistics"),
+    "not_found_intro": ("您输入的地址可能有误，或该页面已移动。", "The address may be mistyped, or the page has moved."),
+    "where_next": ("您可以：", "You can:"),
+    "error_intro": ("请求无法完成。", "The request could not be completed."),
+    "error_prefix": ("错误：", "Error: "),
+    "more_errors": ("另有 {n} 处错误未列出", "{n} more not listed"),
+    "go_to_field": ("转到该项", "Go to the field"),
+    "problem_title": ("出现问题", "There is a problem"),
+    "forbidden_page": ("无权访问此页面", "You may not use this page"),
     # common
     "submit": ("提交", "Submit"),
     "as_of": ("基准日期", "As of"),
@@ -133,7 +147,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "month": ("月份", "Month"),
     "quarter": ("季度", "Quarter"),
     "avg": ("月均浓度 mg/m³", "Monthly mean mg/m³"),
-    "max": ("最高浓度", "Max"),
+    "max": ("最高小时浓度", "Highest hour"),
+    "max_hour": ("最高小时浓度", "Highest hourly value"),
     "standard": ("标准浓度", "Standard"),
     "ratio": ("低于标准比例", "Below standard by"),
     "tier": ("减征档次", "Tier"),
@@ -193,6 +208,93 @@ TEXT: dict[str, tuple[str, str]] = {
     "need_target": ("请选择目标等级。", "Choose the target grade."),
     "bad_number": ("不是有效的数字：", "not a valid number: "),
     "bad_json": ("不是有效的 JSON：", "not valid JSON: "),
+    "date": ("日期", "Date"),
+    "lifted_on": ("{day} 起解除", "lifted on {day}"),
+    "no_end": ("无截止日期", "no end date"),
+    "plan_unmet": ("尚不满足“{title}”的条件（条款 {refs}）", "the conditions of \u201c{title}\u201d are not met yet ({refs})"),
+    "plan_other_industries": ("企业还涉及：", "The enterprise is also in: "),
+    "plan_indicators": ("按{branch}技术指南{grade}级指标", "the {branch} technical guide's grade {grade} indicators"),
+    "need_standard": ("请填写标准浓度（mg/m³）", "Enter the standard (mg/m³)"),
+    "grid_bad": ("标准浓度与升级后浓度须为不小于 0 的数字。", "Standards and target concentrations must be numbers of 0 or more."),
+    "only_in": ("此项仅适用于{places}（条款 {refs}，适用期间 {window}）。",
+                "This applies only in {places} (ref {refs}, in force {window})."),
+    "summary": ("升级收益概要", "What the upgrade is worth"),
+    "h_tax": ("环保税减免", "Env-tax saving"),
+    "h_tax_empty": ("上传监测数据（CSV/XLSX）并填写升级后的浓度，即可估算每年少缴的环保税。",
+                    "Upload monitoring data (CSV/XLSX) and the concentrations after the upgrade to estimate the yearly saving."),
+    "h_tax_note": ("数据覆盖 {months} 个月，期间少缴 {period} 元", "{period} yuan over the {months} months of data"),
+    "h_output": ("不再限产的产值", "Output value no longer cut"),
+    "h_output_days": ("少限产 {days} 天；填写日产值即可换算为金额。", "{days} fewer days cut; give the daily output value to see the amount."),
+    "h_output_empty": ("填写预警天数与日产值，即可估算重污染天气期间不再限产的产值。",
+                       "Give the alert days and the daily output value to estimate the output no longer cut in alerts."),
+    "h_days": ("少限产 {days} 天", "{days} fewer days cut"),
+    "h_carbon": ("增发碳排放配额", "Extra carbon allowance"),
+    "h_cash": ("现金奖励", "Cash rewards"),
+    "h_cash_empty": ("本企业所在地区没有已编码的、适用于该目标等级的现金奖励。",
+                     "No encoded cash reward applies to this enterprise's area at the target grade."),
+    "h_none": ("目标等级下无此项措施适用。", "No such measure applies at the target grade."),
+    "target_differs": ("您选择的目标是 {asked}；按规则，升级后的管理等级为 {target}，原因见“阻碍升级的限制”。",
+                       "You asked for {asked}; by the rules the managed grade after the upgrade is {target}: see what blocks it."),
+    "chart_money": ("可量化收益（元）", "Quantified gains (yuan)"),
+    "standards_grid": ("排放口 × 污染物：标准浓度与升级后浓度", "Outlet × pollutant: standard and concentration after the upgrade"),
+    "grid_intro": ("标准浓度已按文件的“标准浓度”列预填，可修改；填写升级后的月均浓度可估算减税额。修改后请重新选择文件再提交。",
+                   ("Standards are pre-filled from the file's standard column and can be changed; give the monthly mean "
+                    "after the upgrade to estimate the saving. After a change, choose the file again and submit.")),
+    "after_upgrade": ("升级后月均浓度 mg/m³", "After the upgrade, mg/m³"),
+    "standard_mg": ("标准浓度 mg/m³", "Standard mg/m³"),
+    "template": ("下载模板", "Download a template"),
+    "file_tax": ("监测数据文件（CSV、XLSX 或 HJ 212 报文）", "Monitoring file (CSV, XLSX or HJ 212 packets)"),
+    "standards_grid_tax": ("排放口 × 污染物：标准浓度", "Outlet × pollutant: emission standards"),
+    "grid_intro_tax": ("文件没有“标准浓度”列的，请在此填写（mg/m³），然后重新选择文件再提交。",
+                       "Where the file has no standard column, enter the standards here (mg/m³), choose the file again and submit."),
+    "legend_bar": ("柱为月均浓度，颜色即该月减征档次：", "Bars: monthly mean, coloured by the month's tier:"),
+    "advanced": ("高级选项", "Advanced"),
+    "upload_failed": ("上传失败，请检查网络后重试。", "The upload failed: check the connection and try again."),
+    "statistics_intro": ("按行政区划统计已登记企业的绩效等级结构（公开数据），及各地目标完成进度。",
+                         "The grade structure of the registered enterprises of a division (public data), and progress against each target."),
+    "total_enterprises": ("共 {n} 家企业", "{n} enterprises"),
+    "rated_list_link": ("查看该地区已评级企业名单", "See the list of rated enterprises of this division"),
+    "by_grade": ("按管理等级", "By managed grade"),
+    "by_status": ("按状态", "By status"),
+    "by_industry": ("按行业", "By industry"),
+    "count": ("企业数", "Enterprises"),
+    "share": ("占比", "Share"),
+    "grades": ("等级分布", "Grades"),
+    "public_list": ("公示名单", "Public list"),
+    "open_list": ("查看名单", "See the list"),
+    "unrated_short": ("未评级", "unrated"),
+    "targets": ("目标完成进度", "Progress against the targets"),
+    "met": ("已完成", "met"),
+    "not_met": ("未完成", "not met"),
+    "no_enterprises": ("该地区暂无符合条件的企业。", "No enterprise matches in this division."),
+    "rated_list_title": ("已评级企业名单", "Rated enterprises"),
+    "rated_list_intro": ("按行政区划与绩效等级查询已评级企业（公示信息）。点击企业名称查看其分级档案。",
+                         "Rated enterprises by division and grade (published information). Open a name for its grade record."),
+    "pages": ("分页", "Pages"),
+    "previous": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "open_to_grade": ("适用等级", "Open to grade"),
+    "search": ("搜索", "Search"),
+    "search_hint": ("标题、条款编号、文件或原文", "title, ref, document or text"),
+    "no_policies": ("没有符合条件的政策。", "No policy matches."),
+    "document_link": ("查看文件原文", "Read the document"),
+    "back_to_policy": ("返回政策", "Back to the policy"),
+    "jurisdictions": ("地区与文件", "Jurisdictions"),
+    "jurisdictions_intro": ("本服务已编码的各地区：依据的文件（含状态与核实程度）、分级规则与激励措施数量。",
+                            "Each jurisdiction the service encodes: its documents (status, confidence), grading rules and measures."),
+    "documents": ("文件", "Documents"),
+    "number": ("文号", "Number"),
+    "issuer": ("发文机关", "Issuer"),
+    "issued": ("印发日期", "Issued"),
+    "confidence": ("核实程度", "Confidence"),
+    "grading_rules": ("分级规则", "Grading rules"),
+    "measures": ("激励措施", "Measures"),
+    "parent": ("上级", "Parent"),
+    "in_force_here": ("在此适用的规则与措施", "Rules and measures in force here"),
+    "chain": ("适用层级", "Chain"),
+    "see_rules": ("查看适用的规则与措施", "See the rules and measures in force"),
+    "see_measures": ("在政策目录中查看", "See them in the catalogue"),
+    "expired": ("已失效", "expired"),
     "bad_date": ("不是有效的日期（YYYY-MM-DD）：", "not a valid date (YYYY-MM-DD): "),
 }
 
@@ -235,11 +337,67 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "env_tax_saving": ("环保税减免", "env-tax saving"),
         "env_tax": ("环保税减免", "env-tax saving"),
     },
+    "confidence": {
+        "verified": ("已核实", "verified"), "partial": ("部分核实", "partly verified"),
+        "unverified": ("未核实", "unverified"),
+    },
+    "role": {
+        "bank": ("银行", "bank"), "regulator": ("生态环境主管部门", "regulator"), "tax_bureau": ("税务机关", "tax bureau"),
+        "enterprise": ("企业", "enterprise"), "admin": ("管理员", "administrator"), "public": ("公众", "public"),
+    },
     "restriction": {
         "no_application": ("不得申报", "may not apply"), "no_grade_above": ("等级上限", "grade capped"),
         "one_application_per_year": ("一年内限申报一次", "one application a year"),
     },
 }
+
+
+def plain_restriction(r: dict) -> str:
+    """A restriction in words: what it is, why, the clause, and until when."""
+    from ..i18n import pick
+    reason = pick(r["reason"]) if r.get("reason") else ""
+    until = t("lifted_on").format(day=r["until"]) if r.get("until") else t("no_end")
+    words = label("restriction", r["kind"])
+    if reason:
+        words += f"：{reason}" if lang() != "en" else f": {reason}"
+    return f"{words}（{t('ref')} {r['ref']}，{until}）" if lang() != "en" else f"{words} ({t('ref')} {r['ref']}; {until})"
+
+
+# The assessment's named parameters, as they appear in its reasons, in plain words.
+PARAMETER_WORDS: dict[str, tuple[str, str]] = {
+    "EXCEEDANCE_SCOPE=taxpayer": ("（按纳税人全部排放口判断是否超标）", "(any exceedance of the taxpayer counts)"),
+    "EXCEEDANCE_SCOPE=outlet": ("（按同一排放口判断是否超标）", "(an exceedance at the same outlet counts)"),
+    "EXCEEDANCE_SCOPE=outlet_pollutant": ("（仅看本排放口本污染物）", "(only this outlet and pollutant count)"),
+    "REDUCTION_BOUNDARY=strict": ("（恰好等于临界值时不享受该档）", "(a value exactly at the line does not qualify)"),
+    "REDUCTION_BOUNDARY=inclusive": ("（恰好等于临界值时享受该档）", "(a value exactly at the line qualifies)"),
+}
+_PARAM = re.compile(r"[（(]?(EXCEEDANCE_SCOPE|REDUCTION_BOUNDARY)=([a-z_]+)[）)]?")
+
+
+def plain_reason(text: str | None) -> str:
+    """A tier's reason with the assessment's parameter names put in words."""
+    if not text:
+        return ""
+
+    def words(m: re.Match) -> str:
+        pair = PARAMETER_WORDS.get(f"{m.group(1)}={m.group(2)}")
+        return m.group(0) if pair is None else pair[1] if lang() == "en" else pair[0]
+    return _PARAM.sub(words, text).replace("，（", "（").replace(", (", " (").replace("; (", " (")
+
+
+UNITS: dict[str, tuple[str, str]] = {
+    "yuan/year": ("元/年", "yuan a year"), "yuan": ("元", "yuan"), "tCO2": ("吨二氧化碳", "t CO₂"),
+    "days": ("天", "days"), "measures": ("项", "measures"), "date": ("日期", "date"), "rank": ("优先", "priority"),
+    "kg": ("千克", "kg"), "t": ("吨", "t"),
+}
+
+
+def unit_label(unit: str | None) -> str:
+    """A unit code as words in the page's language."""
+    if not unit:
+        return ""
+    pair = UNITS.get(unit)
+    return unit if pair is None else pair[1] if lang() == "en" else pair[0]
 
 
 def label(kind: str, code: str | None) -> str:

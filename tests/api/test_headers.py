@@ -33,7 +33,7 @@ def test_only_the_docs_page_relaxes_the_policy_and_only_for_its_own_inline_scrip
         html = r.get_data()
         policy = r.headers["Content-Security-Policy"]
     scripts = re.findall(rb"<script>(.*?)</script>", html, re.DOTALL)
-    assert scripts
+    # the pages' own swagger_ui.html (issue 16) starts the UI from a static file: no inline script is left
     for body in scripts:
         digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
         assert f"'sha256-{digest}'" in policy

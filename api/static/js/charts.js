@@ -1,4 +1,5 @@
-/* Draws the charts whose data the server prepared (a JSON script per chart). No figures are computed here. */
+/* Draws the charts whose data the server prepared (a JSON block per chart). No figure or colour is decided here:
+   each tax bar has the colour of its month's tier in the table, and labels come from the server. */
 (function () {
   "use strict";
   var charts = [];
@@ -8,62 +9,88 @@
     return src ? JSON.parse(src.textContent) : null;
   }
 
-  var BAND_COLOURS = ["rgba(46,160,67,0.18)", "rgba(210,153,34,0.18)", "rgba(200,60,60,0.10)"];
+  function narrow(el) { return el.clientWidth < 420; }
 
-  function flatMarks(d) {
-    var f = d.flat, L = d.labels;
+  function taxOption(d, el) {
+    var L = d.labels;
+    var bars = d.mean.map(function (v, i) {
+      return {value: v, itemStyle: {color: d.colours[i]}, tier: d.tier_names[i]};
+    });
+    var guides = [["standard", "#c0392b", "solid"], ["line70", "#8a5a00", "dashed"], ["line50", "#1b5e20", "dashed"]];
+    var flat = d.standard.every(function (v) { return v !== null && v === d.standard[0]; });
+    var lines = [], marks = null;
+    if (flat) {   // one standard for every month: horizontal guide lines across the chart, labelled at the end
+      marks = {silent: true, symbol: "none", data: guides.map(function (g) {
+        return {yAxis: d[g[0]][0], name: L[g[0]], lineStyle: {color: g[1], type: g[2], width: g[0] === "standard" ? 2 : 1},
+                label: {formatter: L[g[0]] + " " + d[g[0]][0], position: "insideEndTop", fontSize: 10, color: g[1]}};
+      })};
+    } else {      // the standard changed within the data: a step line per guide
+      lines = guides.map(function (g) {
+        return {name: L[g[0]], type: "line", data: d[g[0]], symbol: "none", step: "middle",
+                lineStyle: {color: g[1], type: g[2], width: g[0] === "standard" ? 2 : 1}, itemStyle: {color: g[1]}, z: 3};
+      });
+    }
+    var values = d.standard.concat(d.mean, d.max).filter(function (v) { return v !== null; }).map(Number);
+    var top = Math.max.apply(null, values.concat([0]));
     return {
-      markArea: {silent: true, label: {position: "insideTopLeft", fontSize: 10, color: "#5f6b7a"}, data: [
-        [{name: L.bands[0], yAxis: 0, itemStyle: {color: BAND_COLOURS[0]}}, {yAxis: f.line50}],
-        [{name: L.bands[1], yAxis: f.line50, itemStyle: {color: BAND_COLOURS[1]}}, {yAxis: f.line70}],
-        [{name: L.bands[2], yAxis: f.line70, itemStyle: {color: BAND_COLOURS[2]}}, {yAxis: f.standard}]]},
-      markLine: {silent: true, symbol: "none", label: {position: "insideEndTop", fontSize: 10}, data: [
-        {name: L.standard, yAxis: f.standard, lineStyle: {color: "#c0392b", width: 2, type: "solid"}},
-        {name: L.line70, yAxis: f.line70, lineStyle: {color: "#b7791f", type: "dashed"}},
-        {name: L.line50, yAxis: f.line50, lineStyle: {color: "#2e7d32", type: "dashed"}}]}
+      animation: false,
+      aria: {enabled: false},
+      tooltip: {trigger: "axis", confine: true, renderMode: "richText"},
+      legend: {show: !flat, bottom: 0, itemWidth: 14, textStyle: {fontSize: 11}, type: "scroll"},
+      grid: {left: 8, right: 12, top: 28, bottom: flat ? 8 : 56, containLabel: true},
+      xAxis: {type: "category", data: d.months, axisLabel: {hideOverlap: true, fontSize: 11}},
+      yAxis: {type: "value", name: L.unit, max: Math.ceil(top * 1.1) || 1, axisLabel: {showMaxLabel: false}},
+      series: [
+        {name: L.mean, type: "bar", data: bars, barMaxWidth: 28, itemStyle: {color: "#6b7785"}, markLine: marks,
+         label: {show: d.months.length <= 6 && !narrow(el), position: "insideTop", fontSize: 10, color: "#fff"}},
+        {name: L.max, type: "scatter", data: d.max, symbol: "diamond", symbolSize: 10,
+         itemStyle: {color: "#1d2733"}, z: 4}
+      ].concat(lines)
     };
   }
 
-  function stepSeries(d) {
-    var series = d.bands.map(function (band, i) {
-      return {name: d.labels.bands[i], type: "line", stack: "zones", data: band, symbol: "none",
-              lineStyle: {width: 0}, areaStyle: {color: BAND_COLOURS[i]}, silent: true, step: "middle"};
-    });
-    [["standard", "#c0392b", "solid"], ["line70", "#b7791f", "dashed"], ["line50", "#2e7d32", "dashed"]]
-      .forEach(function (s) {
-        series.push({name: d.labels[s[0]], type: "line", data: d[s[0]], symbol: "none", step: "middle",
-                     lineStyle: {color: s[1], type: s[2]}});
-      });
-    return series;
-  }
-
-  function taxOption(d) {
-    var mean = {name: d.labels.mean, type: "bar", data: d.mean, barMaxWidth: 28, itemStyle: {color: "#1f5fa8"},
-                label: {show: true, position: "top", fontSize: 10}};
-    var series = d.flat ? [Object.assign(mean, flatMarks(d))] : stepSeries(d).concat([mean]);
-    var top = Math.max.apply(null, d.standard.concat(d.mean).filter(function (v) { return v !== null; })
-                                             .map(Number));
+  function headlineOption(d) {
     return {
       animation: false,
-      tooltip: {trigger: "axis"},
-      legend: {type: "scroll", bottom: 0, textStyle: {fontSize: 11}},
-      grid: {left: 44, right: 16, top: 30, bottom: 44},
-      xAxis: {type: "category", data: d.months},
-      yAxis: {type: "value", name: "mg/m³", max: Math.ceil(top * 1.1), axisLabel: {showMaxLabel: false}},
-      series: series
+      aria: {enabled: false},
+      tooltip: {show: false},
+      grid: {left: 8, right: 16, top: 8, bottom: 8, containLabel: true},
+      xAxis: {type: "value", axisLabel: {hideOverlap: true, fontSize: 10}},
+      yAxis: {type: "category", data: d.labels, inverse: true, axisLabel: {width: 110, overflow: "break"}},
+      series: [{type: "bar", data: d.values, barMaxWidth: 26, itemStyle: {color: "#1f5fa8"},
+                label: {show: true, position: "insideLeft", color: "#fff", fontSize: 11,
+                        formatter: function (p) { return d.texts[p.dataIndex]; }}}]
     };
   }
 
   function barsOption(d) {
+    var cat = {type: "category", data: d.categories, axisLabel: {hideOverlap: !d.horizontal, fontSize: 11,
+               width: d.horizontal ? 96 : undefined, overflow: d.horizontal ? "truncate" : undefined},
+               inverse: !!d.horizontal};
+    var val = {type: "value", minInterval: 1, axisLabel: {hideOverlap: true, fontSize: 10}};
     return {
       animation: false,
-      tooltip: {trigger: "axis"},
-      grid: {left: 12, right: 56, top: 12, bottom: 12, containLabel: true},
-      xAxis: {type: "value"},
-      yAxis: {type: "category", data: d.labels, axisLabel: {width: 160, overflow: "break"}},
-      series: [{type: "bar", data: d.values, barMaxWidth: 26, itemStyle: {color: "#1f5fa8"},
-                label: {show: true, position: "right"}}]
+      aria: {enabled: false},
+      tooltip: {trigger: "axis", confine: true, renderMode: "richText"},
+      legend: d.series.length > 1 ? {bottom: 0, type: "scroll", textStyle: {fontSize: 11}} : {show: false},
+      grid: {left: 8, right: 16, top: 12, bottom: d.series.length > 1 ? 40 : 8, containLabel: true},
+      xAxis: d.horizontal ? val : cat,
+      yAxis: d.horizontal ? cat : val,
+      series: d.series.map(function (s) {
+        return {name: s.name, type: "bar", stack: d.stacked ? "all" : undefined, barMaxWidth: 32,
+                itemStyle: {color: s.colour || "#1f5fa8"},
+                data: s.values.map(function (v, i) {
+                  return s.colours ? {value: v, itemStyle: {color: s.colours[i]}} : v;
+                })};
+      })
     };
+  }
+
+  function optionFor(el, d) {
+    var kind = el.getAttribute("data-chart");
+    if (kind === "tax") { return taxOption(d, el); }
+    if (kind === "bars") { return barsOption(d); }
+    return headlineOption(d);
   }
 
   function renderAll(root) {
@@ -74,7 +101,7 @@
       var d = read(el);
       if (!d) { return; }
       var chart = echarts.init(el, null, {renderer: "svg"});
-      chart.setOption(el.getAttribute("data-chart") === "tax" ? taxOption(d) : barsOption(d));
+      chart.setOption(optionFor(el, d));
       el.setAttribute("data-rendered", "true");
       charts.push(chart);
     });
