@@ -8,6 +8,7 @@ from incentives.services import emergency
 from ..auth import current_caller, protect
 from ..bodies import Blueprint
 from ..database import get_session
+from ..schemas import USCC_PATH
 from ..schemas_emergency import SheetOut, SheetQuery
 from ..schemas_grades import today
 from ..sheet_render import PDF, respond
@@ -16,7 +17,7 @@ from .enterprises import _uscc
 blp = Blueprint("emergency", __name__, url_prefix="/api/v1", description="Emergency response and staggered production")
 
 
-@blp.route("/enterprises/<uscc>/emergency-sheet")
+@blp.route("/enterprises/<uscc>/emergency-sheet", parameters=USCC_PATH)
 class EmergencySheet(MethodView):
     @protect("enterprise", "regulator")
     @blp.arguments(SheetQuery, location="query")
