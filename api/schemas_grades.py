@@ -215,8 +215,10 @@ class LookupOut(ma.Schema):
 
 
 class ChangesQuery(ma.Schema):
-    since = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=2**31 - 1))
-    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=5000))
+    since = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=2**31 - 1), metadata={
+        "description": "the `next` of the previous page (0 at first)"})
+    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=5000), metadata={
+        "description": "events scanned by this page; only those this key may see are returned"})
 
 
 class FeedEventOut(EventOut):
@@ -233,7 +235,9 @@ class FeedEventOut(EventOut):
 
 class ChangesOut(ma.Schema):
     events = ma.fields.List(ma.fields.Nested(FeedEventOut), required=True)
-    next = ma.fields.Integer(required=True)
+    next = ma.fields.Integer(required=True, metadata={
+        "description": "the last seq scanned (past events this key may not see): the next page's `since`; "
+                       "caught up when it equals `since`"})
 
 
 class SnapshotQuery(AsOfQuery):

@@ -26,6 +26,17 @@ class Caller:
             return True
         return any(division_covers(b, division) for b in self.divisions)
 
+    def division_prefixes(self) -> tuple[str, ...] | None:
+        """The division prefixes of the enterprises whose events this caller may read, None for every one.
+
+        An admin and a bank key without divisions (a national bank) read all; any other key reads the
+        enterprises registered, or with their facility, inside one of its divisions (none if it has none).
+        """
+        if self.role == "admin" or (self.role == "bank" and not self.divisions):
+            return None
+        prefixes = tuple(dict.fromkeys(division_prefix(d) for d in self.divisions))
+        return None if "" in prefixes else prefixes
+
     def may_see_enterprise(self, uscc: str, facility_division: str, division: str) -> bool:
         """The enterprise itself, its regulator or tax bureau (by either division), or an admin."""
         if self.role == "admin":

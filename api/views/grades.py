@@ -55,8 +55,15 @@ class Changes(MethodView):
     @blp.arguments(ChangesQuery, location="query")
     @blp.response(200, ChangesOut)
     def get(self, query):
-        """The grade-event feed in commit order (`since` = the last `seq` seen)"""
-        events, nxt = feed.changes(session=get_session(), **query)
+        """The grade-event feed in commit order, of the enterprises this key may see
+
+        `since` = the `next` of the previous page (0 at first). Each page scans the next `limit` events and
+        returns those of enterprises this key may see: a key bound to divisions, those registered or with
+        their facility inside one of them; an admin or a bank key without divisions, all. `next` is the last
+        `seq` scanned, so a page may be short or empty while `next` moves on: keep asking with
+        `since=next` until `next` equals `since` (caught up).
+        """
+        events, nxt = feed.changes(session=get_session(), caller=current_caller(), **query)
         return {"events": events, "next": nxt}
 
 

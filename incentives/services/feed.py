@@ -18,9 +18,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import false, func, or_
 from sqlmodel import Session, select
 
 from incentives import ledger
+from incentives.access import Caller
 from incentives.bulk import bulk_insert
 from incentives.db import Enterprise, FeedGrade, GradeEventRow, Registration
 from incentives.state import GradeEvent
@@ -152,12 +154,35 @@ def feed_event(uscc: str, ev: GradeEvent, stored: FeedGrade | None) -> dict:
     return out
 
 
-def changes(*, session: Session, since: int, limit: int) -> tuple[list[dict], int]:
-    """Events after `since` in commit order with their stored grades, and the `next` cursor (a pure read)."""
+def inside(prefixes: tuple[str, ...] | list[str]):
+    """SQL: the feed event's enterprise is registered, or has its facility, inside one of these division
+    prefixes (`reference.division_prefix`); no prefix: none. The feed and the webhooks read through it."""
+    if not prefixes:
+        return false()
+    return or_(*[c.startswith(p) for p in prefixes for c in (FeedGrade.division, FeedGrade.facility_division)])
+
+
+def changes(*, session: Session, caller: Caller, since: int, limit: int) -> tuple[list[dict], int]:
+    """Events after `since` in commit order with their stored grades, and the `next` cursor (a pure read).
+
+    A page scans the next `limit` events in commit order and returns those of enterprises the caller may
+    see (`Caller.division_prefixes`, by the stored divisions of the event's enterprise); `next` is the
+    last `seq` scanned, so a page may be short, even empty, while `next` moves past events the caller may
+    not see. The caller is caught up when `next` equals `since`. The work per page is bounded by `limit`.
+    """
     from .registry import to_event
-    rows = session.exec(select(GradeEventRow, FeedGrade).outerjoin(FeedGrade, FeedGrade.seq == GradeEventRow.seq)
-                        .where(GradeEventRow.seq > since).order_by(GradeEventRow.seq).limit(limit)).all()
-    nxt = rows[-1][0].seq if rows else since
+    window = select(GradeEventRow.seq).where(GradeEventRow.seq > since).order_by(GradeEventRow.seq).limit(limit)
+    last = session.exec(select(func.max(window.subquery().c.seq))).one()
+    if last is None:
+        return [], since
+    q = (select(GradeEventRow, FeedGrade).outerjoin(FeedGrade, FeedGrade.seq == GradeEventRow.seq)
+         .where(GradeEventRow.seq > since, GradeEventRow.seq <= last))
+    prefixes = caller.division_prefixes()
+    if prefixes is not None:
+        q = q.where(inside(prefixes))
+    rows = session.exec(q.order_by(GradeEventRow.seq).limit(limit)).all()
+    # an event committed inside the window since `last` was read may fill the page: then stop at it
+    nxt = rows[-1][0].seq if len(rows) == limit else last
     return [feed_event(ev.uscc, to_event(ev), fg) for ev, fg in rows], nxt
 
 

@@ -155,8 +155,7 @@ def _matching(sub: WebhookSubscription):
         q = q.where(FeedGrade.kind.in_(sub.events))
     prefixes = [division_prefix(d) for d in sub.divisions]
     if prefixes and "" not in prefixes:
-        q = q.where(or_(*[c.startswith(p) for p in prefixes for c in (FeedGrade.division,
-                                                                        FeedGrade.facility_division)]))
+        q = q.where(feed.inside(prefixes))
     return q.order_by(FeedGrade.seq)
 
 

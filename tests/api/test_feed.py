@@ -99,3 +99,55 @@ def test_migration_backfills_stored_events(tmp_path):
     engine.dispose()
     # as on write: B after the rating; G-FRAUD → D (the lowest of ABCD), previously B
     assert [tuple(r) for r in rows] == [("rated", "B", None, "B"), ("fraud_found", "D", "B", None)]
+
+
+# -- who may read which events (every read checks who may see the enterprise) ----------------------------
+
+def page(client, headers, since, limit):
+    r = client.get(f"/api/v1/grades/changes?since={since}&limit={limit}", headers=headers)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    return [e["uscc"] for e in body["events"]], body["next"]
+
+
+def seqs(client, admin):
+    return [e["seq"] for e in feed(client, admin)]
+
+
+def test_a_division_bound_key_reads_only_its_enterprises(client, admin, key_for):
+    register(client, admin, code=CQ, grade="B")              # Chongqing 500112
+    register(client, admin, code=HN, grade="B")              # Henan 410100 (Zhengzhou)
+    _, last = seqs(client, admin)
+    henan = key_for("regulator", divisions=["410000"])       # 410000 covers 4101xx
+    assert page(client, henan, 0, 500) == ([HN], last)
+    # a bank key bound to Chongqing sees the Chongqing enterprise only
+    assert page(client, key_for("bank", divisions=["500000"]), 0, 500) == ([CQ], last)
+    # a national (unbound) bank key and the admin see every enterprise
+    assert page(client, key_for("bank"), 0, 500) == ([CQ, HN], last)
+    assert page(client, admin, 0, 500) == ([CQ, HN], last)
+
+
+def test_a_facility_in_the_division_is_enough(client, admin, key_for):
+    # registered in Chongqing, its facility in Henan: a Henan regulator may see it (by either division)
+    register(client, admin, code=CQ, grade="B", facility_division="410100")
+    [only] = seqs(client, admin)
+    assert page(client, key_for("regulator", divisions=["410000"]), 0, 500) == ([CQ], only)
+    assert page(client, key_for("regulator", divisions=["420000"]), 0, 500) == ([], only)
+
+
+def test_paging_over_hidden_events_moves_on(client, admin, key_for):
+    register(client, admin, code=CQ, grade="B")
+    for day in ("2024-09-10", "2024-09-11", "2024-09-12"):
+        assert event(client, admin, kind="fraud_found", effective=day, ref="G-FRAUD").status_code == 201
+    register(client, admin, code=HN, grade="B")
+    s = seqs(client, admin)                                  # four Chongqing events, then one Henan event
+    henan = key_for("regulator", divisions=["410000"])
+    # each page scans `limit` events in commit order and returns the visible ones; `next` = last seq scanned
+    assert page(client, henan, 0, 2) == ([], s[1])
+    assert page(client, henan, s[1], 2) == ([], s[3])
+    assert page(client, henan, s[3], 2) == ([HN], s[4])
+    assert page(client, henan, s[4], 2) == ([], s[4])                                  # caught up
+    # an unbound bank pages through the same events, all of them
+    bank = key_for("bank")
+    assert page(client, bank, 0, 2) == ([CQ, CQ], s[1])
+    assert page(client, bank, s[3], 2) == ([HN], s[4])
