@@ -9,7 +9,7 @@ import marshmallow as ma
 from incentives.engine import FACTS
 from incentives.state import EVENT_KINDS, STATUSES, VIOLATIONS
 
-from .schemas import AsOfQuery, Day, Division, Grade, Uscc, non_negative
+from .schemas import PLAUSIBLE_MAX, AsOfQuery, Day, Division, Grade, Uscc, non_negative
 
 
 class IsoDate(ma.fields.Date):
@@ -44,7 +44,7 @@ def _fact_field(name: str, spec: dict):
         return ma.fields.Boolean(allow_none=True, metadata=meta)
     if spec["type"] == "Decimal":
         return ma.fields.Decimal(allow_none=True, as_string=False, allow_nan=False, validate=non_negative,
-                                 metadata={**meta, "minimum": 0})
+                                 metadata={**meta, "minimum": 0, "maximum": PLAUSIBLE_MAX})
     if spec["type"] == "grade":
         return Grade(allow_none=True, metadata=meta)
     if spec.get("values"):           # a closed list in policies/facts.yaml (guarantee_role, new_project_kind …)

@@ -5,14 +5,14 @@ import marshmallow as ma
 
 from incentives.policy import ALERT_LEVELS
 
-from .schemas import Day, Division, Grade, Uscc, non_negative
+from .schemas import PLAUSIBLE_MAX, Day, Division, Grade, Uscc, non_negative
 from .schemas_benefits import BenefitOut, NotApplicableOut
 from .schemas_emergency import EmergencyFigureOut
 from .schemas_grades import Facts, IsoDate, Localized
 
 
 def _non_negative(field_cls=ma.fields.Decimal, **kw):
-    return field_cls(load_default=None, allow_none=True, validate=non_negative, metadata={"minimum": 0},
+    return field_cls(load_default=None, allow_none=True, validate=non_negative, metadata={"minimum": 0, "maximum": PLAUSIBLE_MAX},
                      **({"as_string": False, "allow_nan": False} if field_cls is ma.fields.Decimal else {}), **kw)
 
 

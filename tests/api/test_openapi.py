@@ -29,6 +29,8 @@ BEYOND_SCHEMA = {
     "POST /api/v1/benefits/preview": "the enterprise by uscc or by facts; interpretation parameters by name",
     "POST /api/v1/benefits/preview/plan": "as the preview",
     "POST /api/v1/tax/assessments": "records, standards and rates are checked against the tax tables",
+    "POST /api/v1/tax/batches": "the files' rows are checked by the assessment",
+    "POST /api/v1/webhooks": "the URL must be https (or an allowed host) and resolve to a public address",
 }
 ROLES = {"public": None, "enterprise": {"uscc": uscc_mod.make("91", "500112", "MA5U0AB1")}, "bank": {},
          "tax_bureau": {"divisions": ["000000"]}, "regulator": {"divisions": ["000000"]}, "admin": {}}
