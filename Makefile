@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GIS_DATABASE_URL ?= sqlite:///var/gis.sqlite
 export GIS_BIND ?= 127.0.0.1:8000
-export GIS_REDIS_URL ?= redis://127.0.0.1:6379/0
+# make run's queue and limits (GIS_REDIS_URL wins); tests choose their own (TEST_REDIS_URL)
+RUN_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 .PHONY: run test bench lint install install-test install-bench sample clean
 
@@ -37,7 +38,7 @@ var/secret_key:
 run: install var/secret_key
 	$(BIN)/gis migrate
 	$(BIN)/gis load-sample
-	GIS_SECRET_KEY=$$(cat var/secret_key) PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-var/metrics} \
+	GIS_REDIS_URL=$${GIS_REDIS_URL:-$(RUN_REDIS_URL)} GIS_SECRET_KEY=$$(cat var/secret_key) PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-var/metrics} \
 	  sh -c 'mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db || exit 1; \
 	    $(BIN)/gis worker & worker=$$!; \
 	    $(BIN)/gunicorn -c gunicorn.conf.py & web=$$!; \

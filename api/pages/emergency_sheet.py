@@ -1,7 +1,7 @@
 """The emergency-response sheet as a page for the signed-in enterprise or its regulator (?format=pdf)."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import request
 
 from incentives.services import emergency
 
@@ -23,7 +23,8 @@ def emergency_sheet(uscc: str):
         session=get_session(), caller=page_caller(), uscc=_normalize(uscc),
         as_of=parse_date(request.args.get("as_of")) or today()))
     if problem:
-        return render_template("pages/error.html", problem=problem), problem.status
+        from . import error_page
+        return error_page(problem.status, problem.headline)
     return respond(answer, fmt, filename=f"emergency-sheet-{answer['uscc']}")
 
 

@@ -63,4 +63,4 @@ def test_sheet_page_refuses_another_enterprise(open_page, plant, server):
     page = open_page()
     login(page, keys["enterprise"], "/lookup")          # the Chongqing enterprise's key
     page.goto(f"/enterprises/{JL}/emergency-sheet")
-    assert page.locator(".problem").count() == 1
+    assert page.locator(".notice[data-status='403']").count() == 1   # the friendly error page
