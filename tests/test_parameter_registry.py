@@ -72,16 +72,33 @@ def test_every_answer_echoes_the_registry_and_a_request_may_override_what_allows
     assert replace(LedgerOptions(), include_drafts=True).include_drafts
 
 
-def test_the_assessment_constants_equal_every_published_value():
-    # The vectorised assessment (issue 15) still holds LAW-13 and 附表一 as constants in
-    # incentives/tax/parameters.py; until it reads statutory(day) per month, each dated value the
-    # catalogue publishes must equal them, or this fails.
-    from incentives.tax.parameters import RATE_RANGE, REDUCTION_TIERS
-    constants = tuple(sorted((share, factor) for _, share, factor in REDUCTION_TIERS))
-    for name, expected in (("env_tax.reduction_tiers", constants), ("env_tax.rate_range", RATE_RANGE)):
-        for dated in policies.PARAMETERS[name].values:
-            day = dated.window.start or date(2018, 1, 1)
-            s = statutory(day)
-            got = tuple((share, factor) for share, factor, _ in s.tiers) if name.endswith("tiers") \
-                else (s.rate_min, s.rate_max)
-            assert got == expected, (name, day)
+def test_the_assessment_reads_the_tiers_and_rate_range_in_force_each_month(monkeypatch):
+    from incentives.env_tax import InvalidRate, TaxParameters, assess
+
+    def so2(m):  # SO2 1200 kg, mean 110, max 150 mg/m3 against a standard of 200 (agency monthly values)
+        return {"outlet": "DA001", "pollutant": "so2", "month": m, "emission_kg": 1200, "avg_concentration": 110,
+                "max_concentration": 150, "source": "agency"}
+
+    def run(rates=None):
+        return assess([so2("2024-01"), so2("2024-02")], division="410000", outlets={"DA001": {"standards": {"so2": 200}}},
+                      rates=rates or {"so2": "1.2"}, parameters=TaxParameters())
+    # LAW-13 as published: (200 - 110)/200 = 0.45 below -> 75% (not below 50%). 1200 / 0.95 = 1263.157... ->
+    # 1263.16 eq x 1.2 = 1515.792 -> 1515.79; due 1515.79 x 0.75 = 1136.8425 -> 1136.84 (reduction 378.95).
+    assert [(r.tier, r.tax_due, r.reduction) for r in run().rows] == [("75%", Decimal("1136.84"), Decimal("378.95"))] * 2
+    # A new LAW-13 from 2024-02-01: "more than 40% below -> 60%". January keeps the 2018 tiers; in February
+    # 110 < (1 - 0.40) x 200 = 120 -> 60%: due 1515.79 x 0.60 = 909.474 -> 909.47, reduction 1515.79 - 909.47 = 606.32.
+    old = policies.PARAMETERS["env_tax.reduction_tiers"].values[0]
+    tiers = Parameter("env_tax.reduction_tiers", (
+        DatedValue(Window(old.window.start, date(2024, 2, 1)), old.value, "LAW-13", "test"),
+        DatedValue(Window(date(2024, 2, 1), None), (("0.40", "0.60"),), "LAW-13", "test")))
+    monkeypatch.setitem(policies.PARAMETERS, "env_tax.reduction_tiers", tiers)
+    jan, feb = run().rows
+    assert (jan.tier, jan.factor, jan.tax_due) == ("75%", Decimal("0.75"), Decimal("1136.84"))
+    assert (feb.tier, feb.factor, feb.tax_due, feb.reduction) == ("60%", Decimal("0.60"), Decimal("909.47"),
+                                                                  Decimal("606.32"))
+    assert feb.reason.zh == "月均浓度110 < 0.6×200=120，且最高单次监测值150 ≤ 200 → 减按60%"
+    # 附表一 published as 1.2–2: a rate of 2.5 yuan is refused, 2 is taken (1263.16 x 2 = 2526.32 before reduction).
+    _publish(monkeypatch, "env_tax.rate_range", ("1.2", "2"), "LAW-13")
+    with pytest.raises(InvalidRate, match="1.2–2"):
+        run({"so2": "2.5"})
+    assert run({"so2": "2"}).rows[0].tax_before_reduction == Decimal("2526.32")

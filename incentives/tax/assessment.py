@@ -19,12 +19,11 @@ from ..money import dec, round_half_up
 from ..reference import division_prefix, reference
 from ..tabular import ROW
 from .numbers import INT64_SAFE, round_exact, terminates, to_decimal
-from .parameters import NO_REDUCTION, RATE_RANGE, REDUCTION_TIERS, TaxParameters
+from .parameters import Statutory, TaxParameters, statutory
 from .records import Records, parse_records
 
 REF = "LAW-13"  # the digest entry for the env tax; each step names its exact clause in values["clause"]
-RATE_MIN, RATE_MAX = RATE_RANGE
-FACTORS = {tier: factor for tier, _, factor in REDUCTION_TIERS} | dict([NO_REDUCTION])
+NO_REDUCTION = Decimal(1)  # the factor of tier "none": the full tax (the tiers themselves come from statutory(day))
 FEN = Decimal("0.01")
 PARTICULATE_ITEMS = ("soot", "general_dust")  # 117号 一: a 颗粒物 limit ("pm") serves these items
 
@@ -39,7 +38,7 @@ class MissingRate(ValueError):
 
 
 class InvalidRate(ValueError):
-    """A caller's rate outside 法 附表一's 1.2–12 yuan per 污染当量."""
+    """A caller's rate outside 法 附表一's range (1.2–12 yuan per 污染当量; env_tax.rate_range)."""
     status = 422
 
     def __init__(self, message: str, errors: list[dict] | None = None):
@@ -158,9 +157,6 @@ def _ratio(S: Fraction, C: Fraction) -> Fraction:
     return Fraction(below, S.numerator * C.denominator)
 
 
-_HALF, _SEVEN_TENTHS = (share for _, share, _ in REDUCTION_TIERS)
-
-
 def _step(clause: str, zh: str, en: str, outcome="met", needed: str | None = None, **values) -> Step:
     return Step(REF, Text(zh, en), outcome, {"clause": clause, **values}, needed)
 
@@ -171,8 +167,14 @@ def _month_start(month: str) -> date:
     return date(int(month[:4]), int(month[5:7]), 1)
 
 
-def caller_rates(rates: dict | None) -> dict[str, Decimal]:
-    """A request's `rates` by pollutant code, each checked against 附表一 (1.2–12); InvalidRate names a bad one."""
+def statutory_by_month(months) -> dict[str, Statutory]:
+    """The LAW-13 tiers and 附表一 range in force on each month's first day, read once per distinct month."""
+    return {month: statutory(_month_start(month)) for month in sorted(set(months))}
+
+
+def caller_rates(rates: dict | None, laws: dict[str, Statutory] | None = None) -> dict[str, Decimal]:
+    """A request's `rates` by pollutant code, each checked against 附表一's range (env_tax.rate_range) in
+    force in every month of `laws` (statutory_by_month); InvalidRate names a bad one."""
     out: dict[str, Decimal] = {}
     by_name = reference().pollutant_by_name
     for key, value in (rates or {}).items():
@@ -184,9 +186,14 @@ def caller_rates(rates: dict | None) -> dict[str, Decimal]:
         except Exception:  # noqa: BLE001 - any unparsable value
             raise InvalidRate(f"rates.{key}: {value!r} is not a number",
                               [{"field": f"rates.{key}", "message": "not a number"}]) from None
-        if not (rate.is_finite() and RATE_MIN <= rate <= RATE_MAX):
-            raise InvalidRate(f"rates.{key}: {value} is outside 法 附表一's 1.2–12 yuan per 污染当量",
-                              [{"field": f"rates.{key}", "message": "outside 1.2–12 (法 附表一)"}])
+        if not rate.is_finite():
+            raise InvalidRate(f"rates.{key}: {value!r} is not a finite number",
+                              [{"field": f"rates.{key}", "message": "not a finite number"}])
+        for law in (laws or {}).values():
+            if not law.rate_min <= rate <= law.rate_max:
+                span = f"{law.rate_min}–{law.rate_max}"
+                raise InvalidRate(f"rates.{key}: {value} is outside 法 附表一's {span} yuan per 污染当量",
+                                  [{"field": f"rates.{key}", "message": f"outside {span} (法 附表一)"}])
         out[code] = rate
     return out
 
@@ -366,15 +373,16 @@ def assess(records, *, division: str, outlets: dict[str, dict] | None = None, ra
     parameters = parameters or TaxParameters()
     rec = records if isinstance(records, Records) else parse_records(records, parameters)
     outlets = outlets or {}
-    given_rates = caller_rates(rates)
     pollutants = reference().pollutants
     by_item = {p.item_no: p for p in pollutants.values()}
     measured, group_index = _measurement_groups(rec)
     groups = measured + _aggregate_groups(rec)
+    laws = statutory_by_month(g["month"] for g in groups)  # what the catalogue publishes, per month
+    given_rates = caller_rates(rates, laws)
     _resolve_standards(groups, outlets, parameters, by_item)
     rates_used: dict[tuple[str, str], RateUsed] = {}
     for g in groups:
-        g["pollutant"] = by_item[g["item"]]
+        g["pollutant"], g["law"] = by_item[g["item"]], laws[g["month"]]
         key = (g["pollutant"].code, g["month"])
         if key not in rates_used:
             rates_used[key] = _rate(division, key[0], key[1], given_rates)
@@ -477,13 +485,18 @@ def _rank(groups, parameters) -> None:
             g["tie"] = edge is not None and g["eq"] == edge  # the tie rule decided who is taxed
 
 
-def _tier(C: Fraction, S: Fraction, boundary: str) -> str:
-    """法 第十三条 on exact values: the first tier whose share of S the mean C is below ("低于"; strict),
-    or at most (inclusive; REDUCTION_BOUNDARY)."""
-    for tier, share, _ in REDUCTION_TIERS:
-        if C < share * S or (boundary == "inclusive" and C == share * S):
-            return tier
-    return NO_REDUCTION[0]
+def _tier(C: Fraction, S: Fraction, boundary: str, law: Statutory) -> tuple[str, Decimal, Fraction | None]:
+    """法 第十三条 on exact values, with the tiers in force that month (law.tiers, tightest first): the first
+    tier whose limit × S the mean C is below ("低于"; strict), or at most (inclusive; REDUCTION_BOUNDARY).
+    (label, factor, limit), or ("none", 1, None)."""
+    for limit, factor, label in law.tiers:
+        if C < limit * S or (boundary == "inclusive" and C == limit * S):
+            return label, factor, limit
+    return "none", NO_REDUCTION, None
+
+
+def _factor(tier: str, law: Statutory) -> Decimal:
+    return next((factor for _, factor, label in law.tiers if label == tier), NO_REDUCTION)
 
 
 def _row(g, groups, outlets, parameters, elsewhere) -> Row:
@@ -513,7 +526,7 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
             before = round_half_up(eq_used * rate)
         else:
             before = round_exact(g["eq"] * Fraction(rate), FEN)
-        before, reduction, due = _amounts(before, FACTORS[tier], parameters.reduction_rounding)
+        before, reduction, due = _amounts(before, _factor(tier, g["law"]), parameters.reduction_rounding)
     used, per_eq = _fmt(eq_used), _fmt(rate)
     steps.append(_step("法 第十一条、第十三条", f"应纳税额 = {used} × {per_eq} = {before}；减免 {reduction}；应纳 {due}",
                        f"tax = {used} × {per_eq} = {before}; reduction {reduction}; due {due}",
@@ -525,7 +538,7 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
         avg_concentration=to_decimal(C, 3) if C is not None else None,
         max_concentration=to_decimal(Cmax, 3) if Cmax is not None else None, max_time=g["max_time"],
         standard=to_decimal(S) if S is not None else None, standard_source=g["S_source"], ratio=ratio,
-        tier=tier, factor=FACTORS[tier], reason=reason, steps=tuple(steps),
+        tier=tier, factor=_factor(tier, g["law"]), reason=reason, steps=tuple(steps),
         emission_kg=to_decimal(g["emission"], 6), equivalents=eq_used, taxed=g["taxed"], rank=g["rank"],
         rate=rate, rate_source=g["rate"].source, tax_before_reduction=before, reduction=reduction,
         tax_due=due, records=g["n"])
@@ -615,24 +628,26 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
     steps.append(_step("财税〔2018〕117号 二", f"同月无其他超标（EXCEEDANCE_SCOPE={parameters.exceedance_scope}）",
                        f"no other exceedance that month (EXCEEDANCE_SCOPE={parameters.exceedance_scope})",
                        outcome, gate="G2"))
-    tier = _tier(C, S, parameters.boundary)
+    law = g["law"]
+    tier, _, limit = _tier(C, S, parameters.boundary, law)
     lt = "≤" if parameters.boundary == "inclusive" else "<"
     ge = ">" if parameters.boundary == "inclusive" else "≥"
-    half, seventy = S * _HALF, S * _SEVEN_TENTHS
-    on_edge = C in (half, seventy)  # exactly on a tier's edge: REDUCTION_BOUNDARY decided
+    on_edge = any(C == share * S for share, _, _ in law.tiers)  # exactly on a tier's edge: REDUCTION_BOUNDARY decided
     param = f"（REDUCTION_BOUNDARY={parameters.boundary}）" if on_edge else ""
     param_en = f" (REDUCTION_BOUNDARY={parameters.boundary})" if on_edge else ""
     tail_zh = f"，且最高{unit[0]}{max_txt} ≤ {std_txt}"
     tail_en = f" and max {unit[1]} {max_txt} ≤ {std_txt}"
-    if tier == "50%":
-        text = Text(f"月均浓度{mean_txt} {lt} 0.5×{std_txt}={_fmt(half)}{tail_zh}{param} → 减按50%",
-                    f"mean {mean_txt} {lt} 0.5 × {std_txt} = {_fmt(half)}{tail_en}{param_en} → 50%")
-    elif tier == "75%":
-        text = Text(f"月均浓度{mean_txt} {lt} 0.7×{std_txt}={_fmt(seventy)}{tail_zh}{param} → 减按75%",
-                    f"mean {mean_txt} {lt} 0.7 × {std_txt} = {_fmt(seventy)}{tail_en}{param_en} → 75%")
+    if limit is not None:
+        share, edge = _fmt(limit), _fmt(S * limit)
+        text = Text(f"月均浓度{mean_txt} {lt} {share}×{std_txt}={edge}{tail_zh}{param} → 减按{tier}",
+                    f"mean {mean_txt} {lt} {share} × {std_txt} = {edge}{tail_en}{param_en} → {tier}")
+    elif law.tiers:
+        loosest = law.tiers[-1][0]  # C is at or above the loosest tier's limit
+        share, edge = _fmt(loosest), _fmt(S * loosest)
+        text = Text(f"月均浓度{mean_txt} {ge} {share}×{std_txt}={edge}{param} → 不减征",
+                    f"mean {mean_txt} {ge} {share} × {std_txt} = {edge}{param_en} → no reduction")
     else:
-        text = Text(f"月均浓度{mean_txt} {ge} 0.7×{std_txt}={_fmt(seventy)}{param} → 不减征",
-                    f"mean {mean_txt} {ge} 0.7 × {std_txt} = {_fmt(seventy)}{param_en} → no reduction")
+        text = Text("法第十三条无减征档次 → 不减征", "no reduction tier published for 法 第十三条 → no reduction")
     steps.append(_step("法 第十三条", text.zh, text.en, "met" if tier != "none" else "not_met",
                        ratio=to_decimal(_ratio(S, C), 4), boundary=parameters.boundary, tier=tier))
     return tier, text, steps
@@ -685,7 +700,8 @@ def filing_deadline(quarter: str) -> date:
 
 FILING_COLUMNS = ("排放口", "污染物", "月份", "月均浓度", "最高浓度", "标准浓度", "低于标准比例", "减征档次",
                   "排放量(千克)", "污染当量数", "应纳税额(减免前)", "减免税额", "应纳税额")
-TIER_LABELS = {"75%": "减按75%", "50%": "减按50%", "none": "不减征"}
+def _tier_label(tier: str) -> str:
+    return "不减征" if tier == "none" else f"减按{tier}"
 
 
 def to_filing_rows(assessment: Assessment) -> list[dict]:
@@ -695,6 +711,6 @@ def to_filing_rows(assessment: Assessment) -> list[dict]:
     return [{
         "排放口": r.outlet, "污染物": r.pollutant_zh, "月份": r.month, "月均浓度": text(r.avg_concentration),
         "最高浓度": text(r.max_concentration), "标准浓度": text(r.standard), "低于标准比例": text(r.ratio),
-        "减征档次": TIER_LABELS[r.tier], "排放量(千克)": text(r.emission_kg), "污染当量数": text(r.equivalents),
+        "减征档次": _tier_label(r.tier), "排放量(千克)": text(r.emission_kg), "污染当量数": text(r.equivalents),
         "应纳税额(减免前)": text(r.tax_before_reduction), "减免税额": text(r.reduction), "应纳税额": text(r.tax_due),
     } for r in assessment.rows]

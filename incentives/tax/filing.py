@@ -28,6 +28,13 @@ RELIEF = {"zh": {"75%": "法第十三条 浓度值低于标准30% 减按75%", "5
           "en": {"75%": "法 第十三条: 30% below the standard, 75% of the tax",
                  "50%": "法 第十三条: 50% below the standard, 50% of the tax", "none": ""}}
 TOTAL = {"zh": "合计", "en": "total"}
+
+
+def _relief(lang: str, tier: str) -> str:
+    """The relief text of a tier; a tier the catalogue publishes beyond the two of 2018 is named by its factor."""
+    if tier in RELIEF[lang]:
+        return RELIEF[lang][tier]
+    return f"法第十三条 减按{tier}" if lang == "zh" else f"法 第十三条: {tier} of the tax"
 MONEY = ("tax_before_reduction", "reduction", "tax_due")
 
 
@@ -55,7 +62,7 @@ def filing_rows(answer: dict, lang: str = "zh") -> list[list]:
                     METHODS[lang].get(r["data_source"], r["data_source"]), _dec(r["avg_concentration"]),
                     _dec(r["max_concentration"]), _dec(r["standard"]), _dec(r["emission_kg"]),
                     p.equivalent_kg if p else None, _dec(r["equivalents"]), _dec(r["rate"]),
-                    money["tax_before_reduction"], RELIEF[lang][r["tier"]] if r["taxed"] else "",
+                    money["tax_before_reduction"], _relief(lang, r["tier"]) if r["taxed"] else "",
                     money["reduction"], money["tax_due"]])
     out.append([TOTAL[lang]] + [None] * 11 + [totals["tax_before_reduction"], None, totals["reduction"],
                                               totals["tax_due"]])

@@ -6,14 +6,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-# The law's numbers, in one place (LAW-13). 法 第十三条: the mean concentration C "低于" the standard S by
-# 50% (C below 1/2 of S) → 减按50%; by 30% (C below 7/10 of S) → 减按75%; tiers in the order they are tried.
-REDUCTION_TIERS: tuple[tuple[str, Fraction, Decimal], ...] = (
-    ("50%", Fraction(1, 2), Decimal("0.5")),
-    ("75%", Fraction(7, 10), Decimal("0.75")),
-)
-NO_REDUCTION = ("none", Decimal(1))
-RATE_RANGE = (Decimal("1.2"), Decimal(12))   # 法 附表一: 1.2–12 yuan per 污染当量 for air pollutants
+# LAW-13's tiers and 附表一's rate range are published in the catalogue (env_tax.reduction_tiers,
+# env_tax.rate_range) and read through statutory(day) below; the top N is not a registry value.
 TOP_N_STATUTORY = 3                          # 法 第九条: the first three pollutants per outlet are taxed
 
 CHOICES: dict[str, tuple[str, ...]] = {
