@@ -166,3 +166,16 @@ def work(app) -> bool:
 
     from api import jobs
     return jobs.run_worker(app, burst=True, worker_class=SimpleWorker)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """gunicorn on a free loopback port over a migrated SQLite file, as `make run` starts it."""
+    from .test_served import start_gunicorn
+    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
+    migrate.upgrade(url)
+    proc, base = start_gunicorn(url, tmp_path)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+    proc.stderr.close()

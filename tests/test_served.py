@@ -10,10 +10,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
-from incentives import migrate
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -47,17 +43,6 @@ def start_gunicorn(database_url: str, tmp_path: Path, **env) -> tuple[subprocess
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("gunicorn did not answer in 30 s")
-
-
-@pytest.fixture
-def served(tmp_path):
-    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
-    migrate.upgrade(url)
-    proc, base = start_gunicorn(url, tmp_path)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
-    proc.stderr.close()
 
 
 def test_gunicorn_serves_health_and_metrics(served):

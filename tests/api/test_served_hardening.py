@@ -31,17 +31,6 @@ def request(base: str, method: str, path: str, headers: dict | None = None, body
         conn.close()
 
 
-@pytest.fixture
-def served_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
-    migrate.upgrade(url)
-    proc, base = start_gunicorn(url, tmp_path)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
-    proc.stderr.close()
-
-
 def _assert_problem(status, headers, body, expected):
     assert status == expected, body[:300]
     assert headers["Content-Type"] == "application/problem+json"
@@ -49,16 +38,16 @@ def _assert_problem(status, headers, body, expected):
     assert problem["status"] == expected and problem["title"] and "errors" in problem
 
 
-def test_gunicorns_own_414_and_431_are_problem_json(served_sqlite):
-    _assert_problem(*request(served_sqlite, "GET", "/api/v1/health?x=" + "a" * 9000), 414)
-    _assert_problem(*request(served_sqlite, "GET", "/api/v1/health", {"X-Big": "b" * 9000}), 431)
+def test_gunicorns_own_414_and_431_are_problem_json(served):
+    _assert_problem(*request(served, "GET", "/api/v1/health?x=" + "a" * 9000), 414)
+    _assert_problem(*request(served, "GET", "/api/v1/health", {"X-Big": "b" * 9000}), 431)
     many = {f"X-H{i}": "v" for i in range(120)}
-    _assert_problem(*request(served_sqlite, "GET", "/api/v1/health", many), 431)
+    _assert_problem(*request(served, "GET", "/api/v1/health", many), 431)
 
 
-def test_an_oversized_body_is_413_problem_json(served_sqlite):
+def test_an_oversized_body_is_413_problem_json(served):
     # declared larger than the JSON limit: refused from the headers, the body is never read
-    parts = urlsplit(served_sqlite)
+    parts = urlsplit(served)
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
         sock.sendall(b"POST /api/v1/benefits/preview HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 17000000\r\nConnection: close\r\n\r\n{")
