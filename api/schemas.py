@@ -124,6 +124,15 @@ class AsOfQuery(ma.Schema):
         return data
 
 
+DRAFTS_DESCRIPTION = ("true: grading rules of 征求意见稿 (drafts) apply too, e.g. Ningxia 二(五); default false. "
+                      "Echoed in the answer.")
+
+
+class GradeQuery(AsOfQuery):
+    """A grade at a date: `as_of` and `include_drafts` (contract 1.1: drafts' grading rules only when asked)."""
+    include_drafts = ma.fields.Boolean(load_default=False, metadata={"description": DRAFTS_DESCRIPTION})
+
+
 def non_negative(value) -> None:
     """Refuse a negative amount (marshmallow 4 validators must raise, not return False)."""
     if value is not None and value < 0:
