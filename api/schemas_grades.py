@@ -58,8 +58,6 @@ def _fact_field(name: str, spec: dict):
 class Facts(ma.Schema.from_dict({name: _fact_field(name, spec) for name, spec in FACTS.items()},
                                 name="FactsBase")):
     """Facts policies read (engine.FACTS), plus the registry's own."""
-    guarantee_category = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100),
-                                          metadata={"description": "保障类 category (G-GUARANTEE), if any"})
     cement_clinker = ma.fields.Boolean(allow_none=True)
     outlets = ma.fields.List(ma.fields.String(), allow_none=True)
 
