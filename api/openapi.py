@@ -1,4 +1,5 @@
-"""The one place flask-smorest is customised: errors documented as problem+json (house style gotcha 6)."""
+"""The one place flask-smorest is customised: errors documented as problem+json (house style gotcha 6), and
+enums the catalogue publishes (schemas.CatalogueEnum) read when the document is built."""
 from __future__ import annotations
 
 import http
@@ -7,10 +8,20 @@ from flask_smorest import Api as _Api
 from flask_smorest.utils import prepare_response
 
 from .problems import PROBLEM, ProblemSchema
+from .schemas import CatalogueEnum
+
+
+def catalogue_enum(self, field, **kwargs) -> dict:
+    """apispec attribute function: a CatalogueEnum's values as the property's `enum`."""
+    return {"enum": list(field.values())} if isinstance(field, CatalogueEnum) else {}
 
 
 class Api(_Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(catalogue_enum)
 
     def _register_responses(self):
         for status in http.HTTPStatus:

@@ -32,6 +32,14 @@ class Uscc(ma.fields.String):
             raise ma.ValidationError(str(exc)) from None
 
 
+class CatalogueEnum(ma.fields.String):
+    """A string whose allowed values the catalogue publishes (e.g. the LAW-13 tier labels). The OpenAPI `enum`
+    is read from `values()` when the document is built (api.openapi), after the catalogue is loaded."""
+    def __init__(self, values, **kwargs):
+        super().__init__(**kwargs)
+        self.values = values
+
+
 class Grade(ma.fields.String):
     """A grade; input accepts aliases (B－, A级, 绩效引领, leading), output is canonical."""
     def __init__(self, **kwargs):
