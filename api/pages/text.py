@@ -63,6 +63,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "submit": ("提交", "Submit"),
     "as_of": ("基准日期", "As of"),
     "as_of_hint": ("留空为今天（北京时间）", "empty = today (Asia/Shanghai)"),
+    "include_drafts": ("含征求意见稿的分级规则", "with the grading rules of drafts (征求意见稿)"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 XLSX", "Download XLSX"),
     "error": ("无法处理", "Cannot process this"),

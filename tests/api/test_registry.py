@@ -305,6 +305,11 @@ def test_grade_answers_apply_draft_rules_only_when_asked(client, admin, key_for)
                         headers=bank) as r:
             snap = r.get_json()
         assert snap["include_drafts"] is drafted and snap["enterprises"][0]["overall_grade"] == grade
+    # the public page of the enterprise (its grade and history) has the same switch
+    for query, grade in (("", "B"), ("?include_drafts=true", "C")):
+        html = client.get(f"/enterprises/{nx}{query}", headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert f'id="overall-grade">{grade}</dd>' in html
+    assert "include_drafts=true" in client.get(f"/enterprises?uscc={nx}&include_drafts=true").headers["Location"]
     csv_answer = client.post("/api/v1/grades/lookup", data={"file": (io.BytesIO(f"uscc\n{nx}\n".encode()), "l.csv"),
                                                             "include_drafts": "true"},
                              headers={**bank, "Accept": "text/csv"})
