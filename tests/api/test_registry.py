@@ -283,7 +283,8 @@ def test_grade_answers_apply_draft_rules_only_when_asked(client, admin, key_for)
     from api.schemas import today_in_shanghai
     nx = uscc_mod.make("91", "640104", "NX000001")
     day = today_in_shanghai()
-    found, ban_ends = day - timedelta(days=30), (day - timedelta(days=30)).replace(year=day.year + 1).isoformat()
+    found = day - timedelta(days=30 if (day - timedelta(days=30)).strftime("%m-%d") != "02-29" else 31)
+    ban_ends = found.replace(year=found.year + 1).isoformat()
     client.post("/api/v1/enterprises", headers=admin, json={
         "uscc": nx, "name": "宁夏某家具厂", "industries": [
             {"industry": "furniture", "branch": "furniture_main", "grade": "B",
