@@ -1,16 +1,32 @@
-"""The one place flask-smorest is customised: errors documented as problem+json (house style gotcha 6)."""
+"""The one place flask-smorest is customised: errors documented as problem+json (house style gotcha 6), and
+enums the catalogue publishes (schemas.CatalogueEnum) read when the document is built."""
 from __future__ import annotations
 
+import copy
 import http
 
 from flask_smorest import Api as _Api
 from flask_smorest.utils import prepare_response
 
 from .problems import PROBLEM, ProblemSchema
+from .schemas import CatalogueEnum
+
+
+def catalogue_enum(self, field, **kwargs) -> dict:
+    """apispec attribute function: a CatalogueEnum's values as the property's `enum`."""
+    return {"enum": list(field.values())} if isinstance(field, CatalogueEnum) else {}
 
 
 class Api(_Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        # apispec's to_dict() deep-updates its options with the whole document: without a copy of its own, the
+        # config's API_SPEC_OPTIONS (shared by every app of the process) would carry the first app's document
+        # into the next one's (an enum the catalogue publishes would stay as the first app read it).
+        self.spec.options = copy.deepcopy(self.spec.options)
+        self.ma_plugin.converter.add_attribute_function(catalogue_enum)
 
     def _register_responses(self):
         for status in http.HTTPStatus:

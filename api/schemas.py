@@ -32,6 +32,14 @@ class Uscc(ma.fields.String):
             raise ma.ValidationError(str(exc)) from None
 
 
+class CatalogueEnum(ma.fields.String):
+    """A string whose allowed values the catalogue publishes (e.g. the LAW-13 tier labels). The OpenAPI `enum`
+    is read from `values()` when the document is built (api.openapi), after the catalogue is loaded."""
+    def __init__(self, values, **kwargs):
+        super().__init__(**kwargs)
+        self.values = values
+
+
 class Grade(ma.fields.String):
     """A grade; input accepts aliases (B－, A级, 绩效引领, leading), output is canonical."""
     def __init__(self, **kwargs):
@@ -122,6 +130,15 @@ class AsOfQuery(ma.Schema):
         if data.get("as_of") is None:
             data["as_of"] = today_in_shanghai()
         return data
+
+
+DRAFTS_DESCRIPTION = ("true: grading rules of 征求意见稿 (drafts) apply too, e.g. Ningxia 二(五); default false. "
+                      "Echoed in the answer.")
+
+
+class GradeQuery(AsOfQuery):
+    """A grade at a date: `as_of` and `include_drafts` (contract 1.1: drafts' grading rules only when asked)."""
+    include_drafts = ma.fields.Boolean(load_default=False, metadata={"description": DRAFTS_DESCRIPTION})
 
 
 def non_negative(value) -> None:

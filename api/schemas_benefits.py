@@ -128,18 +128,35 @@ class PoliciesQuery(ma.Schema):
 
 
 class ParameterValueOut(ma.Schema):
-    from_ = IsoDate(data_key="from", attribute="from", allow_none=True)
-    to = IsoDate(allow_none=True)
+    from_ = IsoDate(data_key="from", attribute="from_", allow_none=True)
+    to = IsoDate(allow_none=True, metadata={"description": "last day in force"})
     value = ma.fields.Raw()
-    ref = ma.fields.String()
-    source = ma.fields.String()
+    ref = ma.fields.String(allow_none=True)
+    source = ma.fields.String(allow_none=True)
 
 
 class ParameterOut(ma.Schema):
     name = ma.fields.String()
     description = ma.fields.String()
-    unit = ma.fields.String()
+    unit = ma.fields.String(allow_none=True)
     values = ma.fields.List(ma.fields.Nested(ParameterValueOut))
+
+
+class RegistryParameterOut(ParameterOut):
+    description = ma.fields.Nested(TextObject)
+    jurisdiction = ma.fields.String(metadata={"description": "GB/T 2260 code of the jurisdiction that publishes it"})
+    kind = ma.fields.String(metadata={"enum": ["date", "integer", "decimal", "rates_by_grade", "tiers", "range",
+                                               "choice", "flag", "grades"]})
+    choices = ma.fields.Raw(allow_none=True, metadata={"description": "kind choice: the allowed values"})
+    override = ma.fields.Boolean(metadata={"description": "a request may set it for itself (parameters)"})
+    refs = ma.fields.List(ma.fields.String(), metadata={"description": "the refs whose outcome it decides"})
+
+
+class ParametersOut(ma.Schema):
+    registry = ma.fields.List(ma.fields.Nested(RegistryParameterOut), required=True)
+    interpretations = ma.fields.Dict(required=True)
+    env_tax = ma.fields.Dict()
+    dated = ma.fields.List(ma.fields.Nested(ParameterOut), required=True)
 
 
 class PolicyOut(ma.Schema):

@@ -9,7 +9,7 @@ import marshmallow as ma
 from incentives.engine import FACTS
 from incentives.state import EVENT_KINDS, STATUSES, VIOLATIONS
 
-from .schemas import PLAUSIBLE_MAX, AsOfQuery, Day, Division, Grade, Uscc, non_negative
+from .schemas import DRAFTS_DESCRIPTION, PLAUSIBLE_MAX, Day, Division, Grade, GradeQuery, Uscc, non_negative
 
 
 class IsoDate(ma.fields.Date):
@@ -58,8 +58,6 @@ def _fact_field(name: str, spec: dict):
 class Facts(ma.Schema.from_dict({name: _fact_field(name, spec) for name, spec in FACTS.items()},
                                 name="FactsBase")):
     """Facts policies read (engine.FACTS), plus the registry's own."""
-    guarantee_category = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100),
-                                          metadata={"description": "保障类 category (G-GUARANTEE), if any"})
     cement_clinker = ma.fields.Boolean(allow_none=True)
     outlets = ma.fields.List(ma.fields.String(), allow_none=True)
 
@@ -193,6 +191,11 @@ class GradeOut(ma.Schema):
     facts = ma.fields.Dict(metadata={"description": "stored facts (GET of the enterprise, for those who may see it)"})
 
 
+class GradeAtOut(GradeOut):
+    """The grade at a date, with the request's `include_drafts` echoed."""
+    include_drafts = ma.fields.Boolean(required=True, metadata={"description": DRAFTS_DESCRIPTION})
+
+
 class EventCreated(ma.Schema):
     seq = ma.fields.Integer(required=True)
     state = ma.fields.Nested(GradeOut, required=True)
@@ -201,14 +204,18 @@ class EventCreated(ma.Schema):
 class LookupIn(ma.Schema):
     usccs = ma.fields.List(ma.fields.String(), load_default=list, metadata={"description": "≤ 1 000; or send a CSV file"})
     as_of = Day(load_default=None, allow_none=True)
+    include_drafts = ma.fields.Boolean(load_default=False, metadata={"description": DRAFTS_DESCRIPTION})
 
 
 class AsOfForm(ma.Schema):
+    """The form fields beside a lookup file (or query parameters)."""
     as_of = Day(load_default=None, allow_none=True)
+    include_drafts = ma.fields.Boolean(load_default=False)
 
 
 class LookupOut(ma.Schema):
     as_of = IsoDate(required=True)
+    include_drafts = ma.fields.Boolean(required=True, metadata={"description": DRAFTS_DESCRIPTION})
     results = ma.fields.List(ma.fields.Nested(GradeOut), required=True)
     not_found = ma.fields.List(ma.fields.String(), required=True)
     invalid = ma.fields.List(ma.fields.Dict())
@@ -240,7 +247,7 @@ class ChangesOut(ma.Schema):
                        "caught up when it equals `since`"})
 
 
-class SnapshotQuery(AsOfQuery):
+class SnapshotQuery(GradeQuery):
     division = Division(required=True, metadata={"description": "the division and every division inside it"})
     fmt = ma.fields.String(data_key="format", load_default=None, validate=ma.validate.OneOf(["csv", "xlsx", "json"]),
                            metadata={"description": "csv (UTF-8 with BOM), xlsx or json; default: by Accept, "
@@ -251,6 +258,7 @@ class SnapshotOut(ma.Schema):
     """The JSON form of a snapshot (CSV and XLSX carry the same figures, one line per enterprise)."""
     division = ma.fields.String(required=True)
     as_of = IsoDate(required=True)
+    include_drafts = ma.fields.Boolean(required=True, metadata={"description": DRAFTS_DESCRIPTION})
     enterprises = ma.fields.List(ma.fields.Nested(GradeOut), required=True)
 
 

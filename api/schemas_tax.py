@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from .schemas import Division, Money, Number, Uscc
+from incentives.tax.parameters import tier_labels
+
+from .schemas import CatalogueEnum, Division, Money, Number, Uscc
 from .schemas_benefits import JsonObject, StepOut
 from .schemas_grades import IsoDate, Localized
 
@@ -50,7 +52,9 @@ class RowOut(ma.Schema):
     standard = Number(allow_none=True)
     standard_source = ma.fields.String(allow_none=True)
     ratio = Number(allow_none=True)
-    tier = ma.fields.String(metadata={"enum": ["75%", "50%", "none"]})
+    tier = CatalogueEnum(tier_labels, metadata={
+        "description": "the LAW-13 tier the month met (减按 that share of the tax), or none: the tiers the catalogue "
+                       "publishes (env_tax.reduction_tiers)"})
     factor = Number()
     reason = Localized()
     explanation = ma.fields.List(ma.fields.Nested(StepOut))

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -107,11 +108,14 @@ def _decimal_loop(lines: list[list[str]]):
         g[1] += 1
         g[2] = max(g[2], c)
         g[3] += c * f / 1_000_000
+    from incentives.tax.parameters import NO_REDUCTION_TIER, statutory
+
+    laws = {month: statutory(date.fromisoformat(month + "-01")) for month in {key[2] for key in sums}}
     tiers = {}
     for key, (total, count, top, kg) in sums.items():
-        s = standards[key[1]]
-        mean = total / count
-        tiers[key] = ("none" if top > s else "50%" if 2 * mean < s else "75%" if 10 * mean < 7 * s else "none", kg)
+        s, mean = standards[key[1]], total / count
+        met = top <= s and next((label for limit, _, label in laws[key[2]].tiers if mean * limit.denominator < limit.numerator * s), None)
+        tiers[key] = (met or NO_REDUCTION_TIER, kg)   # LAW-13 as published that month (the tightest tier first)
     return tiers
 
 

@@ -15,7 +15,8 @@ MAX_CHARS = 700
 
 
 @cache
-def _read(name: str) -> str:
+def source_text(name: str) -> str:
+    """The whole text of a source file (policies/sources/, or the statute in incentives/data/)."""
     for d in _DIRS:
         path = d / name
         if path.is_file():
@@ -38,7 +39,7 @@ def clause_text(policy: Policy) -> str | None:
     src = policy.source
     if not src.file or not src.anchor:
         return None
-    text = _read(src.file)
+    text = source_text(src.file)
     start = text.find(src.anchor)
     if start < 0:
         return None

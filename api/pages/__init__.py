@@ -6,9 +6,12 @@ import logging
 from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from incentives.tax.parameters import tier_labels
+
 from ..i18n import lang, pick
 from . import links, problems
 from . import session as page_session
+from .charts import tier_class
 from .format import (
     amount,
     division_label,
@@ -21,7 +24,7 @@ from .format import (
     show_value,
     two_places,
 )
-from .text import label, plain_reason, t, unit_label
+from .text import label, plain_reason, t, tier_name, unit_label
 
 log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)  # templates and static files are the app's (api/templates, api/static)
@@ -55,7 +58,8 @@ def _helpers() -> dict:
             "amount": amount, "number": number, "grade_label": grade_label, "industry_label": industry_label,
             "pollutant_label": pollutant_label, "show_value": show_value,
             "field_attrs": problems.field_attrs, "localize": problems.localize, "unit_label": unit_label, "plain_reason": plain_reason,
-            "two_places": two_places, "plain_codes": plain_codes, "percent": percent, "division_label": division_label}
+            "two_places": two_places, "plain_codes": plain_codes, "percent": percent, "division_label": division_label,
+            "tier_labels": tier_labels, "tier_class": tier_class, "tier_name": tier_name}
 
 
 def error_page(status: int, headline: str = ""):

@@ -2,19 +2,51 @@
 labels decided here so that a chart says what its table says."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from .format import number, pollutant_label
-from .text import t
+from incentives.tax.parameters import NO_REDUCTION_TIER, percent, statutory, tier_labels
 
-# LAW-13 (环境保护税法 第十三条): concentrations 30% / 50% below the standard. Guide lines of the chart only;
-# each bar takes the colour of the tier the assessment decided for that month (the table's tier), never a zone.
-GUIDE_FRACTIONS = (Decimal("0.5"), Decimal("0.7"))
-TIER_COLOURS = {"50%": "#2e7d32", "75%": "#b7791f", "none": "#6b7785"}
+from .format import number, pollutant_label
+from .text import t, tier_name
+
+# LAW-13 (环境保护税法 第十三条) tiers as the catalogue publishes them (env_tax.reduction_tiers): each tier takes a
+# colour by its order among the published tiers (largest reduction green, smallest amber; with the two tiers
+# of 2018, 50% is the first stop and 75% the last). Each bar takes the colour of the tier the assessment decided
+# for that month (the table's tier); the guide lines are the limits × standard of the tiers in force that month.
+TIER_STOPS = (("#2e7d32", "#1b5e20"), ("#507c2d", "#375d18"), ("#737b29", "#535c10"), ("#957a24", "#6e5b08"),
+              ("#b7791f", "#8a5a00"))       # (bar, guide line) per stop; site.css .tier-s0 … .tier-s4 match
+NONE_COLOUR = "#6b7785"
+
+
+def tier_class(label: str) -> str:
+    """The tier's stop ("s0" … "s4", CSS class tier-<stop>) by its order among the published tiers; "none"."""
+    tiers = tier_labels()[:-1]
+    if label not in tiers:
+        return NO_REDUCTION_TIER
+    i, last = tiers.index(label), len(tiers) - 1
+    return f"s{round(i * (len(TIER_STOPS) - 1) / last) if last else 0}"
+
+
+def tier_colour(label: str, guide: bool = False) -> str:
+    """The colour of a tier's bars (or of its guide line)."""
+    stop = tier_class(label)
+    return NONE_COLOUR if stop == NO_REDUCTION_TIER else TIER_STOPS[int(stop[1:])][guide]
 
 
 def _text(value) -> str | None:
     return None if value is None else format(Decimal(str(value)).normalize(), "f")
+
+
+def _guides(months: list[str], std: list[Decimal | None]) -> list[dict]:
+    """A dashed line per (tier, limit) in force in any of the months: limit × standard where it is in force."""
+    in_force = [{(limit, label) for limit, _, label in statutory(dt.date.fromisoformat(m + "-01")).tiers}
+                for m in months]
+    lines = sorted(set().union(*in_force), reverse=True)    # loosest limit first (0.7 S above 0.5 S)
+    return [{"name": t("line_share").format(share=percent(limit)), "colour": tier_colour(label, guide=True),
+             "values": [_text(s * limit.numerator / limit.denominator) if s is not None and (limit, label) in tiers
+                        else None for s, tiers in zip(std, in_force, strict=True)]}
+            for limit, label in lines]
 
 
 def tax_series(rows: list[dict]) -> list[dict]:
@@ -22,25 +54,24 @@ def tax_series(rows: list[dict]) -> list[dict]:
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
         groups.setdefault((r["outlet"], r["pollutant"]), []).append(r)
-    low, high = GUIDE_FRACTIONS
+    legend = [{"name": tier_name(k), "colour": tier_colour(k)} for k in tier_labels()]
     charts = []
     for n, ((outlet, pollutant), items) in enumerate(groups.items()):
         items = sorted(items, key=lambda r: r["month"])
         std = [None if r["standard"] is None else Decimal(str(r["standard"])) for r in items]
+        months = [r["month"] for r in items]
         charts.append({
             "id": f"tax-chart-{n}", "title": f"{outlet} · {pollutant_label(pollutant, items[0].get('pollutant_zh'))}",
-            "months": [r["month"] for r in items],
+            "months": months,
             "mean": [_text(r["avg_concentration"]) for r in items],
             "max": [_text(r["max_concentration"]) for r in items],
             "tiers": [r["tier"] for r in items],
-            "colours": [TIER_COLOURS[r["tier"]] for r in items],
-            "tier_names": [t("tier_" + r["tier"]) for r in items],
+            "colours": [tier_colour(r["tier"]) for r in items],
+            "tier_names": [tier_name(r["tier"]) for r in items],
             "standard": [_text(s) for s in std],
-            "line50": [_text(s * low) if s is not None else None for s in std],
-            "line70": [_text(s * high) if s is not None else None for s in std],
-            "legend": [{"name": t("tier_" + k), "colour": c} for k, c in TIER_COLOURS.items()],
-            "labels": {"mean": t("avg"), "max": t("max_hour"), "standard": t("standard"), "line50": t("line_50"),
-                       "line70": t("line_70"), "unit": "mg/m³"},
+            "guides": _guides(months, std),
+            "legend": legend,
+            "labels": {"mean": t("avg"), "max": t("max_hour"), "standard": t("standard"), "unit": "mg/m³"},
         })
     return charts
 

@@ -104,8 +104,14 @@ def enterprise_search():
     code = (request.args.get("uscc") or "").strip()
     as_of = (request.args.get("as_of") or "").strip() or None
     if code:
-        return redirect(link("pages.enterprise", uscc=code, as_of=as_of))
-    return render_template("pages/enterprise.html", state=None, problem=None, uscc="", as_of=as_of)
+        return redirect(link("pages.enterprise", uscc=code, as_of=as_of, include_drafts="true" if _drafts() else None))
+    return render_template("pages/enterprise.html", state=None, problem=None, uscc="", as_of=as_of,
+                           include_drafts=_drafts())
+
+
+def _drafts() -> bool:
+    """The page's 含征求意见稿 box: drafts' grading rules only when ticked (contract 1.1, default false)."""
+    return request.args.get("include_drafts") == "true"
 
 
 @bp.get("/enterprises/<uscc>")
@@ -113,10 +119,12 @@ def enterprise(uscc: str):
     """One enterprise's grade at a date and its grade history as a timeline (grades are published)."""
     def load():
         as_of = parse_date(request.args.get("as_of")) or today()
-        return state_dict(registry.grade(session=get_session(), uscc=uscc_mod.normalize(uscc), as_of=as_of))
+        return state_dict(registry.grade(session=get_session(), uscc=uscc_mod.normalize(uscc), as_of=as_of,
+                                         include_drafts=_drafts()))
     state, problem = attempt(load, {"as_of": "as_of", "uscc": "uscc"}, upload_field="uscc")
     return render_template("pages/enterprise.html", state=state, problem=problem, uscc=uscc,
-                           as_of=request.args.get("as_of", "")), problem.status if problem else 200
+                           as_of=request.args.get("as_of", ""), include_drafts=_drafts()), \
+        problem.status if problem else 200
 
 
 @bp.app_template_global()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from incentives.tax.parameters import NO_REDUCTION_TIER
+
 from ..i18n import lang
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -61,6 +63,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "submit": ("提交", "Submit"),
     "as_of": ("基准日期", "As of"),
     "as_of_hint": ("留空为今天（北京时间）", "empty = today (Asia/Shanghai)"),
+    "include_drafts": ("含征求意见稿的分级规则", "with the grading rules of drafts (征求意见稿)"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 XLSX", "Download XLSX"),
     "error": ("无法处理", "Cannot process this"),
@@ -166,13 +169,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "assessment_id": ("核算编号", "Assessment id"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
-    "zone_50": ("减按50%区", "50% tier zone"),
-    "zone_75": ("减按75%区", "75% tier zone"),
-    "zone_none": ("不减征区", "no reduction zone"),
-    "line_70": ("标准的70%", "70% of standard"),
-    "line_50": ("标准的50%", "50% of standard"),
-    "tier_75%": ("减按75%", "pay 75%"),
-    "tier_50%": ("减按50%", "pay 50%"),
+    "line_share": ("标准的{share}", "{share} of standard"),
+    "tier_share": ("减按{share}", "pay {share}"),
     "tier_none": ("不减征", "no reduction"),
     "uscc_optional": ("统一社会信用代码（可选）", "USCC (optional)"),
     "no_file": ("请选择监测数据文件。", "Choose a monitoring file."),
@@ -303,6 +301,11 @@ def t(key: str) -> str:
     """The interface string `key` in the request's language."""
     zh, en = TEXT[key]
     return en if lang() == "en" else zh
+
+
+def tier_name(label: str) -> str:
+    """A LAW-13 tier label in words, whatever tiers the catalogue publishes: 减按60% / pay 60%; none: 不减征."""
+    return t("tier_none") if label == NO_REDUCTION_TIER else t("tier_share").format(share=label)
 
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {

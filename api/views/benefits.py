@@ -1,7 +1,6 @@
 """Benefits of an enterprise, and the policy catalogue."""
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
 
 from incentives.services import benefits, catalogue
@@ -10,7 +9,7 @@ from ..auth import current_caller, protect
 from ..bodies import Blueprint
 from ..database import get_session
 from ..schemas import USCC_PATH
-from ..schemas_benefits import BenefitReport, BenefitsQuery, PoliciesQuery, PolicyOut
+from ..schemas_benefits import BenefitReport, BenefitsQuery, ParametersOut, PoliciesQuery, PolicyOut
 from ..schemas_grades import today
 from .enterprises import _uscc
 
@@ -41,9 +40,7 @@ class Policies(MethodView):
 @blp.route("/policies/parameters")
 class Parameters(MethodView):
     @protect()
-    @blp.response(200, ma.Schema.from_dict({"registry": ma.fields.List(ma.fields.Dict()),
-                                            "interpretations": ma.fields.Dict(), "env_tax": ma.fields.Dict(),
-                                            "dated": ma.fields.List(ma.fields.Dict())}, name="ParametersOut"))
+    @blp.response(200, ParametersOut)
     def get(self):
         """The parameter registry and interpretations: defaults, allowed values, refs, sources"""
         return catalogue.parameters()

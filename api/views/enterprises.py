@@ -10,8 +10,8 @@ from incentives.services.serialize import state_dict
 from ..auth import current_caller, protect
 from ..bodies import Blueprint
 from ..database import get_session
-from ..schemas import USCC_PATH, AsOfQuery
-from ..schemas_grades import EnterpriseIn, EnterprisePatch, EventCreated, EventIn, GradeOut, today
+from ..schemas import USCC_PATH, GradeQuery
+from ..schemas_grades import EnterpriseIn, EnterprisePatch, EventCreated, EventIn, GradeAtOut, GradeOut, today
 
 blp = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises", description="Enterprises and grades")
 
@@ -69,11 +69,12 @@ class EnterpriseResource(MethodView):
 @blp.route("/<uscc>/grade", parameters=USCC_PATH)
 class GradeResource(MethodView):
     @protect()
-    @blp.arguments(AsOfQuery, location="query")
-    @blp.response(200, GradeOut)
+    @blp.arguments(GradeQuery, location="query")
+    @blp.response(200, GradeAtOut)
     def get(self, query, uscc):
-        """The grade of an enterprise at a date (public: grades are published)"""
-        return state_dict(registry.grade(session=get_session(), uscc=_uscc(uscc), as_of=query["as_of"]))
+        """The grade of an enterprise at a date (public: grades are published; drafts' rules only when asked)"""
+        state = registry.grade(session=get_session(), uscc=_uscc(uscc), **query)
+        return {**state_dict(state), "include_drafts": query["include_drafts"]}
 
 
 @blp.route("/<uscc>/events", parameters=USCC_PATH)

@@ -34,12 +34,13 @@ class Lookup(MethodView):
     def post(self, body):
         """Grades of up to 1 000 enterprises in one call (CSV answer with Accept: text/csv)"""
         if request.is_json:
-            usccs, as_of = body.get("usccs") or [], body.get("as_of")
+            usccs, as_of, drafts = body.get("usccs") or [], body.get("as_of"), body.get("include_drafts", False)
         else:
-            form = AsOfForm().load({"as_of": request.form.get("as_of") or request.args.get("as_of") or None})
-            usccs, as_of = grade_lookup.usccs_from_file(*uploaded()), form["as_of"]
+            fields = {name: request.form.get(name) or request.args.get(name) for name in ("as_of", "include_drafts")}
+            form = AsOfForm().load({name: value for name, value in fields.items() if value})
+            usccs, as_of, drafts = grade_lookup.usccs_from_file(*uploaded()), form["as_of"], form["include_drafts"]
         answer = grade_lookup.lookup(session=get_session(), usccs=usccs, as_of=as_of, today=today(),
-                                     limit=current_app.config["LOOKUP_MAX_USCCS"])
+                                     limit=current_app.config["LOOKUP_MAX_USCCS"], include_drafts=drafts)
         if wants_csv():
             return Response(grade_lookup.to_csv(answer, lang()), mimetype="text/csv",
                             headers={"Content-Disposition": "attachment; filename=grades.csv"})
@@ -88,6 +89,6 @@ class Snapshot(MethodView):
         language, session = lang(), own_session()
         snap = snapshot.stream(session=session, caller=current_caller(), division=query["division"],
                                as_of=query["as_of"], fmt=_snapshot_format(query["fmt"]),
-                               localize=lambda row: localize(row, language))
+                               localize=lambda row: localize(row, language), include_drafts=query["include_drafts"])
         return Response(closing_after(snap.body, session), mimetype=snap.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{snap.filename}"'})

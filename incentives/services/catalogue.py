@@ -2,20 +2,67 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import policies
 from incentives import interpretations
 from incentives.errors import NotFound
+from incentives.explain import Text
 from incentives.reference import division_chain
 from policies.clauses import clause_text
 
 from .evaluations import jurisdiction, plain, source, window
 
 
-def _parameter(p) -> dict:
-    return {"name": p.name, "description": p.description, "unit": p.unit,
-            "values": [{"from": v.window.start, "to": v.window.last_day, "value": plain(v.value), "ref": v.ref,
-                        "source": v.source} for v in p.values]}
+@dataclass(frozen=True, slots=True)
+class DatedValueView:
+    """One dated value of a parameter: in force `from_` to `to` (last day), with its ref and source."""
+    from_: dt.date | None
+    to: dt.date | None
+    value: Any                       # JSON-ready (lists, {zh, en}, exact Decimals)
+    ref: str | None
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterView:
+    """A named parameter as a measure shows it: its dated values."""
+    name: str
+    description: str
+    unit: str | None
+    values: tuple[DatedValueView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryParameterView:
+    """A parameter of the registry: what it decides, its allowed values, whether a request may set it."""
+    name: str
+    description: Text
+    unit: str | None
+    values: tuple[DatedValueView, ...]
+    jurisdiction: str
+    kind: str
+    choices: Any
+    override: bool
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterRegistry:
+    """/policies/parameters: the registry, the request-level interpretations, every dated value, the tax's choices."""
+    registry: tuple[RegistryParameterView, ...]
+    interpretations: dict
+    dated: tuple[ParameterView, ...]
+    env_tax: dict
+
+
+def _values(p) -> tuple[DatedValueView, ...]:
+    return tuple(DatedValueView(v.window.start, v.window.last_day, plain(v.value), v.ref, v.source) for v in p.values)
+
+
+def _parameter(p) -> ParameterView:
+    return ParameterView(p.name, p.description, p.unit, _values(p))
 
 
 def _effective(p) -> dict:
@@ -65,23 +112,18 @@ def get_policy(policy_id: str) -> list[dict]:
     return [policy_dict(p, with_text=True) for p in versions]
 
 
-def registry_parameter(name: str) -> dict:
+def registry_parameter(name: str) -> RegistryParameterView:
     """One parameter of the registry: what it decides, its allowed values, whether a request may set it."""
-    info = policies.CATALOGUE.parameter_specs[name]
-    return {**_parameter(policies.PARAMETERS[name]), "jurisdiction": info.jurisdiction, "kind": info.kind,
-            "description": plain(info.description), "choices": plain(info.choices), "override": info.override,
-            "refs": list(info.refs)}
+    info, p = policies.CATALOGUE.parameter_specs[name], policies.PARAMETERS[name]
+    return RegistryParameterView(name, info.description, p.unit, _values(p), info.jurisdiction, info.kind,
+                                 plain(info.choices), info.override, tuple(info.refs))
 
 
-def parameters() -> dict:
+def parameters() -> ParameterRegistry:
     """The parameter registry (every named value the computation reads), the request-level interpretations,
     and the tax module's interpretation choices."""
-    out = {"registry": [registry_parameter(n) for n in policies.PARAMETERS],
-           "interpretations": {k: plain(v) for k, v in interpretations.DOCS.items()},
-           "dated": [_parameter(p) for p in policies.PARAMETERS.values()]}
-    try:
-        from incentives import env_tax
-        out["env_tax"] = {k: plain(v) for k, v in env_tax.PARAMETER_DOCS.items()}
-    except ImportError:
-        pass
-    return out
+    from incentives import env_tax
+    return ParameterRegistry(tuple(registry_parameter(n) for n in policies.PARAMETERS),
+                             {k: plain(v) for k, v in interpretations.DOCS.items()},
+                             tuple(_parameter(p) for p in policies.PARAMETERS.values()),
+                             {k: plain(v) for k, v in env_tax.PARAMETER_DOCS.items()})

@@ -59,4 +59,4 @@ def document(policy_id: str) -> dict:
         raise NotFound(f"no source document for {policy_id}")
     src = versions[0].source
     return {"policy_id": policy_id, "title": src.document, "clause": src.clause, "status": src.status,
-            "anchor": src.anchor, "text": clauses._read(src.file)}
+            "anchor": src.anchor, "text": clauses.source_text(src.file)}

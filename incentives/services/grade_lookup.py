@@ -22,7 +22,8 @@ def usccs_from_file(data: bytes, filename: str | None, content_type: str | None)
     return table["uscc"].tolist()
 
 
-def lookup(*, session: Session, usccs: list[str], as_of: dt.date | None, today: dt.date, limit: int) -> dict:
+def lookup(*, session: Session, usccs: list[str], as_of: dt.date | None, today: dt.date, limit: int,
+           include_drafts: bool = False) -> dict:
     """Grade objects for the valid usccs, `not_found` for unknown ones, `invalid` ones as field errors."""
     if not usccs:
         raise Invalid("no usccs given", [{"field": "usccs", "message": "send 1 to 1 000 usccs"}])
@@ -37,8 +38,10 @@ def lookup(*, session: Session, usccs: list[str], as_of: dt.date | None, today: 
         except uscc_mod.InvalidUscc as exc:
             invalid.append({"field": f"usccs.{usccs.index(raw)}", "value": raw, "message": str(exc)})
     as_of = as_of or today
-    results, not_found = registry.lookup(session=session, usccs=list(valid.values()), as_of=as_of, today=today)
-    return {"as_of": as_of, "results": results, "not_found": not_found, "invalid": invalid}
+    results, not_found = registry.lookup(session=session, usccs=list(valid.values()), as_of=as_of, today=today,
+                                         include_drafts=include_drafts)
+    return {"as_of": as_of, "include_drafts": include_drafts, "results": results, "not_found": not_found,
+            "invalid": invalid}
 
 
 CSV_COLUMNS = ("uscc", "name", "found", "overall_grade", "rated_grade", "status", "industries", "restrictions",

@@ -6,19 +6,11 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from incentives.reference import division_prefix
 from policies import TARGETS
 
 from . import stats
 
 PAGE_SIZE = 100
-
-
-def _states(session: Session, division: str, as_of: dt.date, today: dt.date) -> list[dict]:
-    prefix = division_prefix(division)
-    # The same two readers as the statistics API (projections for today, else the ledger's bulk fold).
-    return (stats._projected(session, prefix, as_of) if as_of == today else None) or \
-        stats._folded(session, prefix, as_of)
 
 
 def overview(*, session: Session, division: str, as_of: dt.date, today: dt.date) -> dict:
@@ -31,7 +23,7 @@ def overview(*, session: Session, division: str, as_of: dt.date, today: dt.date)
 def rated_list(*, session: Session, division: str, grade: str | None, as_of: dt.date, today: dt.date,
                page: int = 1) -> dict:
     """Rated enterprises of a division at `as_of` (optionally one overall grade), by name; PAGE_SIZE a page."""
-    rows = [r for r in _states(session, division, as_of, today)
+    rows = [r for r in stats.division_states(session, division, as_of, today)
             if r["status"] == "rated" and (grade is None or r["overall_grade"] == grade)]
     rows.sort(key=lambda r: (r["name"] or "", r["uscc"]))
     pages = max(1, -(-len(rows) // PAGE_SIZE))

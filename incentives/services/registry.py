@@ -295,27 +295,36 @@ def append_event(*, session: Session, caller: Caller, uscc: str, body: dict,
 
 # -- reads ---------------------------------------------------------------------------------------------
 
-def grade(*, session: Session, uscc: str, as_of: dt.date) -> EnterpriseState:
+def drafts_options(include_drafts: bool) -> ledger.LedgerOptions | None:
+    """The ledger options of a grade read: drafts' grading rules only when asked (contract 1.1)."""
+    return ledger.LedgerOptions(include_drafts=True) if include_drafts else None
+
+
+def grade(*, session: Session, uscc: str, as_of: dt.date, include_drafts: bool = False) -> EnterpriseState:
     """The state at `as_of`, folded from the events (authoritative; with history)."""
-    return fold_enterprise(session, get_enterprise(session, uscc), as_of)
+    return fold_enterprise(session, get_enterprise(session, uscc), as_of, options=drafts_options(include_drafts))
 
 
-def lookup(*, session: Session, usccs: list[str], as_of: dt.date, today: dt.date) -> tuple[list[dict], list[str]]:
-    """Grade objects for many usccs (no history): the projection where it holds for `as_of`, else a fold."""
+def lookup(*, session: Session, usccs: list[str], as_of: dt.date, today: dt.date,
+           include_drafts: bool = False) -> tuple[list[dict], list[str]]:
+    """Grade objects for many usccs (no history): the projection where it holds for `as_of`, else a fold.
+
+    Projections are folded without drafts; with `include_drafts` every grade is folded from the ledger."""
     wanted = list(dict.fromkeys(usccs))
     found: dict[str, dict] = {}
-    for chunk in _chunks(wanted, 500):
+    for chunk in _chunks(wanted, 500) if not include_drafts else ():
         for proj in session.exec(select(GradeProjection).where(GradeProjection.uscc.in_(chunk))).all():
             if proj.computed_for <= as_of and (proj.valid_until is None or as_of < proj.valid_until) \
                     and as_of >= today:
                 found[proj.uscc] = {**proj.state, "as_of": as_of.isoformat()}
     missing = [u for u in wanted if u not in found]
     if missing:
+        options = drafts_options(include_drafts)
         ents = {e.uscc: e for chunk in _chunks(missing, 500)
                 for e in session.exec(select(Enterprise).where(Enterprise.uscc.in_(chunk))).all()}
         for u in missing:
             if u in ents:
-                found[u] = state_dict(fold_enterprise(session, ents[u], as_of, with_history=False),
+                found[u] = state_dict(fold_enterprise(session, ents[u], as_of, with_history=False, options=options),
                                       with_history=False, iso=True)
     results = [found[u] for u in wanted if u in found]
     return results, [u for u in wanted if u not in found]

@@ -26,6 +26,7 @@ from incentives.errors import Forbidden
 from incentives.reference import division_prefix
 
 from .feed import stored_events, stored_registrations
+from .registry import drafts_options
 from .serialize import state_dict
 
 FORMATS = {"csv": "text/csv", "json": "application/json",
@@ -45,8 +46,11 @@ class Snapshot:
     body: Iterator[bytes]
 
 
-def grade_rows(session: Session, division: str, as_of: dt.date, chunk: int = CHUNK) -> Iterator[dict]:
-    """Grade objects (no history) of every enterprise registered, or with its facility, in the division."""
+def grade_rows(session: Session, division: str, as_of: dt.date, chunk: int = CHUNK,
+               include_drafts: bool = False) -> Iterator[dict]:
+    """Grade objects (no history) of every enterprise registered, or with its facility, in the division
+    (drafts' grading rules only with `include_drafts`)."""
+    options = drafts_options(include_drafts)
     prefix = division_prefix(division)
     inside = or_(Enterprise.division.startswith(prefix), Enterprise.facility_division.startswith(prefix))
     stream = session.exec(select(Enterprise.uscc, Enterprise.name, Enterprise.division, Enterprise.facility_division,
@@ -57,13 +61,13 @@ def grade_rows(session: Session, division: str, as_of: dt.date, chunk: int = CHU
         regs, events = stored_registrations(session, usccs), stored_events(session, usccs)
         states = ledger.fold_many([ledger.Enterprise(e.uscc, e.name, e.division, e.facility_division,
                                                      tuple(regs[e.uscc]), e.facts) for e in part],
-                                  ((u, ev) for u in usccs for ev in events[u]), as_of=as_of)
+                                  ((u, ev) for u in usccs for ev in events[u]), as_of=as_of, options=options)
         for s in states:
             yield state_dict(s, with_history=False, iso=True)
 
 
 def stream(*, session: Session, caller: Caller, division: str, as_of: dt.date, fmt: str,
-           localize: Callable[[dict], dict]) -> Snapshot:
+           localize: Callable[[dict], dict], include_drafts: bool = False) -> Snapshot:
     """The snapshot of `division` at `as_of` as CSV, JSON or XLSX; 403 outside the caller's divisions.
 
     Checks run now; rows are read only while the body is sent. `localize` picks the language of texts.
@@ -72,9 +76,10 @@ def stream(*, session: Session, caller: Caller, division: str, as_of: dt.date, f
     if not (unbound_bank or caller.covers(division)):
         raise Forbidden("此密钥不辖该行政区划 this key does not cover the division",
                         [{"field": "division", "message": "outside the divisions of this key"}])
-    rows = (localize(r) for r in grade_rows(session, division, as_of))
-    writer = {"csv": _csv, "json": _json, "xlsx": _xlsx}[fmt]
-    return Snapshot(FORMATS[fmt], f"grades-{division}-{as_of.isoformat()}.{fmt}", writer(rows, division, as_of))
+    rows = (localize(r) for r in grade_rows(session, division, as_of, include_drafts=include_drafts))
+    body = (_json(rows, division, as_of, include_drafts) if fmt == "json"
+            else {"csv": _csv, "xlsx": _xlsx}[fmt](rows, division, as_of))
+    return Snapshot(FORMATS[fmt], f"grades-{division}-{as_of.isoformat()}.{fmt}", body)
 
 
 def flat(row: dict) -> list:
@@ -102,8 +107,9 @@ def _csv(rows: Iterator[dict], division: str, as_of: dt.date) -> Iterator[bytes]
     yield buffer.getvalue().encode()
 
 
-def _json(rows: Iterator[dict], division: str, as_of: dt.date) -> Iterator[bytes]:
-    yield f'{{"division":"{division}","as_of":"{as_of.isoformat()}","enterprises":['.encode()
+def _json(rows: Iterator[dict], division: str, as_of: dt.date, include_drafts: bool) -> Iterator[bytes]:
+    yield (f'{{"division":"{division}","as_of":"{as_of.isoformat()}",'
+           f'"include_drafts":{json.dumps(include_drafts)},"enterprises":[').encode()
     pieces: list[str] = []
     for n, row in enumerate(rows):
         pieces.append(("," if n else "") + json.dumps(row, ensure_ascii=False, separators=(",", ":")))

@@ -39,10 +39,16 @@ def _projected(session: Session, prefix: str, as_of: dt.date) -> list[dict] | No
     return [p.state for p in rows]
 
 
+def division_states(session: Session, division: str, as_of: dt.date, today: dt.date) -> list[dict]:
+    """The grade objects (no history) of every enterprise with its facility in the division at `as_of`: today's
+    projections, else (another date, or a projection expired) the ledger's bulk fold."""
+    prefix = division_prefix(division)
+    return (_projected(session, prefix, as_of) if as_of == today else None) or _folded(session, prefix, as_of)
+
+
 def grade_stats(*, session: Session, division: str, as_of: dt.date, today: dt.date) -> dict:
     """Counts and shares by grade, status and industry, and progress against the division's targets."""
-    prefix = division_prefix(division)
-    rows = (_projected(session, prefix, as_of) if as_of == today else None) or _folded(session, prefix, as_of)
+    rows = division_states(session, division, as_of, today)
     # Targets count 引领 and B- as the division's measures read them (drafts' readings too: targets are listed
     # whatever their document's status).
     reading = reading_of(division, as_of, include_drafts=True)

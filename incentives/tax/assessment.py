@@ -19,7 +19,7 @@ from ..money import dec, round_half_up
 from ..reference import division_prefix, reference
 from ..tabular import ROW
 from .numbers import INT64_SAFE, round_exact, terminates, to_decimal
-from .parameters import Statutory, TaxParameters, statutory
+from .parameters import NO_REDUCTION_TIER, Statutory, TaxParameters, statutory
 from .records import Records, parse_records
 
 REF = "LAW-13"  # the digest entry for the env tax; each step names its exact clause in values["clause"]
@@ -492,7 +492,7 @@ def _tier(C: Fraction, S: Fraction, boundary: str, law: Statutory) -> tuple[str,
     for limit, factor, label in law.tiers:
         if C < limit * S or (boundary == "inclusive" and C == limit * S):
             return label, factor, limit
-    return "none", NO_REDUCTION, None
+    return NO_REDUCTION_TIER, NO_REDUCTION, None
 
 
 def _factor(tier: str, law: Statutory) -> Decimal:
@@ -517,7 +517,7 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
     tier, reason, gate_steps = _decide(g, groups, parameters, elsewhere, unit)
     steps.extend(gate_steps)
     if not g["taxed"]:
-        tier = "none"
+        tier = NO_REDUCTION_TIER
         reason = Text(f"污染当量数排第{g['rank']}位，不在前{parameters.top_n}项 → 不征税（法 第九条）",
                       f"rank {g['rank']} by equivalents, outside the first {parameters.top_n} → not taxed (法 第九条)")
         before = reduction = due = Decimal("0.00")
@@ -563,7 +563,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
         text = Text("无浓度监测数据（排污系数/物料衡算等）→ 不减征（条例 第十条）",
                     "no monitored concentrations (emission factors or the like) → no reduction (条例 第十条)")
         steps.append(_step("条例 第十条", text.zh, text.en, "not_met", gate="G3"))
-        return "none", text, steps
+        return NO_REDUCTION_TIER, text, steps
     if case in (4, 5):
         # 条例 第七条 cases 4–5: taxed on the amount generated; whether it may be reduced is open (§3.4)
         allowed = parameters.reduction_on_generated_amount == "allow"
@@ -573,7 +573,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
                     f"{parameters.reduction_on_generated_amount}")
         steps.append(_step("条例 第七条", text.zh, text.en, "met" if allowed else "not_met"))
         if not allowed:
-            return "none", Text(text.zh + " → 不减征", text.en + " → no reduction"), steps
+            return NO_REDUCTION_TIER, Text(text.zh + " → 不减征", text.en + " → no reduction"), steps
     mean_txt, std_txt, max_txt = _fmt(C), _fmt(S), _fmt(Cmax)  # each formatted once for all the sentences below
     steps.append(_step("条例 第十条", f"月均浓度 C = {mean_txt} mg/m³（{g['n']}个{unit[0]}）；标准 S = {std_txt}",
                        f"monthly mean C = {mean_txt} mg/m³ ({g['n']} values); standard S = {std_txt}",
@@ -587,7 +587,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
                     f"{where}max {unit[1]} {max_txt} > standard {std_txt} (条例 第十条 ¶2{count_en}) → no reduction")
         steps.append(_step("条例 第十条第二款", text.zh, text.en, "not_met", gate="G1", max=to_decimal(Cmax, 6),
                            max_time=g["max_time"], row=g["max_row"], needed=f"max ≤ {std_txt}"))
-        return "none", text, steps
+        return NO_REDUCTION_TIER, text, steps
     if g.get("over_range"):
         # HJ 212 flag T: over the instrument's range, so the true value is at least the reading and may be
         # above S; such an hour counts as exceeding (hj212.md §8.1, codes.FLAG_RULES).
@@ -598,7 +598,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
                     f"{std_txt} (条例 第十条 ¶2{more_en}) → no reduction")
         steps.append(_step("条例 第十条第二款", text.zh, text.en, "not_met", gate="G1", flag="T",
                            over_range_hours=n, max_time=when, row=g["over_row"], needed="no hour flagged T"))
-        return "none", text, steps
+        return NO_REDUCTION_TIER, text, steps
     steps.append(_step("条例 第十条第二款", f"最高{unit[0]}{max_txt} ≤ {std_txt}",
                        f"max {unit[1]} {max_txt} ≤ {std_txt}", gate="G1", max=to_decimal(Cmax, 6),
                        max_time=g["max_time"]))
@@ -623,7 +623,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
         text = Text(f"{what_zh}，财税〔2018〕117号 二，EXCEEDANCE_SCOPE={scope} → 不减征",
                     f"{what_en}; 117号 二, EXCEEDANCE_SCOPE={scope} → no reduction")
         steps.append(_step("财税〔2018〕117号 二", text.zh, text.en, "not_met", gate="G2", exceedance_scope=scope))
-        return "none", text, steps
+        return NO_REDUCTION_TIER, text, steps
     outcome = "unknown" if (elsewhere is None and parameters.exceedance_scope == "taxpayer") else "met"
     steps.append(_step("财税〔2018〕117号 二", f"同月无其他超标（EXCEEDANCE_SCOPE={parameters.exceedance_scope}）",
                        f"no other exceedance that month (EXCEEDANCE_SCOPE={parameters.exceedance_scope})",
@@ -648,7 +648,7 @@ def _decide(g, groups, parameters, elsewhere, unit) -> tuple[str, Text, list[Ste
                     f"mean {mean_txt} {ge} {share} × {std_txt} = {edge}{param_en} → no reduction")
     else:
         text = Text("法第十三条无减征档次 → 不减征", "no reduction tier published for 法 第十三条 → no reduction")
-    steps.append(_step("法 第十三条", text.zh, text.en, "met" if tier != "none" else "not_met",
+    steps.append(_step("法 第十三条", text.zh, text.en, "met" if tier != NO_REDUCTION_TIER else "not_met",
                        ratio=to_decimal(_ratio(S, C), 4), boundary=parameters.boundary, tier=tier))
     return tier, text, steps
 
@@ -701,7 +701,7 @@ def filing_deadline(quarter: str) -> date:
 FILING_COLUMNS = ("排放口", "污染物", "月份", "月均浓度", "最高浓度", "标准浓度", "低于标准比例", "减征档次",
                   "排放量(千克)", "污染当量数", "应纳税额(减免前)", "减免税额", "应纳税额")
 def _tier_label(tier: str) -> str:
-    return "不减征" if tier == "none" else f"减按{tier}"
+    return "不减征" if tier == NO_REDUCTION_TIER else f"减按{tier}"
 
 
 def to_filing_rows(assessment: Assessment) -> list[dict]:

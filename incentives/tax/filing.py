@@ -8,9 +8,11 @@ tax authorities' code table was not found in a verified source and is not invent
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from ..reference import reference
+from .parameters import NO_REDUCTION_TIER, percent, statutory
 
 HEADERS = {
     "zh": ("月份", "税源编号", "排放口名称", "污染物名称", "污染物排放量计算方法", "实测浓度值（毫克/标立方米）",
@@ -23,18 +25,22 @@ HEADERS = {
 }
 METHODS = {"zh": {"cems": "自动监测", "agency": "监测机构监测", "estimate": "排污系数/物料衡算"},
            "en": {"cems": "automatic monitoring", "agency": "monitoring agency", "estimate": "emission factors"}}
-RELIEF = {"zh": {"75%": "法第十三条 浓度值低于标准30% 减按75%", "50%": "法第十三条 浓度值低于标准50% 减按50%",
-                 "none": ""},
-          "en": {"75%": "法 第十三条: 30% below the standard, 75% of the tax",
-                 "50%": "法 第十三条: 50% below the standard, 50% of the tax", "none": ""}}
 TOTAL = {"zh": "合计", "en": "total"}
 
 
-def _relief(lang: str, tier: str) -> str:
-    """The relief text of a tier; a tier the catalogue publishes beyond the two of 2018 is named by its factor."""
-    if tier in RELIEF[lang]:
-        return RELIEF[lang][tier]
-    return f"法第十三条 减按{tier}" if lang == "zh" else f"法 第十三条: {tier} of the tax"
+def _relief(lang: str, tier: str, month: str) -> str:
+    """The relief text of a month's tier, from the LAW-13 tiers the catalogue publishes for that month
+    ("法第十三条 浓度值低于标准30% 减按75%")."""
+    if tier == NO_REDUCTION_TIER:
+        return ""
+    limits = {label: limit for limit, _, label in statutory(date.fromisoformat(month + "-01")).tiers}
+    if tier not in limits:
+        return f"法第十三条 减按{tier}" if lang == "zh" else f"法 第十三条: {tier} of the tax"
+    below = percent(1 - limits[tier])
+    return f"法第十三条 浓度值低于标准{below} 减按{tier}" if lang == "zh" else \
+        f"法 第十三条: {below} below the standard, {tier} of the tax"
+
+
 MONEY = ("tax_before_reduction", "reduction", "tax_due")
 
 
@@ -62,7 +68,7 @@ def filing_rows(answer: dict, lang: str = "zh") -> list[list]:
                     METHODS[lang].get(r["data_source"], r["data_source"]), _dec(r["avg_concentration"]),
                     _dec(r["max_concentration"]), _dec(r["standard"]), _dec(r["emission_kg"]),
                     p.equivalent_kg if p else None, _dec(r["equivalents"]), _dec(r["rate"]),
-                    money["tax_before_reduction"], _relief(lang, r["tier"]) if r["taxed"] else "",
+                    money["tax_before_reduction"], _relief(lang, r["tier"], r["month"]) if r["taxed"] else "",
                     money["reduction"], money["tax_due"]])
     out.append([TOTAL[lang]] + [None] * 11 + [totals["tax_before_reduction"], None, totals["reduction"],
                                               totals["tax_due"]])

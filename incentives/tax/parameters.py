@@ -182,9 +182,28 @@ def statutory(day: date) -> Statutory:
     import policies
     tiers_rec = policies.PARAMETERS["env_tax.reduction_tiers"].at(day)
     range_rec = policies.PARAMETERS["env_tax.rate_range"].at(day)
-    tiers = []
-    for share_below, factor in tiers_rec.value:
-        f = Decimal(factor)
-        tiers.append((1 - Fraction(share_below), f, f"{(f * 100).normalize():f}%"))
+    tiers = [(1 - Fraction(share_below), Decimal(factor), tier_label(factor)) for share_below, factor in tiers_rec.value]
     low, high = (Decimal(x) for x in range_rec.value)
     return Statutory(tuple(sorted(tiers)), low, high, (tiers_rec.ref, range_rec.ref))
+
+
+NO_REDUCTION_TIER = "none"   # the label of a row taxed in full (no LAW-13 tier met)
+
+
+def percent(share: str | Decimal | Fraction) -> str:
+    """A share as a percentage in words: "75%" for 0.75, "30%" for 3/10."""
+    value = Decimal(share.numerator) / share.denominator if isinstance(share, Fraction) else Decimal(share)
+    return f"{(value * 100).normalize():f}%"
+
+
+def tier_label(factor: str | Decimal) -> str:
+    """A LAW-13 tier's label: the share of the tax paid, "75%" for 减按75%."""
+    return percent(factor)
+
+
+def tier_labels() -> tuple[str, ...]:
+    """Every tier label the catalogue publishes (all dated values of env_tax.reduction_tiers), the largest
+    reduction first, then "none": what an answer's `tier` may be, in the order pages colour and list them."""
+    import policies
+    factors = {Decimal(f) for v in policies.PARAMETERS["env_tax.reduction_tiers"].values for _, f in v.value}
+    return (*(tier_label(f) for f in sorted(factors)), NO_REDUCTION_TIER)

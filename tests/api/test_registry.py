@@ -268,3 +268,50 @@ def test_xlsx_import_equals_csv_import(client, admin):
 def test_import_over_the_row_limit_is_413(app, client, admin):
     app.config["IMPORT_MAX_ROWS"] = 1
     assert_problem(_import(client, admin, IMPORT_EN.encode()), 413)
+
+
+def test_grade_answers_apply_draft_rules_only_when_asked(client, admin, key_for):
+    """Contract 1.1: a grade at a date takes `include_drafts` (default false) and echoes it.
+
+    Ningxia 二(五) (征求意见稿, a draft): 存在环境违法行为的企业，直接评定为最低等级，且在一年内不能再次申报.
+    Furniture (scale ABC) rated B, then a violation 30 days ago: without drafts the grade stays B (the national
+    rule holds the grade until a downgrade); with drafts it is C (the lowest of ABC), lowest_by_sanction, and
+    no application until a year after the finding. The stored projection (today, no drafts) says B, so the
+    bulk lookup at today must fold from the ledger when drafts are asked."""
+    from datetime import timedelta
+
+    from api.schemas import today_in_shanghai
+    nx = uscc_mod.make("91", "640104", "NX000001")
+    day = today_in_shanghai()
+    found = day - timedelta(days=30 if (day - timedelta(days=30)).strftime("%m-%d") != "02-29" else 31)
+    ban_ends = found.replace(year=found.year + 1).isoformat()
+    client.post("/api/v1/enterprises", headers=admin, json={
+        "uscc": nx, "name": "宁夏某家具厂", "industries": [
+            {"industry": "furniture", "branch": "furniture_main", "grade": "B",
+             "rated_on": (day - timedelta(days=400)).isoformat()}]})
+    assert event(client, admin, code=nx, kind="violation_found", violation="evasion",
+                 effective=found.isoformat()).status_code == 201
+    plain = client.get(f"/api/v1/enterprises/{nx}/grade").get_json()
+    assert (plain["overall_grade"], plain["status"], plain["include_drafts"]) == ("B", "rated", False)
+    drafts = client.get(f"/api/v1/enterprises/{nx}/grade?include_drafts=true").get_json()
+    assert (drafts["overall_grade"], drafts["status"], drafts["include_drafts"]) == ("C", "lowest_by_sanction", True)
+    assert [(r["kind"], r["until"]) for r in drafts["restrictions"]] == [("no_application", ban_ends)]
+    assert "ningxia" not in str(plain["restrictions"])
+    bank = key_for("bank")
+    for drafted, grade in ((False, "B"), (True, "C")):
+        body = client.post("/api/v1/grades/lookup", json={"usccs": [nx], "include_drafts": drafted},
+                           headers=bank).get_json()
+        assert body["include_drafts"] is drafted and body["results"][0]["overall_grade"] == grade
+        with client.get(f"/api/v1/grades/snapshot?division=640104&format=json&include_drafts={str(drafted).lower()}",
+                        headers=bank) as r:
+            snap = r.get_json()
+        assert snap["include_drafts"] is drafted and snap["enterprises"][0]["overall_grade"] == grade
+    # the public page of the enterprise (its grade and history) has the same switch
+    for query, grade in (("", "B"), ("?include_drafts=true", "C")):
+        html = client.get(f"/enterprises/{nx}{query}", headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert f'id="overall-grade">{grade}</dd>' in html
+    assert "include_drafts=true" in client.get(f"/enterprises?uscc={nx}&include_drafts=true").headers["Location"]
+    csv_answer = client.post("/api/v1/grades/lookup", data={"file": (io.BytesIO(f"uscc\n{nx}\n".encode()), "l.csv"),
+                                                            "include_drafts": "true"},
+                             headers={**bank, "Accept": "text/csv"})
+    assert csv_answer.get_data(as_text=True).splitlines()[1].startswith(f"{nx},宁夏某家具厂,yes,C")

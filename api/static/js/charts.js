@@ -16,18 +16,21 @@
     var bars = d.mean.map(function (v, i) {
       return {value: v, itemStyle: {color: d.colours[i]}, tier: d.tier_names[i]};
     });
-    var guides = [["standard", "#c0392b", "solid"], ["line70", "#8a5a00", "dashed"], ["line50", "#1b5e20", "dashed"]];
-    var flat = d.standard.every(function (v) { return v !== null && v === d.standard[0]; });
+    var guides = [{name: L.standard, values: d.standard, colour: "#c0392b", type: "solid", width: 2}].concat(
+      d.guides.map(function (g) { return {name: g.name, values: g.values, colour: g.colour, type: "dashed", width: 1}; }));
+    var flat = guides.every(function (g) {
+      return g.values.every(function (v) { return v !== null && v === g.values[0]; });
+    });
     var lines = [], marks = null;
-    if (flat) {   // one standard for every month: horizontal guide lines across the chart, labelled at the end
+    if (flat) {   // every guide the same in every month: horizontal lines across the chart, labelled at the end
       marks = {silent: true, symbol: "none", data: guides.map(function (g) {
-        return {yAxis: d[g[0]][0], name: L[g[0]], lineStyle: {color: g[1], type: g[2], width: g[0] === "standard" ? 2 : 1},
-                label: {formatter: L[g[0]] + " " + d[g[0]][0], position: "insideEndTop", fontSize: 10, color: g[1]}};
+        return {yAxis: g.values[0], name: g.name, lineStyle: {color: g.colour, type: g.type, width: g.width},
+                label: {formatter: g.name + " " + g.values[0], position: "insideEndTop", fontSize: 10, color: g.colour}};
       })};
-    } else {      // the standard changed within the data: a step line per guide
+    } else {      // the standard or the tiers changed within the data: a step line per guide
       lines = guides.map(function (g) {
-        return {name: L[g[0]], type: "line", data: d[g[0]], symbol: "none", step: "middle",
-                lineStyle: {color: g[1], type: g[2], width: g[0] === "standard" ? 2 : 1}, itemStyle: {color: g[1]}, z: 3};
+        return {name: g.name, type: "line", data: g.values, symbol: "none", step: "middle",
+                lineStyle: {color: g.colour, type: g.type, width: g.width}, itemStyle: {color: g.colour}, z: 3};
       });
     }
     var values = d.standard.concat(d.mean, d.max).filter(function (v) { return v !== null; }).map(Number);
