@@ -199,7 +199,9 @@ class EventCreated(ma.Schema):
 
 
 class LookupIn(ma.Schema):
-    usccs = ma.fields.List(ma.fields.String(), load_default=list, metadata={"description": "≤ 1 000; or send a CSV file"})
+    usccs = ma.fields.List(ma.fields.String(), required=True, validate=ma.validate.Length(min=1),
+                           metadata={"description": "1 to 1 000 (more: 413); or send a CSV file instead of JSON",
+                                     "maxItems": 1000})
     as_of = Day(load_default=None, allow_none=True)
 
 
