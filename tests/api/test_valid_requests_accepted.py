@@ -12,6 +12,7 @@ import itertools
 import json
 import socket
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -216,12 +217,19 @@ def preview_bodies(draw):
 
 @pytest.mark.parametrize("path", ["/api/v1/benefits/preview", "/api/v1/benefits/preview/plan"])
 def test_valid_previews_are_answered(client, key_for, path):
-    callers = [{}, ADMIN, key_for("bank"), key_for("enterprise", uscc=fresh_uscc("500112")),
+    """By facts, or by the uscc of a registered enterprise (its public data only, contract 1.1)."""
+    registered = fresh_uscc("500112")
+    accepted(client.post("/api/v1/enterprises", headers=ADMIN, json={
+        "uscc": registered, "name": "某某陶瓷有限公司",
+        "industries": [{"industry": "ceramics", "branch": "ceramics_building", "grade": "B", "rated_on": "2024-04-24"}]}))
+    callers = [{}, ADMIN, key_for("bank"), key_for("enterprise", uscc=registered),
                *keys(key_for, "regulator", "tax_bureau")]
 
     @EXAMPLES
-    @given(body=preview_bodies(), who=st.sampled_from(callers))
-    def check(body, who):
+    @given(body=preview_bodies(), who=st.sampled_from(callers), by_uscc=st.booleans())
+    def check(body, who, by_uscc):
+        if by_uscc:
+            body = {**body, "enterprise": {"uscc": registered}, "target": {"grade": "A"}}
         accepted(client.post(path, json=body, headers=who), 200)
     check()
 
@@ -250,39 +258,44 @@ def monitoring_records(draw, standard=Decimal(200)):
     return records
 
 
+QUARTER = (Path(__file__).parents[2] / "sample_data" / "monitoring_quarter.csv").read_bytes().splitlines(keepends=True)
+hourly_rows = st.lists(st.integers(1, len(QUARTER) - 1), min_size=1, max_size=40, unique=True).map(
+    lambda rows: b"".join([QUARTER[0], *(QUARTER[i] for i in sorted(rows))]))   # hours of a CEMS file (标准浓度 given)
+
+
 def test_valid_assessments_are_made(client, key_for):
+    """Monthly records as JSON, or hourly CEMS rows as a file."""
     bureau = key_for("tax_bureau", divisions=["410000"])
 
     @EXAMPLES
-    @given(records=monitoring_records(), by_enterprise=st.booleans())
-    def check(records, by_enterprise):
+    @given(records=monitoring_records(), hourly=hourly_rows, as_file=st.booleans(), by_enterprise=st.booleans())
+    def check(records, hourly, as_file, by_enterprise):
         code = fresh_uscc(HN_DIVISION)
         who = key_for("enterprise", uscc=code) if by_enterprise else bureau
-        body = {"uscc": code, "division": "410000", "outlets": [{"outlet": "DA001", "standards": {"so2": 200,
-                                                                                                  "nox": 300}}],
-                "rates": {"so2": 1.2, "nox": 1.2}, "records": records}
-        accepted(client.post("/api/v1/tax/assessments", json=body, headers=who))
+        if as_file:
+            r = client.post("/api/v1/tax/assessments", headers=who, content_type="multipart/form-data",
+                            data={"file": (io.BytesIO(hourly), "monitoring.csv", "text/csv"), "uscc": code,
+                                  "division": HN_DIVISION})
+        else:
+            body = {"uscc": code, "division": "410000", "rates": {"so2": 1.2, "nox": 1.2}, "records": records,
+                    "outlets": [{"outlet": "DA001", "standards": {"so2": 200, "nox": 300}}]}
+            r = client.post("/api/v1/tax/assessments", json=body, headers=who)
+        accepted(r, 201)
     check()
 
 
 def test_valid_batches_are_queued(queued_app):
-    from pathlib import Path
     client = queued_app.test_client()
     bureau = {"Authorization": "Bearer " + client.post(
         "/api/v1/keys", json={"role": "tax_bureau", "label": "Henan", "divisions": ["410000"]},
         headers=ADMIN).get_json()["key"]}
-    lines = (Path(__file__).parents[2] / "tests" / "fixtures" / "monitoring_utf8.csv").read_bytes().splitlines(
-        keepends=True)
 
     @EXAMPLES
-    @given(picks=st.lists(st.lists(st.integers(1, len(lines) - 1), min_size=1, max_size=20, unique=True),
-                          min_size=1, max_size=3))
-    def check(picks):
-        files = [(io.BytesIO(b"".join([lines[0], *(lines[i] for i in sorted(rows))])),
-                  f"{fresh_uscc(HN_DIVISION)}.csv", "text/csv") for rows in picks]
+    @given(files=st.lists(hourly_rows, min_size=1, max_size=3))
+    def check(files):
+        parts = [(io.BytesIO(data), f"{fresh_uscc(HN_DIVISION)}.csv", "text/csv") for data in files]
         r = client.post("/api/v1/tax/batches", headers=bureau, content_type="multipart/form-data",
-                        data={"file": files, "division": "410000",
-                              "outlets": json.dumps({"DA001": {"standards": {"二氧化硫": 200, "nox": 300}}})})
+                        data={"file": parts, "division": "410000"})
         accepted(r, 202)
     check()
 
