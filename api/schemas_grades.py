@@ -203,11 +203,11 @@ class LookupIn(ma.Schema):
     usccs = ma.fields.List(ma.fields.String(), load_default=list, validate=ma.validate.Length(min=1),
                            metadata={"description": "1 to 1 000 (more: 413); or send a CSV file instead of JSON",
                                      "maxItems": 1000})
+    as_of = Day(load_default=None, allow_none=True)
 
     # A JSON body names its usccs (without them the lookup is 422); not required when parsing, since a CSV or
     # XLSX file may come instead of JSON (the parser then sees no JSON fields).
     OPENAPI_EXTRA: ClassVar[dict] = {"required": ["usccs"]}
-    as_of = Day(load_default=None, allow_none=True)
 
 
 class AsOfForm(ma.Schema):
