@@ -1,7 +1,7 @@
 """gunicorn settings from the environment (GIS_BIND, GIS_WORKERS, GIS_THREADS)."""
 import os
 
-from api import server_errors
+from api import deadline, server_errors
 from api.logs import logging_config
 
 server_errors.install()   # gunicorn's own 400/414/431 as problem+json
@@ -26,3 +26,9 @@ def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
         GunicornInternalPrometheusMetrics.mark_process_dead_on_child_exit(worker.pid)
+
+
+def post_worker_init(worker):
+    """A request still running GIS_REQUEST_TIME_GRACE seconds after its budget (stuck in a C call that the
+    interruption cannot enter) is answered 503 and its worker replaced (api.deadline)."""
+    deadline.replace_worker_when_stuck(worker)

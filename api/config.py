@@ -17,6 +17,7 @@ class Config:
     IMPORT_MAX_ROWS = 100_000
     LOOKUP_MAX_USCCS = 1000
     REQUEST_TIME_LIMIT = 60                          # seconds; a request still working then is stopped (503)
+    REQUEST_TIME_GRACE = 10                          # seconds more: then its gunicorn worker answers and exits
     RETRY_AFTER_SECONDS = 5                          # Retry-After of a 503 when the database is briefly gone
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "600 per minute"

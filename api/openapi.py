@@ -1,10 +1,12 @@
 """The one place flask-smorest is customised: errors documented as problem+json (house style gotcha 6), and
-enums the catalogue publishes (schemas.CatalogueEnum) read when the document is built."""
+enums the catalogue publishes (schemas.CatalogueEnum) read when the document is built, and JSON Schema a
+marshmallow schema states beside its fields (`OPENAPI_EXTRA`)."""
 from __future__ import annotations
 
 import copy
 import http
 
+from apispec import BasePlugin
 from flask_smorest import Api as _Api
 from flask_smorest.utils import prepare_response
 
@@ -17,8 +19,21 @@ def catalogue_enum(self, field, **kwargs) -> dict:
     return {"enum": list(field.values())} if isinstance(field, CatalogueEnum) else {}
 
 
+class SchemaExtras(BasePlugin):
+    """Adds a schema class's `OPENAPI_EXTRA` (e.g. a `oneOf` by role: what depends on another field, which
+    marshmallow checks in `validates_schema` and fields cannot say) to its component in the document."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        cls = schema if isinstance(schema, type) else type(schema)
+        return getattr(cls, "OPENAPI_EXTRA", None)
+
+
 class Api(_Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app=None, **kwargs):
+        super().__init__(app, spec_kwargs={"extra_plugins": [SchemaExtras()]}, **kwargs)
 
     def _init_spec(self, **kwargs):
         super()._init_spec(**kwargs)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from incentives.errors import DomainError
 from incentives.tabular import FileProblem
 
-from .deadline import RequestTimeout
+from .deadline import RequestTimeout, timeout_detail
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -113,8 +113,7 @@ def _unexpected(error: Exception):
     if isinstance(original, RequestTimeout):
         limit = current_app.config.get("REQUEST_TIME_LIMIT")
         log.warning("request stopped after its time budget of %s s", limit)
-        return problem(503, f"the request needed more than the {limit} s a request may take; it was stopped "
-                            "(send a smaller file or fewer records per request)")
+        return problem(503, timeout_detail(float(limit)))
     if isinstance(original, sa_exc.OperationalError) or (isinstance(original, sa_exc.DBAPIError)
                                                          and original.connection_invalidated):
         # the database is briefly gone (restart, failover, dropped connections) or busy: try again soon

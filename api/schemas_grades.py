@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 import marshmallow as ma
 
@@ -202,9 +203,15 @@ class EventCreated(ma.Schema):
 
 
 class LookupIn(ma.Schema):
-    usccs = ma.fields.List(ma.fields.String(), load_default=list, metadata={"description": "≤ 1 000; or send a CSV file"})
+    usccs = ma.fields.List(ma.fields.String(), load_default=list, validate=ma.validate.Length(min=1),
+                           metadata={"description": "1 to 1 000 (more: 413); or send a CSV file instead of JSON",
+                                     "maxItems": 1000})
     as_of = Day(load_default=None, allow_none=True)
     include_drafts = ma.fields.Boolean(load_default=False, metadata={"description": DRAFTS_DESCRIPTION})
+
+    # A JSON body names its usccs (without them the lookup is 422); not required when parsing, since a CSV or
+    # XLSX file may come instead of JSON (the parser then sees no JSON fields).
+    OPENAPI_EXTRA: ClassVar[dict] = {"required": ["usccs"]}
 
 
 class AsOfForm(ma.Schema):

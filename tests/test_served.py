@@ -19,8 +19,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(database_url: str, tmp_path: Path, **env) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn with gunicorn.conf.py on a free loopback port; return the process and base URL."""
+def start_gunicorn(database_url: str, tmp_path: Path, *, app: str | None = None, log: Path | None = None,
+                   **env) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn with gunicorn.conf.py on a free loopback port; return the process and base URL.
+    `app` serves another WSGI module than the config's `api.wsgi:app`; `log` keeps the logs (stdout)."""
     port = free_port()
     metrics = tmp_path / "metrics"
     metrics.mkdir(exist_ok=True)
@@ -29,8 +31,11 @@ def start_gunicorn(database_url: str, tmp_path: Path, **env) -> tuple[subprocess
                "PROMETHEUS_MULTIPROC_DIR": str(metrics), "GIS_RATELIMIT_ENABLED": "false",
                "GIS_LOG_LEVEL": "WARNING", **env}
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py"], cwd=ROOT, env=environ,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    out = log.open("ab") if log else subprocess.DEVNULL
+    proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", *([app] if app else [])], cwd=ROOT,
+                            env=environ, stdout=out, stderr=subprocess.PIPE)
+    if log:
+        out.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

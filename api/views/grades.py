@@ -28,7 +28,8 @@ blp = Blueprint("grades", __name__, url_prefix="/api/v1/grades", description="Gr
 @blp.route("/lookup")
 class Lookup(MethodView):
     @protect("bank", "regulator", "tax_bureau", consumes=JSON + FILES)
-    @blp.arguments(LookupIn, required=False)
+    @blp.arguments(LookupIn, required=False)   # not required when parsing: a CSV or XLSX file may come instead
+    @blp.doc(requestBody={"required": True})
     @blp.response(200, LookupOut, content_type="application/json")
     @blp.alt_response(413, description="more than 1 000 usccs")
     def post(self, body):

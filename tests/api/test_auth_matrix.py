@@ -38,3 +38,18 @@ def test_every_protected_operation_refuses_no_key_then_a_wrong_role(app, client,
             {"divisions": ["110000"]} if wrong in ("regulator", "tax_bureau") else {}
         r = client.open(url, method=method, headers=key_for(wrong, **binding))
         assert_problem(r, 403)
+
+
+def test_a_keys_binding_is_the_one_its_role_needs(client, admin):
+    """As the document states (POST /keys, oneOf by role): an enterprise key names its uscc and only it has
+    one; a regulator's or tax bureau's names one or more divisions."""
+    uscc = "91500112MA5U0AB192"
+    for body, field in [({"role": "enterprise"}, "uscc"), ({"role": "regulator"}, "divisions"),
+                        ({"role": "tax_bureau", "divisions": []}, "divisions"),
+                        ({"role": "bank", "uscc": uscc}, "uscc"),
+                        ({"role": "regulator", "divisions": ["500000"], "uscc": uscc}, "uscc")]:
+        problem = assert_problem(client.post("/api/v1/keys", json=body, headers=admin), 422)
+        assert [e["field"] for e in problem["errors"]] == [field], body
+    for body in [{"role": "enterprise", "uscc": uscc}, {"role": "tax_bureau", "divisions": ["500000"]},
+                 {"role": "bank"}, {"role": "admin", "uscc": None}]:
+        assert client.post("/api/v1/keys", json=body, headers=admin).status_code == 201, body

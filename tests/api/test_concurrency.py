@@ -4,6 +4,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from incentives.services import registry
+
 from .test_registry import CQ, register
 
 N = 20
@@ -80,3 +82,39 @@ def test_the_projection_equals_the_ledger_after_a_downgrade_races_patches(app, c
     assert ledger["overall_grade"] == "D"
     assert (projected["overall_grade"], projected["status"], projected["rated_grade"]) == \
         (ledger["overall_grade"], ledger["status"], ledger["rated_grade"])
+
+
+def test_a_patch_that_read_the_ledger_before_a_downgrade_does_not_leave_its_projection(app, client, admin, key_for,
+                                                                                        monkeypatch):
+    """The race the issue found, made to happen every time: a PATCH has read the events (grade B) and is about
+    to write the projection when a downgrade to D arrives. Unserialised, the downgrade commits its projection
+    (D) and then the PATCH overwrites it with B: bulk lookup (which reads the projection) says B while the
+    ledger says D, until the next write. Serialised, the downgrade waits for the PATCH's lock and writes last.
+    (Before the fix this fails on PostgreSQL; SQLite already computed both projections under its write lock.)"""
+    register(client, admin, grade="B", rated_on="2024-01-10")
+    patch_has_read, downgrade_done = threading.Event(), threading.Event()
+    write_projection = registry.write_projection
+
+    def paused(session, state, events, today):
+        if state.overall_grade == "B" and not patch_has_read.is_set():   # only the PATCH writes B now
+            patch_has_read.set()
+            downgrade_done.wait(timeout=2)   # serialised, the downgrade cannot finish: go on after 2 s
+        return write_projection(session, state, events, today)
+    monkeypatch.setattr(registry, "write_projection", paused)
+
+    def send(method, url, body, extra=None):
+        return app.test_client().open(url, method=method, json=body, headers={**admin, **(extra or {})})
+    downgrade = {"kind": "downgraded", "industry": "ceramics", "branch": "ceramics_building", "grade": "D",
+                 "effective": "2024-09-01", "ref": "G-DOWN"}
+    with ThreadPoolExecutor(2) as pool:
+        patch = pool.submit(send, "PATCH", f"/api/v1/enterprises/{CQ}", {"facts": {"guarantee_category": "c1"}},
+                            {"If-Match": '"1"'})
+        assert patch_has_read.wait(timeout=30)
+        down = pool.submit(send, "POST", f"/api/v1/enterprises/{CQ}/events", downgrade)
+        assert down.result(timeout=60).status_code == 201
+        downgrade_done.set()
+        assert patch.result(timeout=60).status_code == 200
+    ledger = client.get(f"/api/v1/enterprises/{CQ}/grade", headers=admin).get_json()
+    projected = client.post("/api/v1/grades/lookup", json={"usccs": [CQ]}, headers=key_for("bank")).get_json()
+    assert ledger["overall_grade"] == "D"
+    assert projected["results"][0]["overall_grade"] == "D"

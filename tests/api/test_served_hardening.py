@@ -1,5 +1,6 @@
-"""Hardening of the served shape (gunicorn, 2 workers): its own 414/431 as problem+json, and 503 with
-Retry-After, never 500, while PostgreSQL drops every connection under load (issue 14)."""
+"""Hardening of the served shape (gunicorn, 2 workers): its own 414/431 as problem+json, 503 with
+Retry-After, never 500, while PostgreSQL drops every connection under load, and a time budget that holds
+even for a request stuck in a C call (issue 14)."""
 from __future__ import annotations
 
 import http.client
@@ -7,6 +8,7 @@ import json
 import socket
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -111,3 +113,52 @@ def test_dropped_postgresql_connections_under_load_give_503_with_retry_after_nev
         if status == 503:
             assert headers["Content-Type"] == "application/problem+json" and int(headers["Retry-After"]) > 0
     assert request(base, "GET", f"/api/v1/enterprises/{CQ}/grade")[0] == 200     # and it recovers
+
+
+def _workers(master: int) -> set[int]:
+    return {int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
+
+
+def test_a_request_stuck_in_a_c_call_is_answered_at_its_budget_and_its_worker_replaced(tmp_path):
+    """The interruption cannot land inside one long C call (here a 60 s time.sleep, in a route that only the
+    test app `tests.served_blocking` has): its grace after the budget, the worker answers it 503 itself, lets
+    the request beside it finish, and exits; gunicorn's master starts a new worker that serves on."""
+    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
+    migrate.upgrade(url)
+    log = tmp_path / "gunicorn.log"
+    proc, base = start_gunicorn(url, tmp_path, app="tests.served_blocking:app", log=log, GIS_WORKERS="1",
+                                GIS_THREADS="4", GIS_REQUEST_TIME_LIMIT="2", GIS_REQUEST_TIME_GRACE="0.5",
+                                GIS_LOG_LEVEL="WARNING")
+    try:
+        status, _, body = request(base, "GET", "/api/v1/test-only/block?seconds=0")
+        old = json.loads(body)["pid"]
+        assert status == 200 and _workers(proc.pid) == {old}
+        stuck: dict = {}
+
+        def send_stuck():
+            started = time.monotonic()
+            stuck["answer"] = request(base, "GET", "/api/v1/test-only/block?seconds=60")
+            stuck["took"] = time.monotonic() - started
+        thread = threading.Thread(target=send_stuck)
+        thread.start()
+        time.sleep(0.8)
+        # beside it in the same worker, a request that ends within its budget (1.5 s of 2 s) is let finish
+        status, _, body = request(base, "GET", "/api/v1/test-only/block?seconds=1.5")
+        assert status == 200 and json.loads(body)["pid"] == old
+        thread.join(timeout=30)
+        _assert_problem(*stuck["answer"], 503)
+        assert "2 s a request may take" in json.loads(stuck["answer"][2])["detail"]
+        assert stuck["took"] < 10          # budget 2 s + grace 0.5 s, not the 60 s of the C call
+        until = time.monotonic() + 30
+        while (_workers(proc.pid) in (set(), {old})) and time.monotonic() < until:
+            time.sleep(0.2)
+        new = _workers(proc.pid)
+        assert len(new) == 1 and old not in new
+        status, _, body = request(base, "GET", "/api/v1/test-only/block?seconds=0")
+        assert status == 200 and json.loads(body)["pid"] in new
+        logged = log.read_text()
+        assert f"replacing worker {old}" in logged and f"Worker (pid:{old}) exited with code 70" in logged
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stderr.close()
