@@ -54,3 +54,5 @@ class Config:
     WEBHOOK_RETRY_WINDOW = 24 * 3600
     WEBHOOK_TIMEOUT = 10
     WEBHOOK_LEASE = 60
+    BATCH_LEASE = 60          # seconds a tax batch's worker may go without a heartbeat (every third of it) before
+    #                           the batch is reported failed (its worker died)
