@@ -86,7 +86,8 @@ def to_answer(result: env_tax.Assessment, *, assessment_id: str | None, uscc: st
              "reason": plain(r.reason), "explanation": [step(s) for s in r.steps], "emission_kg": r.emission_kg,
              "equivalents": r.equivalents, "taxed": r.taxed, "rank": r.rank, "rate": r.rate,
              "rate_source": r.rate_source, "tax_before_reduction": r.tax_before_reduction,
-             "reduction": r.reduction, "tax_due": r.tax_due, "records": r.records} for r in result.rows]
+             "reduction": r.reduction, "tax_due": r.tax_due, "records": r.records,
+             "exhaust_m3": r.exhaust_m3} for r in result.rows]
     version = statute.version_at(as_of)
     return {"id": assessment_id, "uscc": uscc, "division": result.division, "as_of": as_of,
             "statute": {"document": version.document, "version": version.version,
