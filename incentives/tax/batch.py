@@ -1,0 +1,291 @@
+"""The batch's aggregation in DuckDB: a monitoring CSV → outlet × pollutant × month groups, out of core.
+
+A province's files hold tens of millions of hourly rows; holding one in pandas costs about 350 bytes a
+row. Here DuckDB scans the file under its memory limit (spilling to its temp directory: tabular's
+`duckdb_settings`), checks the rows and sums them per (taxpayer, outlet, pollutant, month) in SQL; the
+law then runs on those few aggregates through `assessment.assess_groups`, the very function the single
+assessment applies (one definition of tiers, gates, top three, rates and rounding).
+
+Only files the SQL reads exactly as the single path would are aggregated here: UTF-8 CSV, one record a
+line, the measurement columns (uscc, outlet, pollutant, time, concentration, flow, standard, source),
+ISO minute times and plain decimals. Anything else — another format or encoding, another column, a row
+the single path would refuse or correct — returns None, and the caller assesses the file by the single
+path, which reads, checks and reports it as an upload (its row errors, its 3 M-row cap).
+"""
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+from ..reference import reference
+from ..tabular import duckdb_connection
+from .parameters import TaxParameters
+from .records import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MONITORING_ALIASES,
+    PARTICULATE_NAMES,
+    SOURCES,
+)
+
+COLUMNS = ("uscc", "outlet", "pollutant", "time", "concentration", "flow", "standard", "source")
+REQUIRED = ("outlet", "pollutant", "time", "concentration", "flow")
+DECIMALS = 6                                   # plain decimals up to 6 places are read exactly as DECIMAL(18, 6)
+NUMBER = rf"[0-9]{{1,12}}(\.[0-9]{{1,{DECIMALS}}})?"   # below 10^12 (records.NUMBER_LIMIT)
+TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
+SPACE = r"^[\s\pZ]|[\s\pZ]$"                   # whitespace a trim of spaces leaves (tabs, NBSP…): not ours
+MAX_DISTINCT = 10_000                          # distinct pollutant, source, standard or uscc texts per file
+
+
+class Taxpayer:
+    """One taxpayer's groups of a file, and how to count its hours above S (a second scan, on demand)."""
+
+    def __init__(self, uscc: str | None, groups: list[dict], hours_above: Callable[[list[dict]], None]):
+        self.uscc, self.groups, self.hours_above = uscc, groups, hours_above
+
+
+def _header(path: Path) -> list[str] | None:
+    """The canonical column names of the first line, or None if it is not a header the SQL path reads."""
+    with open(path, "rb") as handle:
+        first = handle.readline(1 << 20)
+    try:
+        text = first.decode("utf-8-sig").rstrip("\r\n")
+        names = next(csv.reader([text]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    canonical = [MONITORING_ALIASES.get(n.strip(), MONITORING_ALIASES.get(n.strip().lower())) for n in names]
+    if any(c not in COLUMNS for c in canonical) or len(set(canonical)) != len(canonical):
+        return None
+    return canonical if all(r in canonical for r in REQUIRED) else None
+
+
+def _lines(path: Path) -> tuple[int, bool]:
+    """(the file's lines, whether it has a bare CR): a record per line is what maps DuckDB's ordinal to a line."""
+    count, last, bare_cr = 0, b"\n", False
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            count += chunk.count(b"\n")
+            bare_cr = bare_cr or chunk.count(b"\r") > chunk.count(b"\r\n") + (chunk.endswith(b"\r"))
+            last = chunk[-1:]
+    return count + (last != b"\n"), bare_cr
+
+
+def _read(path: Path, width: int) -> str:
+    """The file's records after the header as SQL, every field text, with the record's ordinal (1 = line 2)."""
+    cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    aliases = ", ".join(f"c{i}" for i in range(width))
+    return (f"read_csv('{_quote(path)}', header = false, skip = 1, auto_detect = false, columns = {{{cols}}}, "
+            "delim = ',', quote = '\"', escape = '\"', "     # LF or CRLF line ends (a bare CR: not here)
+            "strict_mode = true, null_padding = false, max_line_size = 1048576) "
+            f"WITH ORDINALITY AS r({aliases}, ordinal)")
+
+
+def _rows(read: str, names: list[str]) -> str:
+    """The records as SQL: file line, trimmed text of each column ('' when absent), and whether the row is
+    blank (every field empty: the single path drops it)."""
+    fields = ", ".join(f"trim(coalesce(c{names.index(c)}, ''), ' ') AS {c}" if c in names else f"'' AS {c}"
+                       for c in COLUMNS)
+    blank = " AND ".join(f"coalesce(c{i}, '') = ''" for i in range(len(names)))
+    return f"SELECT ordinal + 1 AS line, {fields}, ({blank}) AS blank FROM {read}"
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _scan(con, rows: str) -> tuple[int, bool, dict[str, list[str]]] | None:
+    """One scan: (records, whether every non-blank row is one the single path accepts as it is — numbers,
+    times, text without stray spaces — and the distinct texts of the mapped columns)."""
+    parsed = "try_strptime(replace(time, 'T', ' '), '%Y-%m-%d %H:%M')"
+    text = " OR ".join(f"regexp_matches({c}, '{SPACE}')" for c in ("uscc", "outlet", "pollutant", "source",
+                                                                    "standard"))
+    mapped = ("pollutant", "source", "standard", "uscc")
+    found = con.execute(f"""
+        SELECT count(*),
+               count(*) FILTER (WHERE NOT blank AND (outlet = '' OR pollutant = '' OR {text}
+                                   OR NOT regexp_full_match(concentration, '{NUMBER}')
+                                   OR NOT regexp_full_match(flow, '{NUMBER}')
+                                   OR NOT regexp_full_match(time, '{TIME}') OR {parsed} IS NULL
+                                   OR year({parsed}) NOT BETWEEN {FIRST_YEAR} AND {LAST_YEAR})),
+               count(*) FILTER (WHERE NOT blank),
+               {", ".join(f"list(DISTINCT {c}) FILTER (WHERE NOT blank)" for c in mapped)}
+        FROM ({rows})""").fetchone()
+    if any(len(v or ()) > MAX_DISTINCT for v in found[3:]):
+        return None
+    return found[0], found[1] == 0 and found[2] > 0, {c: list(v or ()) for c, v in zip(mapped, found[3:])}
+
+
+def _pollutant_items(names: list[str], parameters: TaxParameters) -> dict[str, int] | None:
+    """Each pollutant text's 附表二 item, as records._pollutants maps it; None if one is refused there."""
+    ref = reference()
+    out = {}
+    for name in names:
+        code = ref.pollutant_by_name.get(name) or ref.pollutant_by_name.get(name.lower())
+        if code is None and name in PARTICULATE_NAMES and parameters.particulate_item != "reject":
+            code = parameters.particulate_item
+        if code is None:
+            return None
+        out[name] = ref.pollutants[code].item_no
+    return out
+
+
+def _agency(names: list[str]) -> dict[str, bool] | None:
+    """Each source text: agency or not (records._sources); None if one is unknown or an estimate."""
+    out = {}
+    for name in names:
+        kind = SOURCES.get(name, SOURCES.get(name.lower())) if name else "cems"
+        if kind not in ("cems", "agency"):
+            return None
+        out[name] = kind == "agency"
+    return out
+
+
+def _standards(texts: list[str]) -> dict[str, Decimal] | None:
+    out = {}
+    for text in texts:
+        if text == "":
+            continue
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return None
+        if not (value.is_finite() and value > 0):
+            return None
+        out[text] = value
+    return out
+
+
+def _usccs(texts: list[str]) -> dict[str, str] | None:
+    """Each uscc text as the single path cleans it; None if one is invalid or two texts name one taxpayer."""
+    from .. import uscc as uscc_codes
+    cleaned = {t: t.strip().upper() for t in texts}
+    if not all(uscc_codes.is_valid(c) for c in cleaned.values()) or len(set(cleaned.values())) != len(cleaned):
+        return None
+    return cleaned
+
+
+def _values(pairs) -> str:
+    return ", ".join("(" + ", ".join(_literal(v) for v in pair) + ")" for pair in pairs)
+
+
+def _literal(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def aggregate_csv(path: str | Path, parameters: TaxParameters, *, named: str | None) -> list[Taxpayer] | None:
+    """The taxpayers of a monitoring CSV with their outlet × pollutant × month groups, aggregated by DuckDB
+    (out of core under the current duckdb_settings); None when the file is not one the SQL path reads
+    exactly as the single path does (the caller then assesses it by the single path)."""
+    import duckdb
+    path = Path(path)
+    names = _header(path)
+    if names is None or ("uscc" not in names and named is None):
+        return None
+    lines, bare_cr = _lines(path)
+    if bare_cr:
+        return None
+    read = _read(path, len(names))
+    rows = _rows(read, names)
+    with duckdb_connection() as con:
+        try:
+            scanned = _scan(con, rows)
+            # a record per line: DuckDB's ordinal + 1 is the file line (header = 1), as the single path numbers
+            if scanned is None or not scanned[1] or scanned[0] + 1 != lines:
+                return None
+            found = scanned[2]
+            items, agency = _pollutant_items(found["pollutant"], parameters), _agency(found["source"])
+            standards, usccs = _standards(found["standard"]), _usccs([u for u in found["uscc"] if u != ""])
+            if items is None or agency is None or standards is None or usccs is None:
+                return None
+            if "uscc" in names and "" in found["uscc"]:
+                return None                                      # a row without its taxpayer: the single path says so
+            measured = _measured(rows, items, agency)
+            groups = con.execute(_AGGREGATE.format(measured=measured)).fetchall()
+        except duckdb.Error:
+            return None                                          # unreadable as we read it: the single path reports
+    if any(n != hours or n_agency not in (0, n) or n_std > 1 for *_, n, hours, n_agency, n_std in
+           ((g[-4], g[-3], g[-2], g[-1]) for g in groups)):
+        return None   # a duplicate hour, or a source or standard that differs within a group: the single path reports
+    return _taxpayers(groups, standards, usccs, named, measured)
+
+
+def _measured(rows: str, items: dict[str, int], agency: dict[str, bool]) -> str:
+    """The rows as measurements: item, exact numbers, time, agency flag (small mapping tables joined)."""
+    return f"""
+        SELECT v.line, v.uscc, v.outlet, p.item, s.agency, v.standard,
+               CAST(v.concentration AS DECIMAL(18, {DECIMALS})) AS c, CAST(v.flow AS DECIMAL(18, {DECIMALS})) AS f,
+               strptime(replace(v.time, 'T', ' '), '%Y-%m-%d %H:%M') AS t
+        FROM ({rows}) v
+        JOIN (VALUES {_values(items.items())}) p(name, item) ON v.pollutant = p.name
+        JOIN (VALUES {_values(agency.items())}) s(name, agency) ON v.source = s.name
+        WHERE NOT v.blank"""
+
+
+# Per (taxpayer, outlet, item, month): what assessment._measurement_groups computes from the rows (§3.3:
+# Σ concentration × flow ÷ 10^6 kg; the mean of the hourly values; the first highest value and its hour),
+# and the checks of records.parse_records that span rows (one value per hour, one source and standard).
+_AGGREGATE = """
+    SELECT uscc, outlet, item, strftime(t, '%Y-%m') AS month, min(line) AS first_line,
+           sum(c) AS conc_sum, sum(CAST(c AS DECIMAL(38, 6)) * CAST(f AS DECIMAL(38, 6))) AS load, sum(f) AS flow_sum, max(c) AS cmax,
+           arg_max(line, (c, -line)) AS max_line, strftime(arg_max(t, (c, -line)), '%Y-%m-%d %H:%M') AS max_time,
+           max(nullif(standard, '')) AS standard,
+           count(*) AS n, count(DISTINCT CASE WHEN agency THEN t ELSE date_trunc('hour', t) END) AS hours,
+           count(*) FILTER (WHERE agency) AS n_agency, count(DISTINCT nullif(standard, '')) AS n_std
+    FROM ({measured}) GROUP BY ALL"""
+
+
+def _taxpayers(groups, standards, usccs, named, measured) -> list[Taxpayer]:
+    """Group dicts as assessment.assess_groups reads them, per taxpayer in the single path's order."""
+    first_seen: dict[str, int] = {}
+    for g in groups:
+        first_seen[g[1]] = min(first_seen.get(g[1], g[4]), g[4])
+    by_uscc: dict[str, list[dict]] = {}
+    scale = Fraction(10 ** 6)
+    for (uscc, outlet, item, month, _, conc_sum, load, flow_sum, cmax, max_line, max_time, standard, n, _, n_agency,
+         _) in sorted(groups, key=lambda g: (first_seen[g[1]], g[2], g[3])):
+        by_uscc.setdefault(uscc, []).append({
+            "outlet": outlet, "item": int(item), "month": month, "source": "agency" if n_agency else "cems",
+            "n": int(n), "mean": Fraction(conc_sum) / n, "max": Fraction(cmax), "max_time": max_time,
+            "max_row": int(max_line), "emission": Fraction(load) / scale, "exhaust": Fraction(flow_sum),
+            "record_standard": standards[standard] if standard is not None else None,
+            "over_range": 0, "over_time": None, "over_row": None, "key": (uscc, outlet, int(item), month)})
+    # the single path sorts the uscc column's texts (pd.factorize(sort=True)); no column: the file name's
+    order = sorted(by_uscc) if usccs else list(by_uscc)
+    return [Taxpayer(usccs.get(u, named) if usccs else named, by_uscc[u], _hours_counter(measured))
+            for u in order]
+
+
+def _hours_counter(measured: str) -> Callable[[list[dict]], None]:
+    """hours_above for assess_groups: one scan counting, per failing group, the hours whose value is above S
+    (exact: c × 10^6 × den > num × 10^6 with S = num/den); the explanation names the count."""
+    import duckdb
+
+    def count(failing: list[dict]) -> None:
+        # S's terms as HUGEINT literals: a standard with more digits than that is left uncounted (text only)
+        wanted = [g for g in failing if g.get("S") is not None and max(g["S"].numerator, g["S"].denominator) < 10 ** 30]
+        if not wanted:
+            return
+        table = _values((*g["key"], g["S"].numerator, g["S"].denominator) for g in wanted)
+        with duckdb_connection() as con:
+            try:
+                counted = con.execute(f"""
+                SELECT uscc, outlet, item, strftime(t, '%Y-%m'),
+                       count(*) FILTER (WHERE CAST(c * 1000000 AS HUGEINT) * CAST(s.den AS HUGEINT)
+                                              > CAST(s.num AS HUGEINT) * 1000000)
+                FROM ({measured}) m
+                JOIN (VALUES {table}) s(su, so, si, sm, num, den)
+                  ON m.uscc = s.su AND m.outlet = s.so AND m.item = s.si AND strftime(m.t, '%Y-%m') = s.sm
+                GROUP BY ALL""").fetchall()
+            except duckdb.Error:
+                return                                   # the count only words the explanation; figures stand
+        found = {(u, o, i, m): int(k) for u, o, i, m, k in counted}
+        for g in wanted:
+            g["above"] = found.get(g["key"], 0)
+    return count
