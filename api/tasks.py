@@ -13,10 +13,18 @@ def _lease(batch_id: str) -> str:
 def run_tax_batch(batch_id: str) -> str:
     """Assess a stored tax batch (queue `batches`); returns its final status. The job holds the batch's lease
     (renewed by a heartbeat) from before it marks the batch `running` until it is done or failed."""
+    import tempfile
+    from pathlib import Path
+
     from flask import current_app
 
+    from incentives.tabular import duckdb_settings
+
     from .schemas import today_in_shanghai
+    spill = Path(tempfile.gettempdir()) / "gis-batch-spill"   # DuckDB spills there beyond its memory limit
+    spill.mkdir(exist_ok=True)
     with jobs.lease(_lease(batch_id), seconds=float(current_app.config["BATCH_LEASE"])), \
+            duckdb_settings(memory_limit=current_app.config["BATCH_MEMORY_LIMIT"], temp_directory=str(spill)), \
             jobs.job_session() as session:
         return tax_batches.run(session=session, batch_id=batch_id, today=today_in_shanghai()).status
 

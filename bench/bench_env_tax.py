@@ -61,8 +61,18 @@ def _timed(fn):
 
 
 def _peak_mb() -> float:
-    # ru_maxrss is in KiB on Linux; the CSV is written in a child process, so this is the bench's own peak
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory in MB: VmHWM (Linux; its own, since its exec), else ru_maxrss.
+
+    ru_maxrss alone is wrong in a spawned child: Linux keeps the parent's peak across fork and exec, so
+    every child reported at least what the parent had reached (e.g. generating the batch's files)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KiB on Linux
 
 
 def _outlets() -> dict[str, dict]:

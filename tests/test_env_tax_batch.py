@@ -81,7 +81,17 @@ def test_a_uscc_column_gives_each_taxpayer_its_own_answer(session, tmp_path, mon
         m.setattr(batch, "aggregate_csv", lambda *a, **k: None)
         expected = _batch(session, path, OUTLETS)
     _no_pandas(monkeypatch)
+    scans = []
+    real = batch.duckdb_connection
+
+    def counted():
+        scans.append(1)
+        return real()
+    monkeypatch.setattr(batch, "duckdb_connection", counted)
     results = _batch(session, path, OUTLETS)
+    # one connection for the checks and sums, one for the hours above S of both taxpayers (not one per taxpayer)
+    assert len(scans) == 2
+    assert any("超标" in r["reason"]["zh"] and "共" in r["reason"]["zh"] for r in expected[0]["answer"]["rows"])
     assert [r["uscc"] for r in results] == [r["uscc"] for r in expected] == [A, B]   # sorted uscc values
     for r, e in zip(results, expected):
         assert r["answer"]["rows"] == e["answer"]["rows"] and r["answer"]["totals"] == e["answer"]["totals"]

@@ -212,6 +212,8 @@ def assess_batch_file(*, session: Session, caller: Caller, filename: str, divisi
             units = _aggregated(file, filename, params, named)
             if units is not None:
                 inputs_hash = _file_hash(file)
+                if len(units) > 1:
+                    _count_hours_above(session, caller, units, division, outlets, rates, params)
                 return [_batch_result(session, caller, filename, uscc, division,
                                       lambda d, u=unit: _assess_groups(u, division=d, outlets=outlets, rates=rates,
                                                                        parameters=params),
@@ -273,6 +275,20 @@ def _assess_groups(taxpayer, *, division: str, outlets: dict | None, rates: dict
         err = TaxInputError(exc.detail, exc.errors)
         err.status = getattr(exc, "status", 422)
         raise err from None
+
+
+def _count_hours_above(session, caller, units, division, outlets, rates, params) -> None:
+    """A dry run of the law on every taxpayer's aggregates (cheap) notes the groups failing G1, so the hours
+    above S of all of them are counted in one scan of the file, not one per taxpayer."""
+    from incentives.tabular import FileProblem
+    for uscc, unit in units:
+        try:
+            division_u, _ = _division(session, caller, uscc, division)
+            assess_groups([dict(g) for g in unit.groups], division=division_u, outlets=outlets or {}, rates=rates,
+                          parameters=params, hours_above=unit.hours_above.collect)
+        except (DomainError, FileProblem, *TAX_ERRORS):
+            continue                                   # refused: the real run says why
+    units[0][1].hours_above.count()
 
 
 def _file_hash(file: str) -> str:

@@ -15,7 +15,6 @@ path, which reads, checks and reports it as an upload (its row errors, its 3 M-r
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -41,9 +40,9 @@ MAX_DISTINCT = 10_000                          # distinct pollutant, source, sta
 
 
 class Taxpayer:
-    """One taxpayer's groups of a file, and how to count its hours above S (a second scan, on demand)."""
+    """One taxpayer's groups of a file, and the file's HoursAbove (a second scan, on demand)."""
 
-    def __init__(self, uscc: str | None, groups: list[dict], hours_above: Callable[[list[dict]], None]):
+    def __init__(self, uscc: str | None, groups: list[dict], hours_above: HoursAbove):
         self.uscc, self.groups, self.hours_above = uscc, groups, hours_above
 
 
@@ -258,34 +257,49 @@ def _taxpayers(groups, standards, usccs, named, measured) -> list[Taxpayer]:
             "over_range": 0, "over_time": None, "over_row": None, "key": (uscc, outlet, int(item), month)})
     # the single path sorts the uscc column's texts (pd.factorize(sort=True)); no column: the file name's
     order = sorted(by_uscc) if usccs else list(by_uscc)
-    return [Taxpayer(usccs.get(u, named) if usccs else named, by_uscc[u], _hours_counter(measured))
-            for u in order]
+    hours_above = HoursAbove(measured)
+    return [Taxpayer(usccs.get(u, named) if usccs else named, by_uscc[u], hours_above) for u in order]
 
 
-def _hours_counter(measured: str) -> Callable[[list[dict]], None]:
-    """hours_above for assess_groups: one scan counting, per failing group, the hours whose value is above S
-    (exact: c × 10^6 × den > num × 10^6 with S = num/den); the explanation names the count."""
-    import duckdb
+class HoursAbove:
+    """hours_above for the taxpayers of one file: the hours whose value is above S, per failing group, counted
+    in one scan (exact: c × 10^6 × den > num × 10^6 with S = num/den); only explanations word the count.
+    `collect` notes a taxpayer's failing groups without counting (a dry run of the law), `count` then scans
+    once for all of them, so a province file is not scanned once per taxpayer."""
 
-    def count(failing: list[dict]) -> None:
-        # S's terms as HUGEINT literals: a standard with more digits than that is left uncounted (text only)
-        wanted = [g for g in failing if g.get("S") is not None and max(g["S"].numerator, g["S"].denominator) < 10 ** 30]
-        if not wanted:
+    def __init__(self, measured: str):
+        self.measured, self.wanted, self.counts = measured, {}, {}
+
+    def collect(self, failing: list[dict]) -> None:
+        for g in failing:
+            # S's terms as HUGEINT literals: a standard with more digits is left uncounted (the text omits it)
+            if g.get("S") is not None and max(g["S"].numerator, g["S"].denominator) < 10 ** 30:
+                self.wanted.setdefault(g["key"], g["S"])
+
+    def count(self) -> None:
+        import duckdb
+        todo = {k: S for k, S in self.wanted.items() if k not in self.counts}
+        if not todo:
             return
-        table = _values((*g["key"], g["S"].numerator, g["S"].denominator) for g in wanted)
+        table = _values((*key, S.numerator, S.denominator) for key, S in todo.items())
         with duckdb_connection() as con:
             try:
                 counted = con.execute(f"""
-                SELECT uscc, outlet, item, strftime(t, '%Y-%m'),
-                       count(*) FILTER (WHERE CAST(c * 1000000 AS HUGEINT) * CAST(s.den AS HUGEINT)
-                                              > CAST(s.num AS HUGEINT) * 1000000)
-                FROM ({measured}) m
-                JOIN (VALUES {table}) s(su, so, si, sm, num, den)
-                  ON m.uscc = s.su AND m.outlet = s.so AND m.item = s.si AND strftime(m.t, '%Y-%m') = s.sm
-                GROUP BY ALL""").fetchall()
+                    SELECT uscc, outlet, item, strftime(t, '%Y-%m'),
+                           count(*) FILTER (WHERE CAST(c * 1000000 AS HUGEINT) * CAST(s.den AS HUGEINT)
+                                                  > CAST(s.num AS HUGEINT) * 1000000)
+                    FROM ({self.measured}) m
+                    JOIN (VALUES {table}) s(su, so, si, sm, num, den)
+                      ON m.uscc = s.su AND m.outlet = s.so AND m.item = s.si AND strftime(m.t, '%Y-%m') = s.sm
+                    GROUP BY ALL""").fetchall()
             except duckdb.Error:
                 return                                   # the count only words the explanation; figures stand
-        found = {(u, o, i, m): int(k) for u, o, i, m, k in counted}
-        for g in wanted:
-            g["above"] = found.get(g["key"], 0)
-    return count
+        self.counts.update({key: 0 for key in todo})
+        self.counts.update({(u, o, i, m): int(k) for u, o, i, m, k in counted})
+
+    def __call__(self, failing: list[dict]) -> None:
+        self.collect(failing)
+        self.count()
+        for g in failing:
+            if g["key"] in self.counts and self.wanted.get(g["key"]) == g.get("S"):
+                g["above"] = self.counts[g["key"]]
