@@ -103,6 +103,8 @@ def test_a_uscc_column_gives_each_taxpayer_its_own_answer(session, tmp_path, mon
     (lambda t: t.replace("\n", "\n\n", 3), "blank lines move the line numbers"),
     (lambda t: t + "DA001,so2,2024-01-01T00:00,1.0,100\n", "a duplicate hour"),
     (lambda t: t.replace(",so2,", ",VOCs,", 1), "a pollutant the single path refuses"),
+    (lambda t: t.replace("DA001,so2,2024-01-01T03:00", "DA001,二氧化硫,2024-01-01T03:00"), "two texts of one item"),
+    (lambda t: t.replace("DA001,so2,2024-01-01T03:00,", "DA001,so2,2024-01-01T02:30,"), "two values in one hour"),
     (lambda t: t.replace("排放口,污染物,时间,浓度,流量", "排放口,污染物,时间,浓度,流量,备注", 1).replace("\n", ",x\n")[:-0 or None],
      "a column the SQL does not read"),
 ])

@@ -95,28 +95,6 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _scan(con, rows: str) -> tuple[int, bool, dict[str, list[str]]] | None:
-    """One scan: (records, whether every non-blank row is one the single path accepts as it is — numbers,
-    times, text without stray spaces — and the distinct texts of the mapped columns)."""
-    parsed = "try_strptime(replace(time, 'T', ' '), '%Y-%m-%d %H:%M')"
-    text = " OR ".join(f"regexp_matches({c}, '{SPACE}')" for c in ("uscc", "outlet", "pollutant", "source",
-                                                                    "standard"))
-    mapped = ("pollutant", "source", "standard", "uscc")
-    found = con.execute(f"""
-        SELECT count(*),
-               count(*) FILTER (WHERE NOT blank AND (outlet = '' OR pollutant = '' OR {text}
-                                   OR NOT regexp_full_match(concentration, '{NUMBER}')
-                                   OR NOT regexp_full_match(flow, '{NUMBER}')
-                                   OR NOT regexp_full_match(time, '{TIME}') OR {parsed} IS NULL
-                                   OR year({parsed}) NOT BETWEEN {FIRST_YEAR} AND {LAST_YEAR})),
-               count(*) FILTER (WHERE NOT blank),
-               {", ".join(f"list(DISTINCT {c}) FILTER (WHERE NOT blank)" for c in mapped)}
-        FROM ({rows})""").fetchone()
-    if any(len(v or ()) > MAX_DISTINCT for v in found[3:]):
-        return None
-    return found[0], found[1] == 0 and found[2] > 0, {c: list(v or ()) for c, v in zip(mapped, found[3:])}
-
-
 def _pollutant_items(names: list[str], parameters: TaxParameters) -> dict[str, int] | None:
     """Each pollutant text's 附表二 item, as records._pollutants maps it; None if one is refused there."""
     ref = reference()
@@ -179,9 +157,9 @@ def _literal(value) -> str:
 
 
 def aggregate_csv(path: str | Path, parameters: TaxParameters, *, named: str | None) -> list[Taxpayer] | None:
-    """The taxpayers of a monitoring CSV with their outlet × pollutant × month groups, aggregated by DuckDB
-    (out of core under the current duckdb_settings); None when the file is not one the SQL path reads
-    exactly as the single path does (the caller then assesses it by the single path)."""
+    """The taxpayers of a monitoring CSV with their outlet × pollutant × month groups, aggregated by DuckDB in
+    one scan (out of core under the current duckdb_settings); None when the file is not one the SQL path
+    reads exactly as the single path does (the caller then assesses it by the single path)."""
     import duckdb
     path = Path(path)
     names = _header(path)
@@ -190,29 +168,37 @@ def aggregate_csv(path: str | Path, parameters: TaxParameters, *, named: str | N
     lines, bare_cr = _lines(path)
     if bare_cr:
         return None
-    read = _read(path, len(names))
-    rows = _rows(read, names)
+    rows = _rows(_read(path, len(names)), names)
     with duckdb_connection() as con:
         try:
-            scanned = _scan(con, rows)
-            # a record per line: DuckDB's ordinal + 1 is the file line (header = 1), as the single path numbers
-            if scanned is None or not scanned[1] or scanned[0] + 1 != lines:
-                return None
-            found = scanned[2]
-            items, agency = _pollutant_items(found["pollutant"], parameters), _agency(found["source"])
-            standards, usccs = _standards(found["standard"]), _usccs([u for u in found["uscc"] if u != ""])
-            if items is None or agency is None or standards is None or usccs is None:
-                return None
-            if "uscc" in names and "" in found["uscc"]:
-                return None                                      # a row without its taxpayer: the single path says so
-            measured = _measured(rows, items, agency)
-            groups = con.execute(_AGGREGATE.format(measured=measured)).fetchall()
+            found = con.execute(_ONE_PASS.format(rows=rows, text=_TEXT, number=NUMBER, time=TIME, first=FIRST_YEAR,
+                                                 last=LAST_YEAR)).fetchall()
         except duckdb.Error:
             return None                                          # unreadable as we read it: the single path reports
-    if any(n != hours or n_agency not in (0, n) or n_std > 1 for *_, n, hours, n_agency, n_std in
-           ((g[-4], g[-3], g[-2], g[-1]) for g in groups)):
-        return None   # a duplicate hour, or a source or standard that differs within a group: the single path reports
-    return _taxpayers(groups, standards, usccs, named, measured)
+    # a record per line: DuckDB's ordinal + 1 is the file line (header = 1), as the single path numbers
+    if sum(g[6] for g in found) + 1 != lines or any(g[7] for g in found):
+        return None
+    groups = [g for g in found if not g[0]]
+    texts = {c: sorted({g[i] for g in groups}) for c, i in (("uscc", 1), ("pollutant", 3), ("source", 4))}
+    if not groups or any(len(v) > MAX_DISTINCT for v in texts.values()):
+        return None
+    items, agency = _pollutant_items(texts["pollutant"], parameters), _agency(texts["source"])
+    standards = _standards(sorted({g[12] for g in groups if g[12] is not None}))
+    usccs = _usccs([u for u in texts["uscc"] if u != ""])
+    if items is None or agency is None or standards is None or usccs is None:
+        return None
+    if "uscc" in names and "" in texts["uscc"]:
+        return None                                      # a row without its taxpayer: the single path says so
+    keyed: dict[tuple, tuple] = {}
+    for g in groups:
+        key = (g[1], g[2], items[g[3]], g[5])
+        hours = g[16] if agency[g[4]] else g[17]     # 条例 第十条: one value an hour (an agency sample: a minute)
+        if key in keyed or g[6] != hours or g[13] > 1:
+            # two texts of one pollutant or source in a group, a duplicate hour, or two standards: single path
+            return None
+        keyed[key] = g
+    measured = _measured(rows, items, agency)
+    return _taxpayers(keyed, agency, standards, usccs, named, measured)
 
 
 def _measured(rows: str, items: dict[str, int], agency: dict[str, bool]) -> str:
@@ -227,37 +213,49 @@ def _measured(rows: str, items: dict[str, int], agency: dict[str, bool]) -> str:
         WHERE NOT v.blank"""
 
 
-# Per (taxpayer, outlet, item, month): what assessment._measurement_groups computes from the rows (§3.3:
-# Σ concentration × flow ÷ 10^6 kg; the mean of the hourly values; the first highest value and its hour),
-# and the checks of records.parse_records that span rows (one value per hour, one source and standard).
-_AGGREGATE = """
-    SELECT uscc, outlet, item, strftime(t, '%Y-%m') AS month, min(line) AS first_line,
-           sum(c) AS conc_sum, sum(CAST(c AS DECIMAL(38, 6)) * CAST(f AS DECIMAL(38, 6))) AS load, sum(f) AS flow_sum, max(c) AS cmax,
-           arg_max(line, (c, -line)) AS max_line, strftime(arg_max(t, (c, -line)), '%Y-%m-%d %H:%M') AS max_time,
-           max(nullif(standard, '')) AS standard,
-           count(*) AS n, count(DISTINCT CASE WHEN agency THEN t ELSE date_trunc('hour', t) END) AS hours,
-           count(*) FILTER (WHERE agency) AS n_agency, count(DISTINCT nullif(standard, '')) AS n_std
-    FROM ({measured}) GROUP BY ALL"""
+_TEXT = " OR ".join(f"regexp_matches({c}, '{SPACE}')" for c in ("uscc", "outlet", "pollutant", "source", "standard"))
+# Per (taxpayer, outlet, pollutant text, source text, month), in one scan: what assessment._measurement_groups
+# computes from the rows (§3.3: Σ concentration × flow ÷ 10^6 kg; the mean of the hourly values; the first
+# highest value and its hour; Σ flow), the row checks of records.parse_records (numbers, times, text) and
+# those that span rows (one value an hour or minute, one standard). Blank rows form their own groups.
+_ONE_PASS = """
+    SELECT blank, uscc, outlet, pollutant, source, strftime(t, '%Y-%m') AS month,
+           count(*) AS records,
+           count(*) FILTER (WHERE NOT blank AND (outlet = '' OR pollutant = '' OR {text}
+                              OR NOT regexp_full_match(concentration, '{number}') OR NOT regexp_full_match(flow, '{number}')
+                              OR NOT regexp_full_match(time, '{time}') OR t IS NULL
+                              OR year(t) NOT BETWEEN {first} AND {last})) AS bad,
+           min(line) AS first_line, sum(c) AS conc_sum, sum(CAST(c AS DECIMAL(38, 6)) * CAST(f AS DECIMAL(38, 6))) AS load,
+           sum(f) AS flow_sum, max(nullif(standard, '')) AS standard, count(DISTINCT nullif(standard, '')) AS n_std,
+           max(c) AS cmax, arg_max(line, (c, -line)) AS max_line,
+           count(DISTINCT t) AS minutes, count(DISTINCT date_trunc('hour', t)) AS hours,
+           strftime(arg_max(t, (c, -line)), '%Y-%m-%d %H:%M') AS max_time
+    FROM (SELECT *, TRY_CAST(concentration AS DECIMAL(18, 6)) AS c, TRY_CAST(flow AS DECIMAL(18, 6)) AS f,
+                 try_strptime(replace(time, 'T', ' '), '%Y-%m-%d %H:%M') AS t
+          FROM ({rows}))
+    GROUP BY ALL"""
 
 
-def _taxpayers(groups, standards, usccs, named, measured) -> list[Taxpayer]:
-    """Group dicts as assessment.assess_groups reads them, per taxpayer in the single path's order."""
+def _taxpayers(keyed, agency, standards, usccs, named, measured) -> list[Taxpayer]:
+    """Group dicts as assessment.assess_groups reads them, per taxpayer in the single path's order: outlets
+    by first appearance in the file, then 附表二 item and month; taxpayers by their sorted uscc texts."""
     first_seen: dict[str, int] = {}
-    for g in groups:
-        first_seen[g[1]] = min(first_seen.get(g[1], g[4]), g[4])
+    for g in keyed.values():
+        first_seen[g[2]] = min(first_seen.get(g[2], g[8]), g[8])
     by_uscc: dict[str, list[dict]] = {}
     scale = Fraction(10 ** 6)
-    for (uscc, outlet, item, month, _, conc_sum, load, flow_sum, cmax, max_line, max_time, standard, n, _, n_agency,
-         _) in sorted(groups, key=lambda g: (first_seen[g[1]], g[2], g[3])):
+    for key in sorted(keyed, key=lambda k: (first_seen[k[1]], k[2], k[3])):
+        g = keyed[key]
+        uscc, outlet, item, month = key
+        n = int(g[6])
         by_uscc.setdefault(uscc, []).append({
-            "outlet": outlet, "item": int(item), "month": month, "source": "agency" if n_agency else "cems",
-            "n": int(n), "mean": Fraction(conc_sum) / n, "max": Fraction(cmax), "max_time": max_time,
-            "max_row": int(max_line), "emission": Fraction(load) / scale, "exhaust": Fraction(flow_sum),
-            "record_standard": standards[standard] if standard is not None else None,
-            "over_range": 0, "over_time": None, "over_row": None, "key": (uscc, outlet, int(item), month)})
-    # the single path sorts the uscc column's texts (pd.factorize(sort=True)); no column: the file name's
-    order = sorted(by_uscc) if usccs else list(by_uscc)
+            "outlet": outlet, "item": item, "month": month, "source": "agency" if agency[g[4]] else "cems",
+            "n": n, "mean": Fraction(g[9]) / n, "max": Fraction(g[14]), "max_time": g[18], "max_row": int(g[15]),
+            "emission": Fraction(g[10]) / scale, "exhaust": Fraction(g[11]),
+            "record_standard": standards[g[12]] if g[12] is not None else None,
+            "over_range": 0, "over_time": None, "over_row": None, "key": key})
     hours_above = HoursAbove(measured)
+    order = sorted(by_uscc) if usccs else list(by_uscc)
     return [Taxpayer(usccs.get(u, named) if usccs else named, by_uscc[u], hours_above) for u in order]
 
 
