@@ -97,9 +97,9 @@ def filing_rows(answer: dict, lang: str = "zh") -> list[list]:
                     money["reduction"], money["tax_due"]])
     out.append([TOTAL[lang]] + [None] * 12 + [totals["tax_before_reduction"], None, None, totals["reduction"],
                                               totals["tax_due"]])
-    notes = NOTES[lang]
+    notes, blank = NOTES[lang], [None] * (len(HEADERS[lang]) - 2)   # note lines as wide as the form
     if no_exhaust:
-        out.append([notes["note"], notes["exhaust"].format(n=no_exhaust)])
+        out.append([notes["note"], notes["exhaust"].format(n=no_exhaust)] + blank)
     if no_code:
-        out.append([notes["note"], notes["relief_code"]])
+        out.append([notes["note"], notes["relief_code"]] + blank)
     return out
