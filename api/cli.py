@@ -222,7 +222,7 @@ def assess_batch_cmd(paths, out, division, memory_limit, threads, outlets, rates
             duckdb_settings(memory_limit=memory_limit, threads=threads, temp_directory=str(target / ".spill")), \
             click.progressbar(files, label="assessing", item_show_func=lambda f: f.name if f else "") as bar:
         for path in bar:
-            for result in tax.assess_batch_file(session=session, caller=Caller(role="admin"), data=path.read_bytes(),
+            for result in tax.assess_batch_file(session=session, caller=Caller(role="admin"), path=str(path),
                                                 filename=path.name, division=division, rates=loads(rates),
                                                 parameters=loads(parameters), outlets=loads(outlets),
                                                 today=_today(), strict=strict, store=False):

@@ -55,3 +55,6 @@ class Config:
     WEBHOOK_RETRY_WINDOW = 24 * 3600
     WEBHOOK_TIMEOUT = 10
     WEBHOOK_LEASE = 60
+    BATCH_MEMORY_LIMIT = "2GB"   # DuckDB's memory limit for a tax batch's aggregation in the worker (as --memory-limit)
+    BATCH_LEASE = 60          # seconds a tax batch's worker may go without a heartbeat (every third of it) before
+    #                           the batch is reported failed (its worker died)

@@ -7,7 +7,9 @@ Queues: `batches` (tax batch assessments, issue 15) and `webhooks` (deliveries, 
 """
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -79,3 +81,37 @@ def job_session() -> Iterator[Session]:
         engine.dispose(close=False)   # SQLAlchemy's recipe for a forked child: never reuse the parent's sockets
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@contextmanager
+def lease(key: str, *, seconds: float) -> Iterator[None]:
+    """Hold a lease (a Redis key expiring after `seconds`) while the block runs: a daemon thread renews it
+    every third of that, so it lapses soon after the process dies; it is released when the block ends."""
+    redis = connection()
+    millis = max(1, int(seconds * 1000))
+    redis.set(key, os.getpid(), px=millis)
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(seconds / 3):
+            try:
+                redis.set(key, os.getpid(), px=millis)
+            except Exception:   # a missed beat is retried at the next one: the lease allows three
+                logging.getLogger(__name__).exception("lease renewal failed", extra={"lease": key})
+    thread = threading.Thread(target=beat, name=f"lease {key}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(seconds)
+        redis.delete(key)
+
+
+def lease_held(key: str) -> bool | None:
+    """Whether someone holds the lease `key`; None when Redis is not configured or does not answer."""
+    from redis.exceptions import RedisError
+    try:
+        return bool(connection().exists(key))
+    except (QueueUnavailable, RedisError):
+        return None

@@ -48,7 +48,7 @@ class Effective(ma.Schema):
 class SourceOut(ma.Schema):
     document = ma.fields.String()
     clause = ma.fields.String()
-    status = ma.fields.String(metadata={"enum": ["in_force", "draft"]})
+    status = ma.fields.String(metadata={"enum": ["in_force", "draft", "pending"]})
 
 
 class JurisdictionOut(ma.Schema):

@@ -68,6 +68,8 @@ class RowOut(ma.Schema):
     reduction = Money()
     tax_due = Money()
     records = ma.fields.Integer()
+    exhaust_m3 = Number(allow_none=True, metadata={
+        "description": "Σ hourly flue-gas volume in m³ (the filing form's 废气排放量), null unless every hour carries its flow"})
 
 
 class MonthOut(ma.Schema):

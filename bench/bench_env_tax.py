@@ -7,11 +7,11 @@ the peak memory (issue 15: (b) <= 3 × (a)); pandas.read_csv of the same file is
 (a) and (b) are timed on the first run in the process and as the best of three.
 
 Then the batch (issue 15): BATCH_ROWS hourly rows (default 20 M; env GIS_BENCH_BATCH_ROWS) in one file per
-taxpayer (10 outlets × 3 pollutants × 744 hours), assessed by the batch (`assess_batch_file` per file,
-DuckDB reader under a 2 GB memory limit) in a child process, against the pandas path (one province file
-with a uscc column held whole, then assessed per taxpayer) on PANDAS_ROWS rows (the largest the 2 GB budget
-holds; the single path refuses files over 3 M rows), with identical totals on the taxpayers both assessed
-and each one's peak memory.
+taxpayer (10 outlets × 3 pollutants × 744 hours), assessed by the batch (`assess_batch_file` per file by
+path: DuckDB aggregates each under a 2 GB memory limit, the law runs on the aggregates) in a child process,
+before (every file read whole by the single path) and after; and one province file with a uscc column of
+PANDAS_ROWS rows (the single path refuses files over 3 M rows) held whole in pandas against the DuckDB
+aggregation under a 256 MB limit: identical totals, each one's time and peak memory, ratios in one run.
 """
 from __future__ import annotations
 
@@ -62,8 +62,18 @@ def _timed(fn):
 
 
 def _peak_mb() -> float:
-    # ru_maxrss is in KiB on Linux; the CSV is written in a child process, so this is the bench's own peak
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory in MB: VmHWM (Linux; its own, since its exec), else ru_maxrss.
+
+    ru_maxrss alone is wrong in a spawned child: Linux keeps the parent's peak across fork and exec, so
+    every child reported at least what the parent had reached (e.g. generating the batch's files)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KiB on Linux
 
 
 def _outlets() -> dict[str, dict]:
@@ -231,39 +241,50 @@ def _totals(results) -> dict:
     return out
 
 
-def _batch_child(folder: str, count: int, conn) -> None:
-    """The batch: each taxpayer's file read by DuckDB (2 GB limit) and assessed alone."""
+def _sql(enabled: bool) -> None:
+    """The batch with its DuckDB aggregation (after), or with every file read by the single path (before)."""
+    if not enabled:
+        from incentives.tax import batch
+        batch.aggregate_csv = lambda *args, **kwargs: None
+
+
+def _batch_child(folder: str, count: int, sql: bool, limit: str, conn) -> None:
+    """The batch: each taxpayer's file assessed alone (by path: DuckDB scans it under `limit`)."""
     from datetime import date
 
     from incentives.access import Caller
     from incentives.services import tax
     from incentives.tabular import duckdb_settings
+    _sql(sql)
     session = _session()
     start = time.perf_counter()
     totals, failed = {}, 0
-    with duckdb_settings(memory_limit="2GB", threads=2, temp_directory=f"{folder}/.spill"):
+    with duckdb_settings(memory_limit=limit, threads=2, temp_directory=f"{folder}/.spill"):
         for i in range(count):
             name = f"{_uscc(i)}.csv"
-            results = tax.assess_batch_file(session=session, caller=Caller(role="admin"),
-                                            data=Path(folder, name).read_bytes(), filename=name, division="410100",
-                                            rates=None, parameters=None, outlets=BATCH_OUTLETS,
-                                            today=date(2024, 2, 1), store=False)
+            results = tax.assess_batch_file(session=session, caller=Caller(role="admin"), path=str(Path(folder, name)),
+                                            filename=name, division="410100", rates=None, parameters=None,
+                                            outlets=BATCH_OUTLETS, today=date(2024, 2, 1), store=False)
             failed += sum("answer" not in r for r in results)
             totals.update(_totals([r for r in results if "answer" in r]))
     conn.send({"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(), "totals": totals, "failed": failed})
 
 
-def _pandas_child(path: str, conn) -> None:
-    """The pandas path: the province file held whole, then each taxpayer's rows assessed."""
+def _province_child(path: str, sql: bool, limit: str, conn) -> None:
+    """One province file with a uscc column: held whole in pandas (sql=False, the single path's reading),
+    or aggregated by DuckDB under `limit` (sql=True), then assessed per taxpayer."""
     from datetime import date
 
     from incentives.access import Caller
     from incentives.services import tax
+    from incentives.tabular import duckdb_settings
+    _sql(sql)
     session = _session()
     start = time.perf_counter()
-    results = tax.assess_batch_file(session=session, caller=Caller(role="admin"), data=Path(path).read_bytes(),
-                                    filename="province.csv", division="410100", rates=None, parameters=None,
-                                    outlets=BATCH_OUTLETS, today=date(2024, 2, 1), store=False)
+    with duckdb_settings(memory_limit=limit, threads=2, temp_directory=f"{path}.spill"):
+        results = tax.assess_batch_file(session=session, caller=Caller(role="admin"), path=path,
+                                        filename="province.csv", division="410100", rates=None, parameters=None,
+                                        outlets=BATCH_OUTLETS, today=date(2024, 2, 1), store=False)
     conn.send({"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(),
                "totals": _totals([r for r in results if "answer" in r]),
                "failed": sum("answer" not in r for r in results)})
@@ -279,32 +300,47 @@ def _in_child(target, *args) -> dict:
     return answer
 
 
+BATCH_LIMIT = os.environ.get("GIS_BENCH_BATCH_LIMIT", "2GB")
+PROVINCE_LIMIT = os.environ.get("GIS_BENCH_PROVINCE_LIMIT", "256MB")
+
+
 def run_batch() -> list[dict]:
-    """Generate the taxpayers' files, run the batch and the pandas path in children; compare."""
+    """Generate the taxpayers' files and a province file; run, each in a child, the batch after (DuckDB
+    aggregation) and before (every file through the single path's pandas reading), and the province file
+    both ways; compare totals, time and peak memory in the same run."""
     taxpayers = max(1, BATCH_ROWS // TAXPAYER_ROWS)
     in_pandas = max(1, min(taxpayers, PANDAS_ROWS // TAXPAYER_ROWS))
     with tempfile.TemporaryDirectory() as tmp:
         province = str(Path(tmp) / "province.csv")
         _, gen_s = _timed(lambda: write_taxpayers(tmp, taxpayers, province, in_pandas))
-        batch = _in_child(_batch_child, tmp, taxpayers)
-        pandas_path = _in_child(_pandas_child, province)
-    same = {u: batch["totals"][u] for u in pandas_path["totals"]}
-    identical = same == pandas_path["totals"] and len(same) == in_pandas
+        after = _in_child(_batch_child, tmp, taxpayers, True, BATCH_LIMIT)
+        before = _in_child(_batch_child, tmp, taxpayers, False, BATCH_LIMIT)
+        pandas_path = _in_child(_province_child, province, False, BATCH_LIMIT)
+        sql_province = _in_child(_province_child, province, True, PROVINCE_LIMIT)
+    same = {u: after["totals"][u] for u in pandas_path["totals"]}
+    identical = (same == pandas_path["totals"] == sql_province["totals"] and len(same) == in_pandas
+                 and after["totals"] == before["totals"])
     rows_b, rows_p = taxpayers * TAXPAYER_ROWS, in_pandas * TAXPAYER_ROWS
-    rate_b, rate_p = rows_b / batch["seconds"], rows_p / pandas_path["seconds"]
-    due = sum(Decimal(v[1]) for v in batch["totals"].values())
+    due = sum(Decimal(v[1]) for v in after["totals"].values())
     return [
         {"step": f"generate {taxpayers} taxpayer files by DuckDB ({rows_b} rows)", "seconds": gen_s},
-        {"step": f"batch: {taxpayers} files, {rows_b} rows, DuckDB reader, 2 GB limit", "seconds": batch["seconds"],
-         "rows_per_s": rate_b, "peak_mb": batch["peak_mb"], "refused": batch["failed"], "tax_due": str(due),
-         "target": "peak <= 2048 MB"},
-        {"step": f"pandas path: one file of {rows_p} rows held whole ({in_pandas} taxpayers)",
-         "seconds": pandas_path["seconds"], "rows_per_s": rate_p, "peak_mb": pandas_path["peak_mb"],
-         "refused": pandas_path["failed"]},
-        {"step": "batch vs pandas path", "throughput_ratio": rate_b / rate_p,
-         "peak_mb_per_million_rows_batch": batch["peak_mb"] / rows_b * 1e6,
-         "peak_mb_per_million_rows_pandas": pandas_path["peak_mb"] / rows_p * 1e6,
-         "identical_totals_on_common_taxpayers": identical},
+        {"step": f"batch after: {taxpayers} files, {rows_b} rows, DuckDB aggregation, {BATCH_LIMIT} limit",
+         "seconds": after["seconds"], "rows_per_s": rows_b / after["seconds"], "peak_mb": after["peak_mb"],
+         "refused": after["failed"], "tax_due": str(due), "target": "peak <= 2048 MB"},
+        {"step": "batch before: the same files, each read whole by the single path (pandas)",
+         "seconds": before["seconds"], "rows_per_s": rows_b / before["seconds"], "peak_mb": before["peak_mb"],
+         "refused": before["failed"]},
+        {"step": f"province file of {rows_p} rows ({in_pandas} taxpayers), held whole in pandas",
+         "seconds": pandas_path["seconds"], "rows_per_s": rows_p / pandas_path["seconds"],
+         "peak_mb": pandas_path["peak_mb"], "refused": pandas_path["failed"]},
+        {"step": f"province file, DuckDB aggregation under a {PROVINCE_LIMIT} limit",
+         "seconds": sql_province["seconds"], "rows_per_s": rows_p / sql_province["seconds"],
+         "peak_mb": sql_province["peak_mb"], "refused": sql_province["failed"]},
+        {"step": "ratios (same run)", "batch_time_after_over_before": after["seconds"] / before["seconds"],
+         "batch_peak_after_over_before": after["peak_mb"] / before["peak_mb"],
+         "province_peak_duckdb_over_pandas": sql_province["peak_mb"] / pandas_path["peak_mb"],
+         "province_time_duckdb_over_pandas": sql_province["seconds"] / pandas_path["seconds"],
+         "identical_totals": identical},
     ]
 
 

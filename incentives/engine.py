@@ -553,10 +553,12 @@ def _version(versions: tuple[Policy, ...], as_of: date) -> Policy:
 
 
 def _policies_for(chain: tuple[str, ...], drafts: bool, as_of: date) -> list[Policy]:
-    """Policies of the jurisdiction chain (one version per id), drafts only if asked."""
+    """Policies of the jurisdiction chain (one version per id), drafts only if asked, pending ones never."""
     chosen: dict[str, list[Policy]] = {}
     for code in chain:
         for p in _BY_JURISDICTION.get(code, ()):
+            if p.status == "pending":   # announced by law, no rule yet (e.g. LAW-27): listed, never applied
+                continue
             if drafts or p.status != "draft":
                 chosen.setdefault(p.policy_id, []).append(p)
     return [v[0] if len(v) == 1 else _version(tuple(v), as_of) for v in chosen.values()]

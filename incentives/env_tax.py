@@ -41,9 +41,13 @@ __all__ = [
 ]
 
 
+MAX_MONITORING_ROWS = 3_000_000   # a file the single path holds whole in pandas (≈350 bytes a row); the batch
+#                                   aggregates larger CSVs in DuckDB (incentives/tax/batch.py)
+
+
 def read_monitoring(data: bytes, *, filename: str | None = None, content_type: str | None = None,
-                    max_rows: int = 3_000_000) -> object:
+                    max_rows: int | None = None) -> object:
     """Read a monitoring CSV/XLSX upload with the zh/en monitoring headers (tabular.read_table; a plain CSV
     comes back as Categoricals of the same str values, which parse_records reads without a str per cell)."""
-    return read_table(data, filename=filename, content_type=content_type, max_rows=max_rows,
+    return read_table(data, filename=filename, content_type=content_type, max_rows=max_rows or MAX_MONITORING_ROWS,
                       aliases=MONITORING_ALIASES, required=("outlet", "pollutant"), categorical=True)

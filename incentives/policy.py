@@ -16,7 +16,7 @@ from .periods import Parameter, Window
 
 CATEGORIES = ("env_tax", "carbon_quota", "emergency_response", "emission_rights", "enforcement", "finance",
               "electricity_price", "funding", "production", "projects", "recognition", "technology")
-STATUSES = ("in_force", "draft")
+STATUSES = ("in_force", "draft", "pending")   # pending: announced by law, no rule yet (never applied)
 ALERT_LEVELS = ("light", "moderate", "yellow", "orange", "red")
 # Contract: yellow/orange/red are 重污染; light/moderate are 轻度/中度污染天气 (SX-4-3).
 ALERT_CATEGORY = {"light": "light_moderate", "moderate": "light_moderate",
@@ -37,7 +37,7 @@ class Source:
     """Where a measure is written: document, clause, status, and the source file and heading for its text."""
     document: str
     clause: str
-    status: str                       # in_force | draft
+    status: str                       # in_force | draft | pending
     file: str | None = None           # policies/sources/<file>; None for the statute (not in sources/)
     anchor: str | None = None         # text that starts the clause in the file (clauses.py)
     end: str | None = None            # text that ends it (included), where the next clause has no heading
@@ -167,7 +167,7 @@ class Policy:
 
     @property
     def status(self) -> str:
-        """in_force or draft, from the source."""
+        """in_force, draft or pending (announced, no rule yet: listed, never applied), from the source."""
         return self.source.status
 
 
@@ -296,7 +296,7 @@ def validate(policies: tuple[Policy, ...], parameters: Mapping[str, Parameter],
         if src is None or not src.document or not src.clause:
             errors.append(f"{pid}: missing source (document and clause)")
         elif src.status not in STATUSES:
-            errors.append(f"{pid}: status must be in_force or draft, not {src.status!r}")
+            errors.append(f"{pid}: status must be in_force, draft or pending, not {src.status!r}")
         if not (p.title and p.title.zh and p.title.en):
             errors.append(f"{pid}: title needs zh and en")
         refs = list(p.refs)

@@ -117,6 +117,9 @@ def _connect():
         con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
 
 
+duckdb_connection = _connect   # the batch's SQL (incentives/tax/batch.py) runs on the same connection and settings
+
+
 def read_table(data: bytes, *, filename: str | None = None, content_type: str | None = None,
                max_rows: int = 100_000, aliases: dict[str, str] | None = None,
                required: tuple | None = None, categorical: bool = False) -> pd.DataFrame:

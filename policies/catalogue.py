@@ -343,7 +343,7 @@ def _policy(m: schema.Measure, code: str, path: Path, cat: Catalogue, errors: _E
     if m.quantity is not None and m.quantity.rate_of_fact is not None:
         q = m.quantity.rate_of_fact
         quantity = model.RateOfFact(q.rate, q.fact, q.unit, m.quantity.ref or ref)
-    source = model.Source(doc.title, m.clause, doc.measure_status, doc.file, m.anchor, m.anchor_end)
+    source = model.Source(doc.title, m.clause, m.status or doc.measure_status, doc.file, m.anchor, m.anchor_end)
     return model.Policy(
         policy_id=m.id, refs=tuple(m.refs), category=m.category, jurisdiction=code, title=_text(m.title),
         source=source, window=window, conditions=tuple(_condition(c, ref) for c in m.when), params=params,

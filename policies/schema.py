@@ -291,6 +291,17 @@ class Measure(Strict):
     title: Text
     note: Text | None = None
     confidence: Literal["verified", "partial", "unverified"] | None = None   # default: the document's
+    # "pending": the law announces the measure but its rule (scope, rate) is not set yet: /policies lists
+    # it, the engine and the tax assessment never apply it (env-tax.md §1.1, LAW-27). Default: the document's.
+    status: Literal["pending"] | None = None
+
+    @model_validator(mode="after")
+    def _pending_applies_nothing(self):
+        if self.status == "pending" and (self.when or self.quantity or self.response or self.requirement
+                                         or self.staggered or self.obligation or self.unquantified is None):
+            raise ValueError("a pending measure has no conditions, quantity, response or obligation; "
+                             "give `unquantified` saying why it applies to nothing yet")
+        return self
 
 
 # --- grading.yaml: the grading rules of a jurisdiction --------------------------------------------------------

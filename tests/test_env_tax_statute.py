@@ -51,3 +51,42 @@ def test_the_answer_names_the_statute_version_and_the_pending_pilot(app, client,
 def test_the_pending_measure_cites_a_digest_ref():
     from incentives.policy import digest_refs
     assert set(VOCS_PILOT.refs) <= digest_refs()
+
+
+def test_the_catalogue_lists_the_pilot_as_the_statute_module_knows_it():
+    # env-tax.md §1.1: 第二十七条 (LAW-27) of the amendment of 2025-10-28, in force on publication; no rate
+    import policies
+    [listed] = policies.BY_ID[VOCS_PILOT.measure_id]
+    assert (listed.status, listed.refs, listed.window, listed.jurisdiction, listed.source.clause) == (
+        VOCS_PILOT.status, VOCS_PILOT.refs, VOCS_PILOT.window, VOCS_PILOT.jurisdiction, VOCS_PILOT.clause)
+    assert listed.quantity is None and not listed.conditions and listed.params == {}
+    assert listed.title == VOCS_PILOT.title
+
+
+def test_a_pending_measure_is_refused_if_it_could_apply():
+    from pydantic import ValidationError
+
+    from policies.schema import Measure
+    base = {"id": "national.x", "refs": ["LAW-27"], "document": "d", "clause": "第二十七条", "category": "env_tax",
+            "status": "pending", "title": {"zh": "试点", "en": "pilot"}}
+    Measure.model_validate({**base, "unquantified": {"zh": "未定", "en": "not set"}})
+    with pytest.raises(ValidationError, match="pending measure"):
+        Measure.model_validate({**base, "unquantified": {"zh": "未定", "en": "not set"},
+                                "when": [{"advanced_grade": True}]})
+    with pytest.raises(ValidationError, match="pending measure"):
+        Measure.model_validate(base)   # no text saying why it applies to nothing
+
+
+def test_policies_lists_the_pending_pilot_and_no_benefit_applies_it(app, client, admin):
+    listed = client.get("/api/v1/policies?division=410100&category=env_tax").get_json()
+    [pilot] = [p for p in listed if p["policy_id"] == VOCS_PILOT.measure_id]
+    assert (pilot["status"], pilot["source"]["status"], pilot["refs"], pilot["quantified"]) == (
+        "pending", "pending", ["LAW-27"], False)
+    assert pilot["effective"]["from"] == "2025-10-28" and pilot["parameters"] == []
+    [one] = client.get(f"/api/v1/policies/{VOCS_PILOT.measure_id}").get_json()
+    assert "第二十七条" in one["clause_text"] and "VOCs pilot" in one["clause_text"]
+    # the engine never evaluates it: not a benefit, not even "not applicable"
+    from incentives.engine import _policies_for
+    chain = ("000000", "410000", "410100")
+    assert VOCS_PILOT.measure_id not in {p.policy_id for p in _policies_for(chain, True, date(2026, 1, 1))}
+    assert "national.env_tax_statutory_reduction" in {p.policy_id for p in _policies_for(chain, True, date(2026, 1, 1))}

@@ -81,6 +81,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "until_changed": ("至今", "until changed"),
     "draft": ("征求意见稿", "draft"),
     "in_force": ("现行", "in force"),
+    "pending": ("待定（尚无细则，不适用）", "pending (no rule yet, never applied)"),
     "obligation": ("义务（非激励）", "obligation (not a benefit)"),
     "document": ("文件", "Document"),
     "status": ("状态", "Status"),

@@ -12,7 +12,7 @@ from ..database import get_session
 from ..i18n import lang
 from ..schemas_grades import today
 from ..schemas_tax import AssessmentIn, AssessmentOut, BatchForm, BatchOut, FilingFormat, UploadForm
-from ..tasks import enqueue_tax_batch
+from ..tasks import enqueue_tax_batch, tax_batch_alive
 from ..uploads import uploaded, uploaded_files, wants_csv, wants_xlsx
 
 blp = Blueprint("tax", __name__, url_prefix="/api/v1/tax", description="Environmental-tax assessments")
@@ -86,4 +86,5 @@ class BatchResource(MethodView):
     @blp.response(200, BatchOut)
     def get(self, batch_id):
         """A batch's status, progress and per-taxpayer results (assessment ids or errors)"""
-        return tax_batches.get(session=get_session(), caller=current_caller(), batch_id=batch_id)
+        return tax_batches.get(session=get_session(), caller=current_caller(), batch_id=batch_id,
+                               alive=tax_batch_alive)

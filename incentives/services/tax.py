@@ -4,8 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import tempfile
 import uuid
+from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -16,6 +19,7 @@ from incentives.engine import RULESET
 from incentives.errors import DomainError, Forbidden, Invalid, NotFound
 from incentives.tabular import decode_text, is_parquet, is_xlsx
 from incentives.tax import statute
+from incentives.tax.assessment import assess_groups
 from incentives.tax.filing import filing_rows
 from incentives.tax.records import FIELDS
 
@@ -86,7 +90,8 @@ def to_answer(result: env_tax.Assessment, *, assessment_id: str | None, uscc: st
              "reason": plain(r.reason), "explanation": [step(s) for s in r.steps], "emission_kg": r.emission_kg,
              "equivalents": r.equivalents, "taxed": r.taxed, "rank": r.rank, "rate": r.rate,
              "rate_source": r.rate_source, "tax_before_reduction": r.tax_before_reduction,
-             "reduction": r.reduction, "tax_due": r.tax_due, "records": r.records} for r in result.rows]
+             "reduction": r.reduction, "tax_due": r.tax_due, "records": r.records,
+             "exhaust_m3": r.exhaust_m3} for r in result.rows]
     version = statute.version_at(as_of)
     return {"id": assessment_id, "uscc": uscc, "division": result.division, "as_of": as_of,
             "statute": {"document": version.document, "version": version.version,
@@ -183,14 +188,17 @@ def _read_upload(data: bytes, filename, content_type, params, *, fmt, strict, mn
     return env_tax.read_monitoring(data, filename=filename, content_type=content_type), {}
 
 
-def assess_batch_file(*, session: Session, caller: Caller, data: bytes, filename: str, division: str | None,
+def assess_batch_file(*, session: Session, caller: Caller, filename: str, division: str | None,
                       rates: dict | None, parameters: dict | None, outlets: dict | None, today: dt.date,
-                      strict: bool = True, store: bool = True) -> list[dict]:
-    """One file of a batch: [{uscc, answer} or {uscc, detail, errors}] per taxpayer in it.
+                      data: bytes | None = None, path: str | None = None, strict: bool = True,
+                      store: bool = True) -> list[dict]:
+    """One file of a batch (its bytes, or its path): [{uscc, answer} or {uscc, detail, errors}] per taxpayer.
 
-    The taxpayer is the file name's first 18 characters, or each value of a `uscc` column; each is
-    assessed exactly as `assess_upload` assesses a file (the same reading, law and rounding). A problem
-    is reported for its own taxpayer and never stops the batch.
+    The taxpayer is the file name's first 18 characters, or each value of a `uscc` column. A monitoring CSV
+    is aggregated per outlet × pollutant × month by DuckDB, out of core under the current duckdb_settings
+    (incentives/tax/batch.py), and the law runs on the aggregates by the single assessment's own function;
+    any other file, or a CSV with a row the single path would refuse, is assessed exactly as `assess_upload`
+    assesses it. A problem is reported for its own taxpayer and never stops the batch.
     """
     from pathlib import PurePath
 
@@ -200,21 +208,95 @@ def assess_batch_file(*, session: Session, caller: Caller, data: bytes, filename
     named = named if uscc_codes.is_valid(named) else None
     try:
         params = _parameters(parameters)
+        with _on_disk(data, path) as file:
+            units = _aggregated(file, filename, params, named)
+            if units is not None:
+                inputs_hash = _file_hash(file)
+                if len(units) > 1:
+                    _count_hours_above(session, caller, units, division, outlets, rates, params)
+                return [_batch_result(session, caller, filename, uscc, division,
+                                      lambda d, u=unit: _assess_groups(u, division=d, outlets=outlets, rates=rates,
+                                                                       parameters=params),
+                                      {}, today, inputs_hash, store) for uscc, unit in units]
+            data = data if data is not None else Path(file).read_bytes()
         records, extra = _read_upload(data, filename, None, params, fmt=None, strict=strict, mn_to_outlet=None)
         units = _taxpayers(records, named)
     except (DomainError, FileProblem) as exc:
         return [{"uscc": named, "file": filename, "detail": exc.detail, "errors": list(exc.errors)[:100]}]
-    out = []
+    inputs_hash = _hash(data)
+    return [_batch_result(session, caller, filename, uscc, division,
+                          lambda d, u=unit: _assess(u, division=d, outlets=outlets, rates=rates, parameters=params),
+                          extra, today, inputs_hash, store) for uscc, unit in units]
+
+
+def _batch_result(session, caller, filename, uscc, division, assess, extra, today, inputs_hash, store) -> dict:
+    """One taxpayer of a batch file: its stored answer, or why it was refused (the batch goes on)."""
+    from incentives.tabular import FileProblem
+    try:
+        division_u, _ = _division(session, caller, uscc, division)
+        answer = to_answer(assess(division_u), assessment_id=None, uscc=uscc, as_of=today, extra=extra)
+        answer = _store(session, answer, inputs_hash) if store else answer
+        return {"uscc": uscc, "file": filename, "answer": answer}
+    except (DomainError, FileProblem) as exc:
+        session.rollback()
+        return {"uscc": uscc, "file": filename, "detail": exc.detail, "errors": list(exc.errors)[:100]}
+
+
+@contextmanager
+def _on_disk(data: bytes | None, path: str | None):
+    """The file's path: as given, or its bytes written to a temporary file for DuckDB to scan."""
+    if path is not None:
+        yield str(path)
+        return
+    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+        handle.write(data)
+        handle.flush()
+        yield handle.name
+
+
+def _aggregated(file: str, filename: str, params, named: str | None):
+    """[(uscc, taxpayer groups)] of a monitoring CSV aggregated by DuckDB, or None (not a CSV the SQL path
+    reads exactly as the single path does: that path then reads, checks and reports it)."""
+    from incentives.tax.batch import aggregate_csv
+    with open(file, "rb") as handle:
+        head = handle.read(4096)
+    if is_xlsx(head, filename) or is_parquet(head, filename) or is_hj212(head, filename, None):
+        return None
+    found = aggregate_csv(file, params, named=named)
+    return None if found is None else [(t.uscc, t) for t in found]
+
+
+def _assess_groups(taxpayer, *, division: str, outlets: dict | None, rates: dict | None,
+                   parameters: env_tax.TaxParameters) -> env_tax.Assessment:
+    try:
+        return assess_groups(taxpayer.groups, division=division, outlets=outlets or {}, rates=rates,
+                             parameters=parameters, hours_above=taxpayer.hours_above)
+    except TAX_ERRORS as exc:
+        err = TaxInputError(exc.detail, exc.errors)
+        err.status = getattr(exc, "status", 422)
+        raise err from None
+
+
+def _count_hours_above(session, caller, units, division, outlets, rates, params) -> None:
+    """A dry run of the law on every taxpayer's aggregates (cheap) notes the groups failing G1, so the hours
+    above S of all of them are counted in one scan of the file, not one per taxpayer."""
+    from incentives.tabular import FileProblem
     for uscc, unit in units:
         try:
             division_u, _ = _division(session, caller, uscc, division)
-            answer = _assessed(session, unit, extra, division=division_u, uscc=uscc, outlets=outlets,
-                               rates=rates, params=params, today=today, inputs_hash=_hash(data), store=store)
-            out.append({"uscc": uscc, "file": filename, "answer": answer})
-        except (DomainError, FileProblem) as exc:
-            session.rollback()
-            out.append({"uscc": uscc, "file": filename, "detail": exc.detail, "errors": list(exc.errors)[:100]})
-    return out
+            assess_groups([dict(g) for g in unit.groups], division=division_u, outlets=outlets or {}, rates=rates,
+                          parameters=params, hours_above=unit.hours_above.collect)
+        except (DomainError, FileProblem, *TAX_ERRORS):
+            continue                                   # refused: the real run says why
+    units[0][1].hours_above.count()
+
+
+def _file_hash(file: str) -> str:
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _taxpayers(records, named: str | None) -> list[tuple[str | None, object]]:

@@ -3,11 +3,17 @@
 A batch is stored (its files too) before it is queued, so it survives a restart of the web process;
 the worker (`run`) assesses each file with `tax.assess_batch_file`, the very assessment `POST
 /tax/assessments` makes, and records progress after each file.
+
+While it runs, the worker holds a lease on the batch that a heartbeat renews (api/tasks.py: a Redis key
+with an expiry). A worker that dies (killed, out of memory, its machine restarted) stops renewing it, and
+the next read of the batch (`get`, told by `alive` whether the lease is held) records it failed with the
+reason: a batch is never `running` forever.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -21,6 +27,7 @@ from incentives.errors import Forbidden, Invalid, NotFound, TooLarge
 from . import tax
 
 MAX_FILES = 2000
+logger = logging.getLogger(__name__)
 
 
 def _files(uploads: list[tuple[str, bytes]], max_bytes: int) -> list[tuple[str, bytes]]:
@@ -117,13 +124,25 @@ def mark_failed(*, session: Session, batch_id: str, error: str) -> None:
         session.commit()
 
 
-def get(*, session: Session, caller: Caller, batch_id: str) -> dict:
-    """A batch's status, progress and results (the key that made it, or an admin)."""
+LOST_WORKER = ("the worker stopped while assessing this batch (its heartbeat lease ran out): {done} of {total} "
+               "files were assessed and their results are kept; send the other files again")
+
+
+def get(*, session: Session, caller: Caller, batch_id: str, alive: Callable[[str], bool | None] | None = None) -> dict:
+    """A batch's status, progress and results (the key that made it, or an admin). `alive(batch_id)` says
+    whether a worker holds the batch's lease (None: cannot tell); a `running` batch without one lost its
+    worker and is recorded failed."""
     batch = session.get(TaxBatch, batch_id)
     if batch is None:
         raise NotFound(f"no batch {batch_id}")
     if caller.role != "admin" and caller.key_id != batch.caller.get("key_id"):
         raise Forbidden("not this key's batch")
+    if batch.status == "running" and alive is not None and alive(batch_id) is False:
+        session.refresh(batch)   # the worker sets `running` only once it holds the lease: re-read, then decide
+        if batch.status == "running":
+            logger.warning("tax batch lost its worker", extra={"batch_id": batch_id, "files_done": batch.files_done})
+            mark_failed(session=session, batch_id=batch_id,
+                        error=LOST_WORKER.format(done=batch.files_done, total=batch.files_total))
     files = session.exec(select(TaxBatchFile).where(TaxBatchFile.batch_id == batch_id)
                          .order_by(TaxBatchFile.position)).all()
     return {"id": batch.id, "status": batch.status,

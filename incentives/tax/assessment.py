@@ -93,6 +93,7 @@ class Row:
     reduction: Decimal
     tax_due: Decimal
     records: int
+    exhaust_m3: Decimal | None = None   # Σ hourly flue-gas volume (m³) where every hour carries its flow (§9.1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +277,11 @@ def _measurement_groups(rec: Records) -> tuple[list[dict], np.ndarray]:
     conc_sum = np.add.reduceat(conc_o, starts)
     load = np.add.reduceat(conc_o * by_key(flow), starts)
     kg_sum = np.add.reduceat(by_key(kg), starts) if has_kg.any() else np.zeros(size, dtype=np.int64)
+    # 废气排放量 (env-tax.md §9.1): Σ hourly flow, known only where every hour of the group carries one
+    flow_sum = np.add.reduceat(by_key(m["flow"] if not big else m["flow"].astype(object)), starts)
+    has_flow = m.get("has_flow")
+    flow_known = (np.ones(size, dtype=bool) if has_flow is None
+                  else np.logical_and.reduceat(by_key(has_flow), starts))
     position = np.arange(n)
 
     def first_where(mask_ordered):
@@ -307,6 +313,7 @@ def _measurement_groups(rec: Records) -> tuple[list[dict], np.ndarray]:
             "max_row": int(m[ROW][max_pos[g]]),
             # §3.3: Σ flow × conc ÷ 10^6 over the hours, plus the hours that carry their own emission_kg
             "emission": Fraction(int(load[g]), 10 ** (cs + fs + 6)) + Fraction(int(kg_sum[g]), 10 ** ks),
+            "exhaust": Fraction(int(flow_sum[g]), 10 ** fs) if flow_known[g] else None,
             "record_standard": rec.standards[std[g]] if std[g] >= 0 else None,
             "over_range": int(over[g]),
             "over_time": over_times[g] if over_pos[g] >= 0 else None,
@@ -372,11 +379,28 @@ def assess(records, *, division: str, outlets: dict[str, dict] | None = None, ra
     """
     parameters = parameters or TaxParameters()
     rec = records if isinstance(records, Records) else parse_records(records, parameters)
+    measured, group_index = _measurement_groups(rec)
+    return assess_groups(measured + _aggregate_groups(rec), division=division, outlets=outlets, rates=rates,
+                         parameters=parameters, exceedance_elsewhere=exceedance_elsewhere,
+                         hours_above=lambda failing: _hours_above(rec, group_index, failing))
+
+
+def assess_groups(groups: list[dict], *, division: str, outlets: dict[str, dict] | None = None,
+                  rates: dict | None = None, parameters: TaxParameters | None = None,
+                  exceedance_elsewhere: dict[str, bool] | None = None, hours_above=None) -> Assessment:
+    """The law on the outlet × pollutant × month aggregates: standards, rates, gates, tiers, top three and
+    rounding (法 第八–十三条, 117号, env-tax.md §3–§6). The one definition both the single assessment (groups
+    from parse_records) and the batch (groups aggregated by DuckDB, incentives/tax/batch.py) apply.
+
+    Each group: outlet, item (附表二 item no.), month, source (cems/agency), n, mean and max (Fraction or
+    None), max_time, max_row, emission (Fraction kg), exhaust (Fraction m³ or None), record_standard,
+    over_range, over_time, over_row. `hours_above(failing)` may set g["above"] (the hours above S) on the
+    groups failing G1, for their explanations.
+    """
+    parameters = parameters or TaxParameters()
     outlets = outlets or {}
     pollutants = reference().pollutants
     by_item = {p.item_no: p for p in pollutants.values()}
-    measured, group_index = _measurement_groups(rec)
-    groups = measured + _aggregate_groups(rec)
     laws = statutory_by_month(g["month"] for g in groups)  # what the catalogue publishes, per month
     given_rates = caller_rates(rates, laws)
     _resolve_standards(groups, outlets, parameters, by_item)
@@ -393,7 +417,8 @@ def assess(records, *, division: str, outlets: dict[str, dict] | None = None, ra
         g["C"] = C
         # G1: a value above S, or an hour over the instrument's range (T), counts as exceeding
         g["exceeds"] = C is not None and g["S"] is not None and (g["max"] > g["S"] or g.get("over_range", 0) > 0)
-    _hours_above(rec, group_index, groups)
+    if hours_above is not None:
+        hours_above([g for g in groups if g["exceeds"]])
     _rank(groups, parameters)
     exceedances = _exceedance_index(groups)
     rows = [_row(g, exceedances, outlets, parameters, exceedance_elsewhere) for g in groups]
@@ -541,7 +566,8 @@ def _row(g, groups, outlets, parameters, elsewhere) -> Row:
         tier=tier, factor=_factor(tier, g["law"]), reason=reason, steps=tuple(steps),
         emission_kg=to_decimal(g["emission"], 6), equivalents=eq_used, taxed=g["taxed"], rank=g["rank"],
         rate=rate, rate_source=g["rate"].source, tax_before_reduction=before, reduction=reduction,
-        tax_due=due, records=g["n"])
+        tax_due=due, records=g["n"],
+        exhaust_m3=to_decimal(g["exhaust"], 6) if g.get("exhaust") is not None else None)
 
 
 def _amounts(before: Decimal, factor: Decimal, reduction_rounding: str) -> tuple[Decimal, Decimal, Decimal]:

@@ -69,7 +69,8 @@ class Records:
     (bool), time (datetime64), conc, flow (ints scaled by 10**conc_scale / 10**flow_scale), standard_id
     (index into `standards`, -1 for none), has_kg (bool) and kg (ints scaled by 10**kg_scale): a
     measurement's own `emission_kg` (e.g. HJ 212 -Cou), which replaces flow × concentration ÷ 10^6 for
-    that hour; over_range (bool): the value is above the instrument's range (HJ 212 flag T).
+    that hour; over_range (bool): the value is above the instrument's range (HJ 212 flag T); has_flow
+    (bool): the hour carries its flue-gas flow (m³ for the hour), for the form's 废气排放量.
     aggregates: row, outlet, pollutant, source, month, emission_kg, avg, max (Decimal or None), standard.
     """
     measurements: dict[str, np.ndarray]
@@ -315,7 +316,8 @@ def parse_records(table: pd.DataFrame | list[dict], parameters: TaxParameters | 
     measurements = {
         ROW: pick(rows), "pos": mrows, "o": pick(outlet_code), "p": pick(pollutant), "mo": pick(month_code),
         "agency": pick(agency), "time": pick(times), "conc": conc, "flow": flow,
-        "standard_id": pick(std_codes), "has_kg": has_kg, "kg": kg, "over_range": pick(over_range)}
+        "standard_id": pick(std_codes), "has_kg": has_kg, "kg": kg, "over_range": pick(over_range),
+        "has_flow": pick(has["flow"])}
     _check_duplicates(measurements, pick(hours), errors)
     aggregates = _aggregates(col, aggregate, rows, outlet, pollutant, source, col("month"), std_codes,
                              standards, errors)

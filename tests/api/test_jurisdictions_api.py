@@ -24,6 +24,7 @@ def test_the_tree_lists_every_jurisdiction_with_documents_and_rules(client):
     national = by_code["000000"]
     # the 2026 guidance, the tax law, and the 2020 emergency guide whose tables emergency_tables.yaml encodes
     assert {d["id"] for d in national["documents"]} == {"national-2026-guidance", "env-protection-tax-law",
+                                                          "env-protection-tax-law-2025",  # LAW-27 (2025-10-28)
                                                           "nat-emergency-guide-2020"}
     aplus = next(r for r in national["grading_rules"] if r["rule"] == "aplus_selection")
     assert aplus["effective"]["from"] == "2026-01-13" and aplus["refs"] == ["G-APLUS"]

@@ -203,6 +203,9 @@ def test_policies_page_marks_drafts_and_filters(client):
     listed = client.get("/api/v1/policies").get_json()
     assert html.count('<article class="policy"') == len(listed)
     assert html.count('data-status="draft"') == sum(p["status"] == "draft" for p in listed) > 0
+    # LAW-27's VOCs pilot is listed as pending (no rule yet), never badged "in force"
+    pending = client.get("/policies/national.env_tax_vocs_pilot").get_data(as_text=True)
+    assert "待定" in pending and "现行" not in pending.split("national.env_tax_vocs_pilot")[-1].split("</article>")[0]
     carbon = client.get("/policies?category=carbon_quota").get_data(as_text=True)
     assert carbon.count('<article class="policy"') == len(client.get("/api/v1/policies?category=carbon_quota").get_json())
     r = client.get("/policies/nowhere.nothing")

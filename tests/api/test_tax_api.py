@@ -89,15 +89,18 @@ def test_contract_json_example_gives_the_issue_figures_and_is_stored(client, bur
     assert (stored["id"], stored["uscc"], stored["rates"][0]["rate"]) == (body["id"], HN, 1.2)
 
 
-FORM_HEADER = ["月份", "税源编号", "排放口名称", "污染物名称", "污染物排放量计算方法", "实测浓度值（毫克/标立方米）",
-               "最高浓度（毫克/标立方米）", "排放标准浓度值（毫克/标立方米）", "污染物排放量（千克）",
-               "污染当量值（千克）", "污染当量数", "适用税额（元/污染当量）", "本期应纳税额（减免前）", "减免性质代码",
-               "本期减免税额", "本期应纳税额"]
+FORM_HEADER = ["月份", "税源编号", "排放口名称", "污染物名称", "污染物排放量计算方法", "废气排放量（万标立方米）",
+               "实测浓度值（毫克/标立方米）", "最高浓度（毫克/标立方米）", "排放标准浓度值（毫克/标立方米）",
+               "污染物排放量（千克）", "污染当量值（千克）", "污染当量数", "适用税额（元/污染当量）",
+               "本期应纳税额（减免前）", "减免性质代码", "减免项目名称", "本期减免税额", "本期应纳税额"]
 # LAW-13, the issue's example: 1200 kg / 0.95 (附表二 SO2) = 1263.157... -> 1263.16 eq x 1.2 = 1515.79;
 # mean 120 < 0.7 x 200 -> 减按75%: due 1515.79 x 0.75 = 1136.8425 -> 1136.84, reduction 378.95.
-FORM_LINE = ["2024-01", "", "DA001", "二氧化硫", "监测机构监测", "120", "150", "200", "1200", "0.95", "1263.16", "1.2",
-             "1515.79", "法第十三条 浓度值低于标准30% 减按75%", "378.95", "1136.84"]
-FORM_TOTAL = ["合计"] + [""] * 11 + ["1515.79", "", "378.95", "1136.84"]
+# A monthly record carries no flow: 废气排放量 blank, never estimated; no citable 减免性质代码: blank (§9.1).
+FORM_LINE = ["2024-01", "", "DA001", "二氧化硫", "监测机构监测", "", "120", "150", "200", "1200", "0.95", "1263.16", "1.2",
+             "1515.79", "", "法第十三条 浓度值低于标准30% 减按75%", "378.95", "1136.84"]
+FORM_TOTAL = ["合计"] + [""] * 12 + ["1515.79", "", "", "378.95", "1136.84"]
+NOTE_EXHAUST = ["注", "废气排放量：1行的监测记录未带流量（按月汇总记录，或只有排放量的小时），留空，未推算"] + [""] * 16
+NOTE_CODE = ["注", "减免性质代码：未在可引用的来源中找到国家税务总局对法第十三条减征的代码，留空；请在申报系统中按“减免项目名称”选择"] + [""] * 16
 
 
 def test_accept_csv_gives_the_filing_form_columns(client, bureau):
@@ -106,7 +109,7 @@ def test_accept_csv_gives_the_filing_form_columns(client, bureau):
         text = r.get_data(as_text=True)
         lines = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert text.startswith("\ufeff")   # Excel opens UTF-8 CSV only with its BOM
-    assert lines == [FORM_HEADER, FORM_LINE, FORM_TOTAL]
+    assert lines == [FORM_HEADER, FORM_LINE, FORM_TOTAL, NOTE_EXHAUST, NOTE_CODE]
 
 
 def test_stored_assessment_as_filing_form_csv_and_xlsx(client, bureau):
@@ -120,20 +123,42 @@ def test_stored_assessment_as_filing_form_csv_and_xlsx(client, bureau):
         assert r.status_code == 200 and r.mimetype == "text/csv"
         lines = list(csv.reader(io.StringIO(r.get_data(as_text=True).removeprefix("\ufeff"))))
     assert lines[0] == FORM_HEADER and lines[1] == FORM_LINE
-    assert lines[2][:4] == ["2024-02", "", "DA001", "二氧化硫"] and lines[2][12:] == ["1200.00", "", "0.00", "1200.00"]
+    assert lines[2][:4] == ["2024-02", "", "DA001", "二氧化硫"] and lines[2][13:] == ["1200.00", "", "", "0.00", "1200.00"]
     # the total row sums the rounded lines: 1515.79 + 1200.00; 378.95 + 0; 1136.84 + 1200.00
-    assert lines[3] == ["合计"] + [""] * 11 + ["2715.79", "", "378.95", "2336.84"]
+    assert lines[3] == ["合计"] + [""] * 12 + ["2715.79", "", "", "378.95", "2336.84"]
+    assert lines[4][0] == "注" and lines[4][1].startswith("废气排放量：2行") and lines[5] == NOTE_CODE
     with client.get(f"{URL}/{assessment_id}?format=xlsx", headers=bureau) as r:
         assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
         sheet = openpyxl.load_workbook(io.BytesIO(r.get_data())).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == FORM_HEADER and rows[3][0] == "合计" and rows[3][12] == pytest.approx(2715.79)
+    assert rows[0] == FORM_HEADER and rows[3][0] == "合计" and rows[3][13] == pytest.approx(2715.79)
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     with client.get(f"{URL}/{assessment_id}?format=pdf", headers=bureau) as r:
         assert_problem(r, 422)
 
 
 # ---- files: every encoding and XLSX give the same answer --------------------------------------------
+
+def test_the_form_gives_the_exhaust_volume_from_the_hourly_flows(client, bureau):
+    # env-tax.md §9.1: 废气排放量 (万标立方米) = Σ hourly flow × 1 h. DA001: 50 000 + 60 000 + 70 000 m³ = 180 000 m³
+    # = 18 万标立方米 for both pollutants (one flue gas); DA002's hour is given as a mass only (no flow): blank.
+    # (SO2 3 h × 100 mg/m³ over 180 000 m³ = 18 kg / 0.95 = 18.947… -> 18.95 eq.)
+    body = {"uscc": HN, "division": "410000", "rates": {"so2": 1.2, "nox": 1.2},
+            "outlets": [{"outlet": o, "standards": {"so2": 200, "nox": 300}} for o in ("DA001", "DA002")],
+            "records": [{"outlet": "DA001", "pollutant": p, "time": f"2024-01-01T0{h}:00", "concentration": 100,
+                         "flow": flow} for p in ("so2", "nox") for h, flow in ((0, 50000), (1, 60000), (2, 70000))]
+            + [{"outlet": "DA002", "pollutant": "so2", "time": "2024-01-01T00:00", "concentration": 10,
+                "emission_kg": 1}]}
+    answer = client.post(URL, json=body, headers=bureau).get_json()
+    by = {(r["outlet"], r["pollutant"]): r for r in answer["rows"]}
+    assert by[("DA001", "so2")]["exhaust_m3"] == by[("DA001", "nox")]["exhaust_m3"] == 180000
+    assert by[("DA001", "so2")]["emission_kg"] == 18 and by[("DA002", "so2")]["exhaust_m3"] is None
+    with client.get(f"{URL}/{answer['id']}?format=csv", headers=bureau) as r:
+        lines = list(csv.reader(io.StringIO(r.get_data(as_text=True).removeprefix("\ufeff"))))
+    exhaust = {(line[2], line[3]): line[5] for line in lines[1:-3]}
+    assert exhaust == {("DA001", "二氧化硫"): "18", ("DA001", "氮氧化物"): "18", ("DA002", "二氧化硫"): ""}
+    assert lines[-2] == NOTE_EXHAUST
+
 
 def test_csv_xlsx_and_gbk_uploads_are_identical(client, bureau):
     # fixture: DA001 so2 100/140/120 mg/m³ x 1e6 m³ -> 360 kg, mean 120 < 0.7 x 200, max 140 -> 75%;

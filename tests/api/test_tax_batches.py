@@ -126,3 +126,73 @@ def test_another_key_cannot_read_a_batch(queued_app, bureau):
                         headers={"Authorization": "Bearer test-admin-key-0123456789"}).get_json()["key"]
     assert_problem(client.get(r.get_json()["status_url"], headers={"Authorization": f"Bearer {other}"}), 403)
     assert_problem(client.get("/api/v1/tax/batches/nope", headers=bureau), 404)
+
+
+# -- a worker that dies (issue 15): the batch is reported failed, never `running` forever ----------------------
+
+def _status(client, headers, url):
+    return client.get(url, headers=headers).get_json()
+
+
+def test_a_batch_whose_worker_is_killed_is_reported_failed(queued_app, bureau, database_url, redis_url):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .test_webhooks import _children
+    client = queued_app.test_client()
+    many = [(f"{A}-{i:03d}.csv", FIXTURE) for i in range(300)]     # long enough to be killed in the middle
+    with _post(client, bureau, _files(*many), division="410100", outlets=OUTLETS) as r:
+        url = r.get_json()["status_url"]
+    env = {**os.environ, "GIS_DATABASE_URL": database_url, "GIS_REDIS_URL": redis_url, "GIS_SECRET_KEY": "test-secret",
+           "GIS_BATCH_LEASE": "1", "GIS_RATELIMIT_ENABLED": "false"}
+    worker = subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--queue", "batches", "--burst"],
+                              env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            body = _status(client, bureau, url)
+            if body["status"] == "running" and body["progress"]["files_done"] >= 2:
+                break
+            assert body["status"] in ("queued", "running"), body
+            time.sleep(0.05)
+        else:
+            pytest.fail("the worker never started the batch")
+        for pid in [worker.pid, *_children(worker.pid)]:              # the worker and its work horse (own session)
+            os.kill(pid, signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    time.sleep(1.5)                                                   # its lease (1 s) runs out
+    body = _status(client, bureau, url)
+    done = body["progress"]["files_done"]
+    assert body["status"] == "failed" and 2 <= done < 300 and body["finished_at"]
+    assert "the worker stopped" in body["error"] and f"{done} of 300 files were assessed" in body["error"]
+    assert body["error"].endswith("send the other files again")
+    assert len(body["results"]) == done and all("assessment_id" in x for x in body["results"])   # kept
+    assert _status(client, bureau, url)["status"] == "failed"         # and stays so
+
+
+def test_a_live_worker_keeps_its_batch_running_through_a_long_file(queued_app, bureau, monkeypatch):
+    import time
+
+    from incentives.services import tax
+    client = queued_app.test_client()
+    queued_app.config["BATCH_LEASE"] = 0.6                           # a heartbeat every 0.2 s (Redis key expiry)
+    seen = []
+    real = tax.assess_batch_file
+
+    def slow(**kwargs):
+        for _ in range(3):                                            # 1.5 s: longer than the lease
+            time.sleep(0.5)
+            seen.append(_status(client, bureau, url)["status"])
+        return real(**kwargs)
+    monkeypatch.setattr(tax, "assess_batch_file", slow)
+    with _post(client, bureau, _files((f"{B}.csv", FIXTURE)), division="410100", outlets=OUTLETS) as r:
+        url = r.get_json()["status_url"]
+    assert work(queued_app)
+    assert seen == ["running"] * 3
+    assert _status(client, bureau, url)["status"] == "done"
