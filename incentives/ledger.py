@@ -629,12 +629,13 @@ def _order(events: Iterable[GradeEvent]) -> list[GradeEvent]:
     return [e for _, e in indexed]
 
 
-def _run(book: _Book, registrations, events: Iterable[GradeEvent], as_of: date) -> None:
+def _run(book: _Book, registrations, ordered: list[GradeEvent], as_of: date) -> None:
+    """Fold registrations, then the events (in ledger order, `_order`) effective on or before `as_of`."""
     for reg in registrations:
         industry, branch, site = (tuple(reg) + (None,))[:3]
         if (industry, branch, site) not in book.lines:
             book.add_line(industry, branch, site)
-    for ev in _order(events):
+    for ev in ordered:
         if ev.effective > as_of:
             break
         refusal = _refusal(book, ev)
@@ -687,7 +688,12 @@ def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts
         overall_grade=overall, rated_grade=rated, status=status,
         industries=rows, restrictions=tuple(restrictions),
         upgrades=tuple(book.upgrades), review_due=min(dues) if dues else None, history=tuple(book.history),
-        facts=MappingProxyType(dict(facts or {})))
+        facts=_proxy(facts))
+
+
+def _proxy(facts: Mapping | None) -> Mapping:
+    """A read-only copy of the facts (the one empty mapping when there are none)."""
+    return MappingProxyType(dict(facts)) if facts else _EMPTY
 
 
 def fold(*, uscc: str | None, name: str | None, division: str | None, facility_division: str | None,
@@ -695,9 +701,16 @@ def fold(*, uscc: str | None, name: str | None, division: str | None, facility_d
          options: LedgerOptions | None = None, branches: Mapping | None = None,
          with_history: bool = True) -> EnterpriseState:
     """Derive the grade state at `as_of` from registrations and the events effective on or before it."""
+    return _fold(uscc, name, division, facility_division, registrations, _order(events), as_of, facts,
+                 options or _DEFAULT_OPTIONS, branches, with_history)
+
+
+def _fold(uscc, name, division, facility_division, registrations, ordered: list[GradeEvent], as_of: date, facts,
+          options: LedgerOptions, branches, with_history: bool) -> EnterpriseState:
+    """`fold` of events already in ledger order (`_order`)."""
     division, facility_division = _where(uscc, division, facility_division)
-    book = _Book(facility_division, options or _DEFAULT_OPTIONS, branches, with_history, facts)
-    _run(book, registrations, events, as_of)
+    book = _Book(facility_division, options, branches, with_history, facts)
+    _run(book, registrations, ordered, as_of)
     return _state(book, uscc=uscc, name=name, division=division, facility_division=facility_division,
                   as_of=as_of, facts=facts)
 
@@ -733,15 +746,17 @@ def _shape(ent: Enterprise) -> tuple:
     return catalogue_chain(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
 
 
-def _event_shape(events) -> tuple:
-    """What the rules read of an event sequence, in the order they read it (seq and notes aside)."""
+def _event_shape(ordered: list[GradeEvent]) -> tuple:
+    """What the rules read of an event sequence in ledger order (seq and notes aside)."""
     return tuple((v.kind, v.effective, v.industry, v.branch, v.grade, v.ref, v.violation, v.site, v.until,
-                  v.rectification_passed) for v in _order(events))
+                  v.rectification_passed) for v in ordered)
 
 
 def _facts_shape(facts) -> tuple | None:
+    if not facts:
+        return ()
     try:
-        return tuple(sorted((facts or {}).items()))
+        return tuple(sorted(facts.items()))
     except TypeError:
         return None
 
@@ -761,13 +776,12 @@ def fold_many(enterprises: Iterable[Enterprise], events: Iterable[tuple[str, Gra
     done: dict[tuple, EnterpriseState] = {}
     out = []
     for e in enterprises:
-        evs = by_uscc.get(e.uscc, ())
+        evs = _order(by_uscc.get(e.uscc, ()))
         key = _shape(e) + (_event_shape(evs), _facts_shape(e.facts)) if (not evs or not with_history) else None
         seen = done.get(key) if key is not None else None
         if seen is None:
-            state = fold(uscc=e.uscc, name=e.name, division=e.division, facility_division=e.facility_division,
-                         registrations=e.registrations, events=evs, as_of=as_of, facts=e.facts, options=options,
-                         with_history=with_history)
+            state = _fold(e.uscc, e.name, e.division, e.facility_division, e.registrations, evs, as_of, e.facts,
+                          options, None, with_history)
             if key is not None:
                 done[key] = state
         else:
@@ -776,7 +790,7 @@ def fold_many(enterprises: Iterable[Enterprise], events: Iterable[tuple[str, Gra
                 uscc=e.uscc, name=e.name, division=division, facility_division=facility, as_of=as_of,
                 overall_grade=seen.overall_grade, rated_grade=seen.rated_grade, status=seen.status,
                 industries=seen.industries, restrictions=seen.restrictions, upgrades=seen.upgrades,
-                review_due=seen.review_due, history=(), facts=MappingProxyType(dict(e.facts or {})))
+                review_due=seen.review_due, history=(), facts=_proxy(e.facts))
         out.append(state)
     return out
 
