@@ -194,7 +194,7 @@ class _Book:
         self.upgrades: list[Upgrade] = []
         self.history: list[HistoryEntry] = []
         self.findings: list[tuple[date, str]] = []
-        self.checked_branch: tuple | None = None
+        self.checked: tuple | None = None     # (rating, branch, grade) resolved by _refusal, read by _rated
 
     def add_line(self, industry: str, branch: str, site: str | None, day: date | None = None) -> _Line:
         scale, allows, catalog, here = (_line_spec(branch, self.facility) if self.branches is None
@@ -229,14 +229,14 @@ class _Book:
             grades = [ln.base() for ln in self.lines.values()]
         if len(grades) < 2:
             return grades[0] if grades else None
-        rule = self.rules.one("overall_grade", day)
-        method = "lowest" if rule is None or rule.method == "lowest" else self.rules.param(rule.method, day)
-        if method == "main_industry":
+        law = self.rules.at(day)
+        rule = law.one("overall_grade")
+        if rule is not None and rule.method != "lowest" and self.rules.param(rule.method, day) == "main_industry":
             main = self.facts.get("main_industry")
             for ln, g in zip(self.lines.values(), grades, strict=True):
                 if main is None or ln.industry == main:
                     return g
-        return self.rules.reading(day).lowest(grades)
+        return law.reading.lowest(grades)
 
     def note(self, ev: GradeEvent, effect: Text, ref: str | None) -> None:
         if self.record:
@@ -289,13 +289,13 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
         if not ev.industry:
             return _refuse("评级事件须指明行业", "a rating must name its industry", "G-MULTI", field="industry")
         branch = _rated_branch(book, ev)
-        book.checked_branch = (ev, branch)           # _rated reads it back instead of resolving it again
         if branch is None:
             return _refuse("请指明行业分支", "name the industry branch", "G-SCALE", field="branch")
         try:
             grade = validate_grade(branch, ev.grade or "", book.branches)
         except LedgerError as exc:
             return exc
+        book.checked = (ev, branch, grade)           # _rated reads them back instead of resolving them again
         here = (_line_spec(branch, book.facility) if book.branches is None
                 else _spec(branch, book.facility, book.branches))[3]
         if not here:
@@ -377,8 +377,12 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
 # ---- effects: one function per event kind; what a rule does is read from its catalogue entry ----
 
 def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
-    checked = book.checked_branch
-    branch = checked[1] if checked is not None and checked[0] is ev else _rated_branch(book, ev)
+    checked = book.checked
+    if checked is not None and checked[0] is ev:
+        branch, grade = checked[1], checked[2]
+    else:
+        branch = _rated_branch(book, ev)
+        grade = validate_grade(branch, ev.grade, book.branches)
     found, any_rated, managed_low = [], False, False
     for ln in book.lines.values():
         if ln.industry == ev.industry and ln.branch == branch and (ev.site is None or ln.site == ev.site):
@@ -389,7 +393,6 @@ def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
     # the grade held by the ratings, where a sanction or rectification manages a line below it (regaining)
     held_before = book.overall(day, [ln.held() for ln in book.lines.values()]) if managed_low else before
     line = found[0] if len(found) == 1 else book.add_line(ev.industry, branch, ev.site, day)
-    grade = validate_grade(branch, ev.grade, book.branches)
     boosted, base_before = (line.managed(day), line.base()) if line.higher else (None, None)
     line.rated, line.rated_on, line.sanctioned, line.rectifying = grade, day, False, False
     after = book.overall(day)
@@ -645,8 +648,8 @@ def _run(book: _Book, registrations, ordered: list[GradeEvent], as_of: date) -> 
             _EFFECTS[ev.kind](book, ev, ev.effective)
 
 
-def _review_due(book: _Book, ln: _Line) -> date | None:
-    if ln.rated_on is None or ln.status() != "rated":
+def _review_due(book: _Book, ln: _Line, status: str) -> date | None:
+    if ln.rated_on is None or status != "rated":
         return None
     rule = book.rules.review(ln.rated, ln.rated_on)   # G-REVIEW: national 三(六) 5 years; Shaoxing 三(四) yearly
     return book.rules.until(rule.period, ln.rated_on) if rule is not None else None
@@ -672,15 +675,18 @@ def _guarantee(book: _Book, as_of: date, rows) -> list[Restriction]:
 
 
 def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts) -> EnterpriseState:
-    lines = list(book.lines.values())
-    rows = tuple(IndustryGrade(ln.industry, ln.branch, ln.scale, ln.managed(as_of), ln.rated, ln.rated_on,
-                               ln.status(), _review_due(book, ln), ln.site) for ln in lines)
+    rows = []
+    for ln in book.lines.values():
+        status = ln.status()
+        rows.append(IndustryGrade(ln.industry, ln.branch, ln.scale, ln.managed(as_of), ln.rated, ln.rated_on,
+                                  status, _review_due(book, ln, status), ln.site))
+    rows = tuple(rows)
     if len(rows) == 1:
-        overall, rated = rows[0].grade, rows[0].rated_grade
+        overall, rated, status = rows[0].grade, rows[0].rated_grade, rows[0].status
     else:
         overall = book.overall(as_of, [r.grade for r in rows])
         rated = book.overall(as_of, [r.rated_grade for r in rows]) if rows else None
-    status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
+        status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
     dues = [r.review_due for r in rows if r.review_due]
     restrictions = sorted(book.active(as_of), key=lambda r: (r.since, r.kind)) + _guarantee(book, as_of, rows)
     return EnterpriseState(
