@@ -230,8 +230,8 @@ class _Book:
         if len(grades) < 2:
             return grades[0] if grades else None
         law = self.rules.at(day)
-        rule = law.one("overall_grade")
-        if rule is not None and rule.method != "lowest" and self.rules.param(rule.method, day) == "main_industry":
+        method = law.overall_method
+        if method != "lowest" and self.rules.param(method, day) == "main_industry":
             main = self.facts.get("main_industry")
             for ln, g in zip(self.lines.values(), grades, strict=True):
                 if main is None or ln.industry == main:

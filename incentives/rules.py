@@ -115,6 +115,16 @@ class Law:
             return got
 
     @property
+    def overall_method(self) -> str:
+        """How the overall grade is taken (rule overall_grade): "lowest", or the parameter that says how."""
+        try:
+            return self._answers["overall_method"]
+        except KeyError:
+            rule = self.one("overall_grade")
+            got = self._answers["overall_method"] = "lowest" if rule is None else rule.method
+            return got
+
+    @property
     def reading(self) -> Reading:
         """The 引领 mapping and B- reading in force."""
         try:
