@@ -284,7 +284,6 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
     day, kind = ev.effective, ev.kind
     if kind not in EVENT_KINDS:
         return _refuse(f"未知的事件类型：{kind}", f"unknown event kind {kind!r}", None, field="kind")
-    targets = book.targets(ev)
     if kind == "rated":
         if not ev.industry:
             return _refuse("评级事件须指明行业", "a rating must name its industry", "G-MULTI", field="industry")
@@ -306,12 +305,15 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
             return _refuse("A+级由生态环境部从A级企业中遴选，不能直接评定（请用 aplus_selected）",
                            "A+ is selected by MEE from A enterprises, not rated (use aplus_selected)", "G-APLUS",
                            field="grade")
-        same_branch = [ln for ln in targets if ln.branch == branch]
-        if ev.site is None and len(same_branch) > 1:
+        if ev.site is None and sum(ln.industry == ev.industry and ln.branch == branch
+                                   for ln in book.lines.values()) > 1:
             return _refuse("该行业有多个分别评级的厂区，请指明排污许可证编号",
                            "this industry has separately rated sites: name the permit number", "G-SITE",
                            field="site")
+        if not book.restrictions:
+            return None                      # no ban, no bar
         return _ban_refusal(book, day) or _bar_refusal(book, day, grade)
+    targets = book.targets(ev)
     if ev.industry is not None and not targets:
         return _refuse(f"未登记该行业：{ev.industry}", f"industry {ev.industry!r} is not registered", "G-MULTI",
                        field="industry")
@@ -396,17 +398,19 @@ def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
     boosted, base_before = (line.managed(day), line.base()) if line.higher else (None, None)
     line.rated, line.rated_on, line.sanctioned, line.rectifying = grade, day, False, False
     after = book.overall(day)
-    reading = book.rules.reading(day)
+    law = book.rules.at(day)
+    reading = law.reading
     if boosted is not None and boosted != base_before and reading.rank(grade) >= reading.rank(boosted):
         _end_provisional(book, line, day)   # 正式晋级: the rating reached the managed grade (HB-WT-1a)
     rose = reading.rank(after) > reading.rank(before)
-    regain_rule = book.rules.one("upgrade", day) if rose else None
+    # regaining (rule upgrade) is possible only where a sanction or rectification managed a line below its rating
+    regain_rule = law.one("upgrade") if rose and managed_low else None
     regained = (regain_rule is not None and not regain_rule.regain_is_upgrade
                 and reading.rank(after) <= reading.rank(held_before))
     upgraded = rose and not regained and (book.options.upgrade_from_unrated or any_rated)
     if upgraded:
         book.upgrades.append(Upgrade(line.industry, line.branch, before if any_rated else None, after, day, ev.ref))
-    limit = book.rules.one("application_limit", day)
+    limit = law.one("application_limit")
     if limit is not None:
         book.restrictions.append(Restriction("one_application_per_year", _reason(limit), limit.refs[0], day,
                                              book.rules.until(limit.period, day)))
@@ -651,8 +655,7 @@ def _run(book: _Book, registrations, ordered: list[GradeEvent], as_of: date) -> 
 def _review_due(book: _Book, ln: _Line, status: str) -> date | None:
     if ln.rated_on is None or status != "rated":
         return None
-    rule = book.rules.review(ln.rated, ln.rated_on)   # G-REVIEW: national 三(六) 5 years; Shaoxing 三(四) yearly
-    return book.rules.until(rule.period, ln.rated_on) if rule is not None else None
+    return book.rules.review_due(ln.rated, ln.rated_on)   # G-REVIEW: national 三(六) 5 years; Shaoxing 三(四) yearly
 
 
 def _guarantee(book: _Book, as_of: date, rows) -> list[Restriction]:

@@ -104,14 +104,14 @@ class Law:
             got = self._answers[kind] = next((r for r in self.active if r.kind == kind), None)
             return got
 
-    def review(self, grade: str) -> GradingRule | None:
-        """The review-period rule for a rated grade (the deepest that lists it)."""
+    def review_period(self, grade: str) -> Mapping[str, Any] | None:
+        """The period of the review-period rule for a rated grade (the deepest that lists it), None if none."""
         key = ("review", grade)
         try:
             return self._answers[key]
         except KeyError:
-            got = self._answers[key] = next((r for r in self.active if r.kind == "review_period"
-                                             and grade in r.grades), None)
+            rule = next((r for r in self.active if r.kind == "review_period" and grade in r.grades), None)
+            got = self._answers[key] = rule.period if rule is not None else None
             return got
 
     @property
@@ -188,9 +188,10 @@ class FacilityRules:
         deepest = hits[0].jurisdiction
         return [r for r in hits if r.jurisdiction == deepest]
 
-    def review(self, grade: str, day: date) -> GradingRule | None:
-        """The review-period rule for a grade rated on `day` (the deepest that lists it)."""
-        return self.at(day).review(grade)
+    def review_due(self, grade: str, day: date) -> date | None:
+        """When a grade rated on `day` is due for review (rule review_period), None if it never is."""
+        period = self.at(day).review_period(grade)
+        return self.until(period, day) if period is not None else None
 
     def param(self, name: str, day: date) -> Any:
         """A parameter's value on `day` (the facility's overrides first)."""
