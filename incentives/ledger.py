@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -78,6 +79,7 @@ SEVERITY = {"rated": 0, "unrated": 1, "under_rectification": 2, "lowest_by_sanct
 _DEFAULT_OPTIONS = LedgerOptions()
 _EMPTY = MappingProxyType({})
 KEY_CATALOG = "national_39"          # 重点行业 (G-SCOPE): the 39 national key industries
+_SINCE_KIND = attrgetter("since", "kind")
 
 
 class Registration(NamedTuple):
@@ -201,16 +203,13 @@ class _Book:
                                         else _spec(branch, self.facility, self.branches))
         if not here:
             scale = "other"             # a local industry outside its jurisdiction is not graded here
-        line = _Line(industry, branch, site, scale, allows, self._lowest(scale, day), catalog)
-        self.lines[(industry, branch, site)] = line
-        return line
-
-    def _lowest(self, scale: str, day: date | None) -> str | None:
         low = lowest_of(scale)
         if low is None and scale == "unknown":
             rule = self.rules.one("unrated_lowest", day or date.max)
             low = rule.scale_unknown if rule is not None else None
-        return low
+        line = _Line(industry, branch, site, scale, allows, low, catalog)
+        self.lines[(industry, branch, site)] = line
+        return line
 
     def targets(self, ev: GradeEvent) -> list[_Line]:
         return [ln for ln in self.lines.values()
@@ -305,8 +304,8 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
             return _refuse("A+级由生态环境部从A级企业中遴选，不能直接评定（请用 aplus_selected）",
                            "A+ is selected by MEE from A enterprises, not rated (use aplus_selected)", "G-APLUS",
                            field="grade")
-        if ev.site is None and sum(ln.industry == ev.industry and ln.branch == branch
-                                   for ln in book.lines.values()) > 1:
+        if ev.site is None and len(book.lines) > 1 and sum(ln.industry == ev.industry and ln.branch == branch
+                                                           for ln in book.lines.values()) > 1:
             return _refuse("该行业有多个分别评级的厂区，请指明排污许可证编号",
                            "this industry has separately rated sites: name the permit number", "G-SITE",
                            field="site")
@@ -639,7 +638,7 @@ def _order(events: Iterable[GradeEvent]) -> list[GradeEvent]:
 def _run(book: _Book, registrations, ordered: list[GradeEvent], as_of: date) -> None:
     """Fold registrations, then the events (in ledger order, `_order`) effective on or before `as_of`."""
     for reg in registrations:
-        industry, branch, site = (tuple(reg) + (None,))[:3]
+        industry, branch, site = (*reg, None)[:3]
         if (industry, branch, site) not in book.lines:
             book.add_line(industry, branch, site)
     for ev in ordered:
@@ -691,11 +690,11 @@ def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts
         rated = book.overall(as_of, [r.rated_grade for r in rows]) if rows else None
         status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
     dues = [r.review_due for r in rows if r.review_due]
-    restrictions = sorted(book.active(as_of), key=lambda r: (r.since, r.kind)) + _guarantee(book, as_of, rows)
+    restrictions = (*sorted(book.active(as_of), key=_SINCE_KIND), *_guarantee(book, as_of, rows))
     return EnterpriseState(
         uscc=uscc, name=name, division=division, facility_division=facility_division, as_of=as_of,
         overall_grade=overall, rated_grade=rated, status=status,
-        industries=rows, restrictions=tuple(restrictions),
+        industries=rows, restrictions=restrictions,
         upgrades=tuple(book.upgrades), review_due=min(dues) if dues else None, history=tuple(book.history),
         facts=_proxy(facts))
 
