@@ -90,10 +90,16 @@ class Reading:
 class Law:
     """The grading rules in force for one facility on the days of one epoch (a stretch between two days on
     which a rule's window opens or closes): each question about them is answered once and kept."""
-    __slots__ = ("active", "_answers")
+    __slots__ = ("active", "review_periods", "_answers")
 
     def __init__(self, active: tuple[GradingRule, ...]):
         self.active = active                  # deepest jurisdiction first
+        # G-REVIEW: the review period of each rated grade, from the deepest review_period rule that lists it
+        self.review_periods: dict[str, Mapping[str, Any]] = {}
+        for r in active:
+            if r.kind == "review_period":
+                for grade in r.grades:
+                    self.review_periods.setdefault(grade, r.period)
         self._answers: dict = {}
 
     def one(self, kind: str) -> GradingRule | None:
@@ -102,16 +108,6 @@ class Law:
             return self._answers[kind]
         except KeyError:
             got = self._answers[kind] = next((r for r in self.active if r.kind == kind), None)
-            return got
-
-    def review_period(self, grade: str) -> Mapping[str, Any] | None:
-        """The period of the review-period rule for a rated grade (the deepest that lists it), None if none."""
-        key = ("review", grade)
-        try:
-            return self._answers[key]
-        except KeyError:
-            rule = next((r for r in self.active if r.kind == "review_period" and grade in r.grades), None)
-            got = self._answers[key] = rule.period if rule is not None else None
             return got
 
     @property
@@ -190,7 +186,7 @@ class FacilityRules:
 
     def review_due(self, grade: str, day: date) -> date | None:
         """When a grade rated on `day` is due for review (rule review_period), None if it never is."""
-        period = self.at(day).review_period(grade)
+        period = self.at(day).review_periods.get(grade)
         return self.until(period, day) if period is not None else None
 
     def param(self, name: str, day: date) -> Any:
