@@ -22,8 +22,8 @@ import sys
 import tempfile
 import time
 from dataclasses import fields, replace
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 
 from incentives.ledger import Enterprise, fold, fold_many, key_rows
 from incentives.state import GradeEvent

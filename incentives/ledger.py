@@ -59,6 +59,7 @@ from .state import (
 )
 
 __all__ = [
+    "Around",
     "Enterprise",
     "EventInFuture",
     "EventRefused",
@@ -723,24 +724,45 @@ def _fold(uscc, name, division, facility_division, registrations, ordered: list[
                   as_of=as_of, facts=facts)
 
 
+class Around(NamedTuple):
+    """What one stored event did, all on its effective day (the change feed's figures, contract 1.1)."""
+    before: str | None               # the managed overall grade just before the event
+    after: str | None                # the managed overall grade right after it
+    line: str | None                 # the managed grade of the event's own line after it (None: it names none)
+
+
 def grades_around(*, uscc: str | None, division: str | None, facility_division: str | None, registrations: Iterable,
                   events: Iterable[GradeEvent], seq: int, facts: Mapping | None = None,
-                  options: LedgerOptions | None = None) -> tuple[str | None, str | None]:
-    """The enterprise's managed overall grade just before and right after the stored event `seq` (change feed).
+                  options: LedgerOptions | None = None, memo: dict | None = None) -> Around:
+    """The enterprise's managed overall grade just before and right after the stored event `seq`, and its line's.
 
-    Both are taken on the event's effective day, with the events ordered as the ledger orders them."""
+    All are taken on the event's effective day, with the events ordered as the ledger orders them (those after
+    the event in that order play no part). `memo`, a dict the caller keeps across calls, answers once the
+    enterprises that read the same through every rule (the key of `fold_many`)."""
     events = _order(events)
-    target = next((e for e in events if e.seq == seq), None)
-    if target is None:
+    index = next((i for i, e in enumerate(events) if e.seq == seq), None)
+    if index is None:
         raise KeyError(seq)
+    target, day = events[index], events[index].effective
     division, facility_division = _where(uscc, division, facility_division)
-    index = events.index(target)
-    out = []
-    for upto in (events[:index], events[:index + 1]):
-        book = _Book(facility_division, options or _DEFAULT_OPTIONS, None, False, facts)
-        _run(book, registrations, upto, target.effective)
-        out.append(book.overall(target.effective, [ln.managed(target.effective) for ln in book.lines.values()]))
-    return out[0], out[1]
+    options = options or _DEFAULT_OPTIONS
+    key = None
+    if memo is not None:
+        key = (catalogue_chain(facility_division), tuple(map(tuple, registrations)),
+               _event_shape(events[:index + 1]), _facts_shape(facts), options)
+        if key in memo:
+            return memo[key]
+    book = _Book(facility_division, options, None, False, facts)
+    _run(book, registrations, events[:index], day)
+    before = book.overall(day, [ln.managed(day) for ln in book.lines.values()])
+    _run(book, (), [target], day)
+    after = book.overall(day, [ln.managed(day) for ln in book.lines.values()])
+    line = next((ln.managed(day) for ln in book.lines.values() if target.branch and ln.branch == target.branch
+                 and (ln.site or None) == (target.site or None)), None)
+    out = Around(before, after, line)
+    if key is not None:
+        memo[key] = out
+    return out
 
 
 def _where(uscc: str | None, division: str | None, facility_division: str | None) -> tuple[str, str]:

@@ -90,7 +90,7 @@ class Reading:
 class Law:
     """The grading rules in force for one facility on the days of one epoch (a stretch between two days on
     which a rule's window opens or closes): each question about them is answered once and kept."""
-    __slots__ = ("active", "review_periods", "_answers")
+    __slots__ = ("_answers", "active", "review_periods")
 
     def __init__(self, active: tuple[GradingRule, ...]):
         self.active = active                  # deepest jurisdiction first
