@@ -626,14 +626,16 @@ _EFFECTS = {"rated": _rated, "aplus_selected": _aplus, "downgraded": _downgraded
 
 
 def _order(events: Iterable[GradeEvent]) -> list[GradeEvent]:
-    """Events by (effective, seq), input order breaking ties; an unstored event (seq None) after stored ones."""
-    if not isinstance(events, (list, tuple)):
-        events = list(events)
-    if len(events) < 2:
-        return list(events)
-    indexed = list(enumerate(events))
-    indexed.sort(key=lambda p: (p[1].effective, p[1].seq is None, p[1].seq or 0, p[0]))
-    return [e for _, e in indexed]
+    """Events by (effective, seq), input order breaking ties (a stable sort); an unstored event (seq None) after
+    stored ones."""
+    events = list(events)
+    if len(events) > 1:
+        events.sort(key=_ledger_order)
+    return events
+
+
+def _ledger_order(ev: GradeEvent) -> tuple:
+    return ev.effective, ev.seq is None, ev.seq or 0
 
 
 def _run(book: _Book, registrations, ordered: list[GradeEvent], as_of: date) -> None:
@@ -650,12 +652,6 @@ def _run(book: _Book, registrations, ordered: list[GradeEvent], as_of: date) -> 
             book.note(ev, _t(f"未生效：{refusal.message.zh}", f"no effect: {refusal.message.en}"), refusal.ref)
         else:
             _EFFECTS[ev.kind](book, ev, ev.effective)
-
-
-def _review_due(book: _Book, ln: _Line, status: str) -> date | None:
-    if ln.rated_on is None or status != "rated":
-        return None
-    return book.rules.review_due(ln.rated, ln.rated_on)   # G-REVIEW: national 三(六) 5 years; Shaoxing 三(四) yearly
 
 
 def _guarantee(book: _Book, as_of: date, rows) -> list[Restriction]:
@@ -677,12 +673,14 @@ def _guarantee(book: _Book, as_of: date, rows) -> list[Restriction]:
                         rule.refs[0], as_of, None)]
 
 
-def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts) -> EnterpriseState:
+def _state(book: _Book, uscc, name, division, facility_division, as_of, facts) -> EnterpriseState:
     rows = []
     for ln in book.lines.values():
         status = ln.status()
+        # G-REVIEW: national 三(六) 5 years from the rating; Shaoxing 三(四) yearly
+        due = book.rules.review_due(ln.rated, ln.rated_on) if status == "rated" and ln.rated_on else None
         rows.append(IndustryGrade(ln.industry, ln.branch, ln.scale, ln.managed(as_of), ln.rated, ln.rated_on,
-                                  status, _review_due(book, ln, status), ln.site))
+                                  status, due, ln.site))
     rows = tuple(rows)
     if len(rows) == 1:
         overall, rated, status = rows[0].grade, rows[0].rated_grade, rows[0].status
@@ -691,7 +689,9 @@ def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts
         rated = book.overall(as_of, [r.rated_grade for r in rows]) if rows else None
         status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
     dues = [r.review_due for r in rows if r.review_due]
-    restrictions = (*sorted(book.active(as_of), key=_SINCE_KIND), *_guarantee(book, as_of, rows))
+    restrictions = tuple(sorted(book.active(as_of), key=_SINCE_KIND)) if book.restrictions else ()
+    if book.facts:
+        restrictions += tuple(_guarantee(book, as_of, rows))
     return EnterpriseState(
         uscc=uscc, name=name, division=division, facility_division=facility_division, as_of=as_of,
         overall_grade=overall, rated_grade=rated, status=status,
@@ -710,18 +710,17 @@ def fold(*, uscc: str | None, name: str | None, division: str | None, facility_d
          options: LedgerOptions | None = None, branches: Mapping | None = None,
          with_history: bool = True) -> EnterpriseState:
     """Derive the grade state at `as_of` from registrations and the events effective on or before it."""
+    division, facility_division = _where(uscc, division, facility_division)
     return _fold(uscc, name, division, facility_division, registrations, _order(events), as_of, facts,
                  options or _DEFAULT_OPTIONS, branches, with_history)
 
 
 def _fold(uscc, name, division, facility_division, registrations, ordered: list[GradeEvent], as_of: date, facts,
           options: LedgerOptions, branches, with_history: bool) -> EnterpriseState:
-    """`fold` of events already in ledger order (`_order`)."""
-    division, facility_division = _where(uscc, division, facility_division)
+    """`fold` with the divisions resolved (`_where`) and the events in ledger order (`_order`)."""
     book = _Book(facility_division, options, branches, with_history, facts)
     _run(book, registrations, ordered, as_of)
-    return _state(book, uscc=uscc, name=name, division=division, facility_division=facility_division,
-                  as_of=as_of, facts=facts)
+    return _state(book, uscc, name, division, facility_division, as_of, facts)
 
 
 class Around(NamedTuple):
@@ -771,15 +770,13 @@ def _where(uscc: str | None, division: str | None, facility_division: str | None
     return division, facility_division or division
 
 
-def _shape(ent: Enterprise) -> tuple:
-    """What the rules read of an enterprise without events: its jurisdiction chain and registrations."""
-    return catalogue_chain(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
+_EVENT_READ = attrgetter("kind", "effective", "industry", "branch", "grade", "ref", "violation", "site", "until",
+                         "rectification_passed")
 
 
 def _event_shape(ordered: list[GradeEvent]) -> tuple:
     """What the rules read of an event sequence in ledger order (seq and notes aside)."""
-    return tuple((v.kind, v.effective, v.industry, v.branch, v.grade, v.ref, v.violation, v.site, v.until,
-                  v.rectification_passed) for v in ordered)
+    return tuple(map(_EVENT_READ, ordered))
 
 
 def _facts_shape(facts) -> tuple | None:
@@ -807,15 +804,17 @@ def fold_many(enterprises: Iterable[Enterprise], events: Iterable[tuple[str, Gra
     out = []
     for e in enterprises:
         evs = _order(by_uscc.get(e.uscc, ()))
-        key = _shape(e) + (_event_shape(evs), _facts_shape(e.facts)) if (not evs or not with_history) else None
+        division, facility = _where(e.uscc, e.division, e.facility_division)
+        # what the rules read: the jurisdictions of the facility, the registrations, the events and the facts
+        key = ((catalogue_chain(facility), tuple(map(tuple, e.registrations)), _event_shape(evs),
+                _facts_shape(e.facts)) if (not evs or not with_history) else None)
         seen = done.get(key) if key is not None else None
         if seen is None:
-            state = _fold(e.uscc, e.name, e.division, e.facility_division, e.registrations, evs, as_of, e.facts,
-                          options, None, with_history)
+            state = _fold(e.uscc, e.name, division, facility, e.registrations, evs, as_of, e.facts, options, None,
+                          with_history)
             if key is not None:
                 done[key] = state
         else:
-            division, facility = _where(e.uscc, e.division, e.facility_division)
             state = EnterpriseState(
                 uscc=e.uscc, name=e.name, division=division, facility_division=facility, as_of=as_of,
                 overall_grade=seen.overall_grade, rated_grade=seen.rated_grade, status=seen.status,
