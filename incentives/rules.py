@@ -154,18 +154,18 @@ class FacilityRules:
                 bounds.add(param_value(r.window_end, r.window.start or date.min, self.overrides) + ONE_DAY)
         self._bounds = sorted(b for b in bounds if b is not None)
         self._epochs: dict[int, Law] = {}
-        self._last_day: date | None = None
-        self._last: Law | None = None
+        self._last: tuple[date | None, Law | None] = (None, None)
 
     def at(self, day: date) -> Law:
         """The rules in force on `day`."""
-        if day == self._last_day:
-            return self._last
+        last = self._last                     # (day, Law), one attribute: threads share these objects
+        if last[0] == day:
+            return last[1]
         e = bisect_right(self._bounds, day)
         got = self._epochs.get(e)
         if got is None:
             got = self._epochs[e] = Law(tuple(r for r in self.rules if rule_window_contains(r, day, self.overrides)))
-        self._last_day, self._last = day, got
+        self._last = (day, got)
         return got
 
     def active(self, day: date) -> tuple[GradingRule, ...]:
