@@ -110,6 +110,16 @@ class Law:
             got = self._answers[kind] = next((r for r in self.active if r.kind == kind), None)
             return got
 
+    def on_event(self, event: str, violation: str | None) -> tuple[GradingRule, ...]:
+        """Event-triggered rules (sanction, bar, downgrade, repeat) of the deepest jurisdiction that has any."""
+        key = ("on_event", event, violation)
+        try:
+            return self._answers[key]
+        except KeyError:
+            hits = [r for r in self.active if r.kind in EVENT_KINDS and _triggers(r, event, violation)]
+            got = self._answers[key] = tuple(r for r in hits if r.jurisdiction == hits[0].jurisdiction)
+            return got
+
     @property
     def overall_method(self) -> str:
         """How the overall grade is taken (rule overall_grade): "lowest", or the parameter that says how."""
@@ -178,11 +188,7 @@ class FacilityRules:
 
     def on_event(self, event: str, violation: str | None, day: date) -> list[GradingRule]:
         """Event-triggered rules (sanction, bar, downgrade, repeat) of the deepest jurisdiction that has any."""
-        hits = [r for r in self.active(day) if r.kind in EVENT_KINDS and _triggers(r, event, violation)]
-        if not hits:
-            return []
-        deepest = hits[0].jurisdiction
-        return [r for r in hits if r.jurisdiction == deepest]
+        return list(self.at(day).on_event(event, violation))
 
     def review_due(self, grade: str, day: date) -> date | None:
         """When a grade rated on `day` is due for review (rule review_period), None if it never is."""
