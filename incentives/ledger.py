@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -58,6 +59,7 @@ from .state import (
 )
 
 __all__ = [
+    "Around",
     "Enterprise",
     "EventInFuture",
     "EventRefused",
@@ -78,6 +80,7 @@ SEVERITY = {"rated": 0, "unrated": 1, "under_rectification": 2, "lowest_by_sanct
 _DEFAULT_OPTIONS = LedgerOptions()
 _EMPTY = MappingProxyType({})
 KEY_CATALOG = "national_39"          # 重点行业 (G-SCOPE): the 39 national key industries
+_SINCE_KIND = attrgetter("since", "kind")
 
 
 class Registration(NamedTuple):
@@ -194,23 +197,20 @@ class _Book:
         self.upgrades: list[Upgrade] = []
         self.history: list[HistoryEntry] = []
         self.findings: list[tuple[date, str]] = []
-        self.checked_branch: tuple | None = None
+        self.checked: tuple | None = None     # (rating, branch, grade) resolved by _refusal, read by _rated
 
     def add_line(self, industry: str, branch: str, site: str | None, day: date | None = None) -> _Line:
         scale, allows, catalog, here = (_line_spec(branch, self.facility) if self.branches is None
                                         else _spec(branch, self.facility, self.branches))
         if not here:
             scale = "other"             # a local industry outside its jurisdiction is not graded here
-        line = _Line(industry, branch, site, scale, allows, self._lowest(scale, day), catalog)
-        self.lines[(industry, branch, site)] = line
-        return line
-
-    def _lowest(self, scale: str, day: date | None) -> str | None:
         low = lowest_of(scale)
         if low is None and scale == "unknown":
             rule = self.rules.one("unrated_lowest", day or date.max)
             low = rule.scale_unknown if rule is not None else None
-        return low
+        line = _Line(industry, branch, site, scale, allows, low, catalog)
+        self.lines[(industry, branch, site)] = line
+        return line
 
     def targets(self, ev: GradeEvent) -> list[_Line]:
         return [ln for ln in self.lines.values()
@@ -229,14 +229,14 @@ class _Book:
             grades = [ln.base() for ln in self.lines.values()]
         if len(grades) < 2:
             return grades[0] if grades else None
-        rule = self.rules.one("overall_grade", day)
-        method = "lowest" if rule is None or rule.method == "lowest" else self.rules.param(rule.method, day)
-        if method == "main_industry":
+        law = self.rules.at(day)
+        method = law.overall_method
+        if method != "lowest" and self.rules.param(method, day) == "main_industry":
             main = self.facts.get("main_industry")
             for ln, g in zip(self.lines.values(), grades, strict=True):
                 if main is None or ln.industry == main:
                     return g
-        return self.rules.reading(day).lowest(grades)
+        return law.reading.lowest(grades)
 
     def note(self, ev: GradeEvent, effect: Text, ref: str | None) -> None:
         if self.record:
@@ -284,18 +284,17 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
     day, kind = ev.effective, ev.kind
     if kind not in EVENT_KINDS:
         return _refuse(f"未知的事件类型：{kind}", f"unknown event kind {kind!r}", None, field="kind")
-    targets = book.targets(ev)
     if kind == "rated":
         if not ev.industry:
             return _refuse("评级事件须指明行业", "a rating must name its industry", "G-MULTI", field="industry")
         branch = _rated_branch(book, ev)
-        book.checked_branch = (ev, branch)           # _rated reads it back instead of resolving it again
         if branch is None:
             return _refuse("请指明行业分支", "name the industry branch", "G-SCALE", field="branch")
         try:
             grade = validate_grade(branch, ev.grade or "", book.branches)
         except LedgerError as exc:
             return exc
+        book.checked = (ev, branch, grade)           # _rated reads them back instead of resolving them again
         here = (_line_spec(branch, book.facility) if book.branches is None
                 else _spec(branch, book.facility, book.branches))[3]
         if not here:
@@ -306,12 +305,15 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
             return _refuse("A+级由生态环境部从A级企业中遴选，不能直接评定（请用 aplus_selected）",
                            "A+ is selected by MEE from A enterprises, not rated (use aplus_selected)", "G-APLUS",
                            field="grade")
-        same_branch = [ln for ln in targets if ln.branch == branch]
-        if ev.site is None and len(same_branch) > 1:
+        if ev.site is None and len(book.lines) > 1 and sum(ln.industry == ev.industry and ln.branch == branch
+                                                           for ln in book.lines.values()) > 1:
             return _refuse("该行业有多个分别评级的厂区，请指明排污许可证编号",
                            "this industry has separately rated sites: name the permit number", "G-SITE",
                            field="site")
+        if not book.restrictions:
+            return None                      # no ban, no bar
         return _ban_refusal(book, day) or _bar_refusal(book, day, grade)
+    targets = book.targets(ev)
     if ev.industry is not None and not targets:
         return _refuse(f"未登记该行业：{ev.industry}", f"industry {ev.industry!r} is not registered", "G-MULTI",
                        field="industry")
@@ -377,8 +379,12 @@ def _refusal(book: _Book, ev: GradeEvent) -> LedgerError | None:
 # ---- effects: one function per event kind; what a rule does is read from its catalogue entry ----
 
 def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
-    checked = book.checked_branch
-    branch = checked[1] if checked is not None and checked[0] is ev else _rated_branch(book, ev)
+    checked = book.checked
+    if checked is not None and checked[0] is ev:
+        branch, grade = checked[1], checked[2]
+    else:
+        branch = _rated_branch(book, ev)
+        grade = validate_grade(branch, ev.grade, book.branches)
     found, any_rated, managed_low = [], False, False
     for ln in book.lines.values():
         if ln.industry == ev.industry and ln.branch == branch and (ev.site is None or ln.site == ev.site):
@@ -389,21 +395,22 @@ def _rated(book: _Book, ev: GradeEvent, day: date) -> None:
     # the grade held by the ratings, where a sanction or rectification manages a line below it (regaining)
     held_before = book.overall(day, [ln.held() for ln in book.lines.values()]) if managed_low else before
     line = found[0] if len(found) == 1 else book.add_line(ev.industry, branch, ev.site, day)
-    grade = validate_grade(branch, ev.grade, book.branches)
     boosted, base_before = (line.managed(day), line.base()) if line.higher else (None, None)
     line.rated, line.rated_on, line.sanctioned, line.rectifying = grade, day, False, False
     after = book.overall(day)
-    reading = book.rules.reading(day)
+    law = book.rules.at(day)
+    reading = law.reading
     if boosted is not None and boosted != base_before and reading.rank(grade) >= reading.rank(boosted):
         _end_provisional(book, line, day)   # 正式晋级: the rating reached the managed grade (HB-WT-1a)
     rose = reading.rank(after) > reading.rank(before)
-    regain_rule = book.rules.one("upgrade", day) if rose else None
+    # regaining (rule upgrade) is possible only where a sanction or rectification managed a line below its rating
+    regain_rule = law.one("upgrade") if rose and managed_low else None
     regained = (regain_rule is not None and not regain_rule.regain_is_upgrade
                 and reading.rank(after) <= reading.rank(held_before))
     upgraded = rose and not regained and (book.options.upgrade_from_unrated or any_rated)
     if upgraded:
         book.upgrades.append(Upgrade(line.industry, line.branch, before if any_rated else None, after, day, ev.ref))
-    limit = book.rules.one("application_limit", day)
+    limit = law.one("application_limit")
     if limit is not None:
         book.restrictions.append(Restriction("one_application_per_year", _reason(limit), limit.refs[0], day,
                                              book.rules.until(limit.period, day)))
@@ -619,22 +626,25 @@ _EFFECTS = {"rated": _rated, "aplus_selected": _aplus, "downgraded": _downgraded
 
 
 def _order(events: Iterable[GradeEvent]) -> list[GradeEvent]:
-    """Events by (effective, seq), input order breaking ties; an unstored event (seq None) after stored ones."""
-    if not isinstance(events, (list, tuple)):
-        events = list(events)
-    if len(events) < 2:
-        return list(events)
-    indexed = list(enumerate(events))
-    indexed.sort(key=lambda p: (p[1].effective, p[1].seq is None, p[1].seq or 0, p[0]))
-    return [e for _, e in indexed]
+    """Events by (effective, seq), input order breaking ties (a stable sort); an unstored event (seq None) after
+    stored ones."""
+    events = list(events)
+    if len(events) > 1:
+        events.sort(key=_ledger_order)
+    return events
 
 
-def _run(book: _Book, registrations, events: Iterable[GradeEvent], as_of: date) -> None:
+def _ledger_order(ev: GradeEvent) -> tuple:
+    return ev.effective, ev.seq is None, ev.seq or 0
+
+
+def _run(book: _Book, registrations, ordered: list[GradeEvent], as_of: date) -> None:
+    """Fold registrations, then the events (in ledger order, `_order`) effective on or before `as_of`."""
     for reg in registrations:
-        industry, branch, site = (tuple(reg) + (None,))[:3]
+        industry, branch, site = (*reg, None)[:3]
         if (industry, branch, site) not in book.lines:
             book.add_line(industry, branch, site)
-    for ev in _order(events):
+    for ev in ordered:
         if ev.effective > as_of:
             break
         refusal = _refusal(book, ev)
@@ -642,13 +652,6 @@ def _run(book: _Book, registrations, events: Iterable[GradeEvent], as_of: date) 
             book.note(ev, _t(f"未生效：{refusal.message.zh}", f"no effect: {refusal.message.en}"), refusal.ref)
         else:
             _EFFECTS[ev.kind](book, ev, ev.effective)
-
-
-def _review_due(book: _Book, ln: _Line) -> date | None:
-    if ln.rated_on is None or ln.status() != "rated":
-        return None
-    rule = book.rules.review(ln.rated, ln.rated_on)   # G-REVIEW: national 三(六) 5 years; Shaoxing 三(四) yearly
-    return book.rules.until(rule.period, ln.rated_on) if rule is not None else None
 
 
 def _guarantee(book: _Book, as_of: date, rows) -> list[Restriction]:
@@ -670,24 +673,36 @@ def _guarantee(book: _Book, as_of: date, rows) -> list[Restriction]:
                         rule.refs[0], as_of, None)]
 
 
-def _state(book: _Book, *, uscc, name, division, facility_division, as_of, facts) -> EnterpriseState:
-    lines = list(book.lines.values())
-    rows = tuple(IndustryGrade(ln.industry, ln.branch, ln.scale, ln.managed(as_of), ln.rated, ln.rated_on,
-                               ln.status(), _review_due(book, ln), ln.site) for ln in lines)
+def _state(book: _Book, uscc, name, division, facility_division, as_of, facts) -> EnterpriseState:
+    rows = []
+    for ln in book.lines.values():
+        status = ln.status()
+        # G-REVIEW: national 三(六) 5 years from the rating; Shaoxing 三(四) yearly
+        due = book.rules.review_due(ln.rated, ln.rated_on) if status == "rated" and ln.rated_on else None
+        rows.append(IndustryGrade(ln.industry, ln.branch, ln.scale, ln.managed(as_of), ln.rated, ln.rated_on,
+                                  status, due, ln.site))
+    rows = tuple(rows)
     if len(rows) == 1:
-        overall, rated = rows[0].grade, rows[0].rated_grade
+        overall, rated, status = rows[0].grade, rows[0].rated_grade, rows[0].status
     else:
         overall = book.overall(as_of, [r.grade for r in rows])
         rated = book.overall(as_of, [r.rated_grade for r in rows]) if rows else None
-    status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
+        status = max((r.status for r in rows), key=SEVERITY.__getitem__, default="unrated")
     dues = [r.review_due for r in rows if r.review_due]
-    restrictions = sorted(book.active(as_of), key=lambda r: (r.since, r.kind)) + _guarantee(book, as_of, rows)
+    restrictions = tuple(sorted(book.active(as_of), key=_SINCE_KIND)) if book.restrictions else ()
+    if book.facts:
+        restrictions += tuple(_guarantee(book, as_of, rows))
     return EnterpriseState(
         uscc=uscc, name=name, division=division, facility_division=facility_division, as_of=as_of,
         overall_grade=overall, rated_grade=rated, status=status,
-        industries=rows, restrictions=tuple(restrictions),
+        industries=rows, restrictions=restrictions,
         upgrades=tuple(book.upgrades), review_due=min(dues) if dues else None, history=tuple(book.history),
-        facts=MappingProxyType(dict(facts or {})))
+        facts=_proxy(facts))
+
+
+def _proxy(facts: Mapping | None) -> Mapping:
+    """A read-only copy of the facts (the one empty mapping when there are none)."""
+    return MappingProxyType(dict(facts)) if facts else _EMPTY
 
 
 def fold(*, uscc: str | None, name: str | None, division: str | None, facility_division: str | None,
@@ -696,30 +711,57 @@ def fold(*, uscc: str | None, name: str | None, division: str | None, facility_d
          with_history: bool = True) -> EnterpriseState:
     """Derive the grade state at `as_of` from registrations and the events effective on or before it."""
     division, facility_division = _where(uscc, division, facility_division)
-    book = _Book(facility_division, options or _DEFAULT_OPTIONS, branches, with_history, facts)
-    _run(book, registrations, events, as_of)
-    return _state(book, uscc=uscc, name=name, division=division, facility_division=facility_division,
-                  as_of=as_of, facts=facts)
+    return _fold(uscc, name, division, facility_division, registrations, _order(events), as_of, facts,
+                 options or _DEFAULT_OPTIONS, branches, with_history)
+
+
+def _fold(uscc, name, division, facility_division, registrations, ordered: list[GradeEvent], as_of: date, facts,
+          options: LedgerOptions, branches, with_history: bool) -> EnterpriseState:
+    """`fold` with the divisions resolved (`_where`) and the events in ledger order (`_order`)."""
+    book = _Book(facility_division, options, branches, with_history, facts)
+    _run(book, registrations, ordered, as_of)
+    return _state(book, uscc, name, division, facility_division, as_of, facts)
+
+
+class Around(NamedTuple):
+    """What one stored event did, all on its effective day (the change feed's figures, contract 1.1)."""
+    before: str | None               # the managed overall grade just before the event
+    after: str | None                # the managed overall grade right after it
+    line: str | None                 # the managed grade of the event's own line after it (None: it names none)
 
 
 def grades_around(*, uscc: str | None, division: str | None, facility_division: str | None, registrations: Iterable,
                   events: Iterable[GradeEvent], seq: int, facts: Mapping | None = None,
-                  options: LedgerOptions | None = None) -> tuple[str | None, str | None]:
-    """The enterprise's managed overall grade just before and right after the stored event `seq` (change feed).
+                  options: LedgerOptions | None = None, memo: dict | None = None) -> Around:
+    """The enterprise's managed overall grade just before and right after the stored event `seq`, and its line's.
 
-    Both are taken on the event's effective day, with the events ordered as the ledger orders them."""
+    All are taken on the event's effective day, with the events ordered as the ledger orders them (those after
+    the event in that order play no part). `memo`, a dict the caller keeps across calls, answers once the
+    enterprises that read the same through every rule (the key of `fold_many`)."""
     events = _order(events)
-    target = next((e for e in events if e.seq == seq), None)
-    if target is None:
+    index = next((i for i, e in enumerate(events) if e.seq == seq), None)
+    if index is None:
         raise KeyError(seq)
+    target, day = events[index], events[index].effective
     division, facility_division = _where(uscc, division, facility_division)
-    index = events.index(target)
-    out = []
-    for upto in (events[:index], events[:index + 1]):
-        book = _Book(facility_division, options or _DEFAULT_OPTIONS, None, False, facts)
-        _run(book, registrations, upto, target.effective)
-        out.append(book.overall(target.effective, [ln.managed(target.effective) for ln in book.lines.values()]))
-    return out[0], out[1]
+    options = options or _DEFAULT_OPTIONS
+    key = None
+    if memo is not None:
+        key = (catalogue_chain(facility_division), tuple(map(tuple, registrations)),
+               _event_shape(events[:index + 1]), _facts_shape(facts), options)
+        if key in memo:
+            return memo[key]
+    book = _Book(facility_division, options, None, False, facts)
+    _run(book, registrations, events[:index], day)
+    before = book.overall(day, [ln.managed(day) for ln in book.lines.values()])
+    _run(book, (), [target], day)
+    after = book.overall(day, [ln.managed(day) for ln in book.lines.values()])
+    line = next((ln.managed(day) for ln in book.lines.values() if target.branch and ln.branch == target.branch
+                 and (ln.site or None) == (target.site or None)), None)
+    out = Around(before, after, line)
+    if key is not None:
+        memo[key] = out
+    return out
 
 
 def _where(uscc: str | None, division: str | None, facility_division: str | None) -> tuple[str, str]:
@@ -728,20 +770,20 @@ def _where(uscc: str | None, division: str | None, facility_division: str | None
     return division, facility_division or division
 
 
-def _shape(ent: Enterprise) -> tuple:
-    """What the rules read of an enterprise without events: its jurisdiction chain and registrations."""
-    return catalogue_chain(_where(ent.uscc, ent.division, ent.facility_division)[1]), tuple(map(tuple, ent.registrations))
+_EVENT_READ = attrgetter("kind", "effective", "industry", "branch", "grade", "ref", "violation", "site", "until",
+                         "rectification_passed")
 
 
-def _event_shape(events) -> tuple:
-    """What the rules read of an event sequence, in the order they read it (seq and notes aside)."""
-    return tuple((v.kind, v.effective, v.industry, v.branch, v.grade, v.ref, v.violation, v.site, v.until,
-                  v.rectification_passed) for v in _order(events))
+def _event_shape(ordered: list[GradeEvent]) -> tuple:
+    """What the rules read of an event sequence in ledger order (seq and notes aside)."""
+    return tuple(map(_EVENT_READ, ordered))
 
 
 def _facts_shape(facts) -> tuple | None:
+    if not facts:
+        return ()
     try:
-        return tuple(sorted((facts or {}).items()))
+        return tuple(sorted(facts.items()))
     except TypeError:
         return None
 
@@ -761,22 +803,23 @@ def fold_many(enterprises: Iterable[Enterprise], events: Iterable[tuple[str, Gra
     done: dict[tuple, EnterpriseState] = {}
     out = []
     for e in enterprises:
-        evs = by_uscc.get(e.uscc, ())
-        key = _shape(e) + (_event_shape(evs), _facts_shape(e.facts)) if (not evs or not with_history) else None
+        evs = _order(by_uscc.get(e.uscc, ()))
+        division, facility = _where(e.uscc, e.division, e.facility_division)
+        # what the rules read: the jurisdictions of the facility, the registrations, the events and the facts
+        key = ((catalogue_chain(facility), tuple(map(tuple, e.registrations)), _event_shape(evs),
+                _facts_shape(e.facts)) if (not evs or not with_history) else None)
         seen = done.get(key) if key is not None else None
         if seen is None:
-            state = fold(uscc=e.uscc, name=e.name, division=e.division, facility_division=e.facility_division,
-                         registrations=e.registrations, events=evs, as_of=as_of, facts=e.facts, options=options,
-                         with_history=with_history)
+            state = _fold(e.uscc, e.name, division, facility, e.registrations, evs, as_of, e.facts, options, None,
+                          with_history)
             if key is not None:
                 done[key] = state
         else:
-            division, facility = _where(e.uscc, e.division, e.facility_division)
             state = EnterpriseState(
                 uscc=e.uscc, name=e.name, division=division, facility_division=facility, as_of=as_of,
                 overall_grade=seen.overall_grade, rated_grade=seen.rated_grade, status=seen.status,
                 industries=seen.industries, restrictions=seen.restrictions, upgrades=seen.upgrades,
-                review_due=seen.review_due, history=(), facts=MappingProxyType(dict(e.facts or {})))
+                review_due=seen.review_due, history=(), facts=_proxy(e.facts))
         out.append(state)
     return out
 

@@ -87,6 +87,62 @@ class Reading:
         return min(graded, key=self._keys.__getitem__)
 
 
+class Law:
+    """The grading rules in force for one facility on the days of one epoch (a stretch between two days on
+    which a rule's window opens or closes): each question about them is answered once and kept."""
+    __slots__ = ("_answers", "active", "review_periods")
+
+    def __init__(self, active: tuple[GradingRule, ...]):
+        self.active = active                  # deepest jurisdiction first
+        # G-REVIEW: the review period of each rated grade, from the deepest review_period rule that lists it
+        self.review_periods: dict[str, Mapping[str, Any]] = {}
+        for r in active:
+            if r.kind == "review_period":
+                for grade in r.grades:
+                    self.review_periods.setdefault(grade, r.period)
+        self._answers: dict = {}
+
+    def one(self, kind: str) -> GradingRule | None:
+        """The applicable rule of a kind (the deepest jurisdiction's)."""
+        try:
+            return self._answers[kind]
+        except KeyError:
+            got = self._answers[kind] = next((r for r in self.active if r.kind == kind), None)
+            return got
+
+    def on_event(self, event: str, violation: str | None) -> tuple[GradingRule, ...]:
+        """Event-triggered rules (sanction, bar, downgrade, repeat) of the deepest jurisdiction that has any."""
+        key = ("on_event", event, violation)
+        try:
+            return self._answers[key]
+        except KeyError:
+            hits = [r for r in self.active if r.kind in EVENT_KINDS and _triggers(r, event, violation)]
+            got = self._answers[key] = tuple(r for r in hits if r.jurisdiction == hits[0].jurisdiction)
+            return got
+
+    @property
+    def overall_method(self) -> str:
+        """How the overall grade is taken (rule overall_grade): "lowest", or the parameter that says how."""
+        try:
+            return self._answers["overall_method"]
+        except KeyError:
+            rule = self.one("overall_grade")
+            got = self._answers["overall_method"] = "lowest" if rule is None else rule.method
+            return got
+
+    @property
+    def reading(self) -> Reading:
+        """The 引领 mapping and B- reading in force."""
+        try:
+            return self._answers["reading"]
+        except KeyError:
+            lm, bm = self.one("leading_map"), self.one("b_minus")
+            got = self._answers["reading"] = Reading(LeadingMap(lm.leading, lm.non_leading) if lm else LeadingMap(),
+                                                     bool(bm and bm.counts_as_b),
+                                                     tuple(r.refs[0] for r in (lm, bm) if r is not None))
+            return got
+
+
 class FacilityRules:
     """The catalogue's grading rules for one facility division, drafts included or not."""
 
@@ -98,8 +154,8 @@ class FacilityRules:
         self.rules = sorted((r for r in policies.RULES if r.jurisdiction in depth
                              and (include_drafts or r.status != "draft")),
                             key=lambda r: -depth[r.jurisdiction])          # deepest first
-        # The rules in force change only on the days a window opens or closes: answers are kept per stretch
-        # between two such days ("epoch"), so a fold asks each question once.
+        # The rules in force change only on the days a window opens or closes: the Law of each stretch between
+        # two such days ("epoch") is built once, so a fold asks each question once.
         bounds = set()
         for r in self.rules:
             bounds.add(r.window.start)
@@ -107,48 +163,37 @@ class FacilityRules:
             if r.window_end is not None:
                 bounds.add(param_value(r.window_end, r.window.start or date.min, self.overrides) + ONE_DAY)
         self._bounds = sorted(b for b in bounds if b is not None)
-        self._epochs: dict[int, dict] = {}
-        self._last_day: date | None = None
-        self._last: dict = {}
+        self._epochs: dict[int, Law] = {}
+        self._last: tuple[date | None, Law | None] = (None, None)
 
-    def _epoch(self, day: date) -> dict:
-        if day == self._last_day:
-            return self._last
+    def at(self, day: date) -> Law:
+        """The rules in force on `day`."""
+        last = self._last                     # (day, Law), one attribute: threads share these objects
+        if last[0] == day:
+            return last[1]
         e = bisect_right(self._bounds, day)
         got = self._epochs.get(e)
         if got is None:
-            active = tuple(r for r in self.rules if rule_window_contains(r, day, self.overrides))
-            got = self._epochs[e] = {"active": active}
-        self._last_day, self._last = day, got
+            got = self._epochs[e] = Law(tuple(r for r in self.rules if rule_window_contains(r, day, self.overrides)))
+        self._last = (day, got)
         return got
 
     def active(self, day: date) -> tuple[GradingRule, ...]:
         """Rules in force on `day`, deepest jurisdiction first."""
-        return self._epoch(day)["active"]
+        return self.at(day).active
 
     def one(self, kind: str, day: date) -> GradingRule | None:
-        """The applicable rule of a kind (the deepest jurisdiction's)."""
-        epoch = self._epoch(day)
-        try:
-            return epoch[kind]
-        except KeyError:
-            got = epoch[kind] = next((r for r in epoch["active"] if r.kind == kind), None)
-            return got
+        """The applicable rule of a kind on `day` (the deepest jurisdiction's)."""
+        return self.at(day).one(kind)
 
     def on_event(self, event: str, violation: str | None, day: date) -> list[GradingRule]:
         """Event-triggered rules (sanction, bar, downgrade, repeat) of the deepest jurisdiction that has any."""
-        hits = [r for r in self.active(day) if r.kind in EVENT_KINDS and _triggers(r, event, violation)]
-        if not hits:
-            return []
-        deepest = hits[0].jurisdiction
-        return [r for r in hits if r.jurisdiction == deepest]
+        return list(self.at(day).on_event(event, violation))
 
-    def review(self, grade: str, day: date) -> GradingRule | None:
-        """The review-period rule for a rated grade (the deepest that lists it)."""
-        epoch, key = self._epoch(day), "review:" + grade
-        if key not in epoch:
-            epoch[key] = next((r for r in epoch["active"] if r.kind == "review_period" and grade in r.grades), None)
-        return epoch[key]
+    def review_due(self, grade: str, day: date) -> date | None:
+        """When a grade rated on `day` is due for review (rule review_period), None if it never is."""
+        period = self.at(day).review_periods.get(grade)
+        return self.until(period, day) if period is not None else None
 
     def param(self, name: str, day: date) -> Any:
         """A parameter's value on `day` (the facility's overrides first)."""
@@ -156,14 +201,7 @@ class FacilityRules:
 
     def reading(self, day: date) -> Reading:
         """The 引领 mapping and B- reading in force for this facility."""
-        epoch = self._epoch(day)
-        got = epoch.get("reading")
-        if got is None:
-            lm, bm = self.one("leading_map", day), self.one("b_minus", day)
-            got = epoch["reading"] = Reading(LeadingMap(lm.leading, lm.non_leading) if lm else LeadingMap(),
-                                             bool(bm and bm.counts_as_b),
-                                             tuple(r.refs[0] for r in (lm, bm) if r is not None))
-        return got
+        return self.at(day).reading
 
     def until(self, period: Mapping[str, Any], day: date) -> date | None:
         """End (exclusive) of a period that starts on `day`; None for a period of 0 years."""

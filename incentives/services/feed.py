@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from sqlalchemy import false, func, or_
 from sqlmodel import Session, select
@@ -30,43 +29,6 @@ from incentives.state import GradeEvent
 from .serialize import event_dict
 
 CHUNK = 500
-
-
-@dataclass(frozen=True, slots=True)
-class FeedGrades:
-    grade: str | None
-    previous_grade: str | None
-    line_grade: str | None
-
-
-def _shape(ev: GradeEvent) -> tuple:
-    return (ev.kind, ev.effective, ev.industry, ev.branch, ev.grade, ev.ref, ev.violation, ev.site, ev.until,
-            ev.rectification_passed)
-
-
-def grades_around(*, ent, registrations: Sequence[ledger.Registration], prior: Sequence[GradeEvent],
-                  event: GradeEvent, memo: dict | None = None) -> FeedGrades:
-    """What `event` did: the managed overall grade after and before it (ledger folds at its effective date).
-
-    The one place that derives the feed's figures: when the ledger offers its own "grade after an event",
-    only this body changes.
-    """
-    key = (ent.division, ent.facility_division, tuple(registrations), tuple(map(_shape, prior)), _shape(event))
-    if memo is not None and key in memo:
-        return memo[key]
-
-    def fold(events):
-        return ledger.fold(uscc=ent.uscc, name=ent.name, division=ent.division,
-                           facility_division=ent.facility_division, registrations=registrations, events=events,
-                           as_of=event.effective, facts=ent.facts, with_history=False)
-    after = fold([*prior, event])
-    before = fold(prior) if prior else None
-    line = next((i.grade for i in after.industries
-                 if event.branch and i.branch == event.branch and (i.site or None) == (event.site or None)), None)
-    out = FeedGrades(after.overall_grade, before.overall_grade if before else None, line)
-    if memo is not None:
-        memo[key] = out
-    return out
 
 
 _EVENT_COLUMNS = (GradeEventRow.seq, GradeEventRow.uscc, GradeEventRow.kind, GradeEventRow.effective,
@@ -117,10 +79,14 @@ def record(session: Session, rows: Iterable) -> int:
             ent, evs = ents[uscc], events[uscc]
             for i, ev in enumerate(evs):
                 if ev.seq in wanted[uscc]:
-                    g = grades_around(ent=ent, registrations=regs[uscc], prior=evs[:i], event=ev, memo=memo)
+                    # what the event did, knowing the events committed up to it (stored_events: seq order)
+                    g = ledger.grades_around(uscc=uscc, division=ent.division, facility_division=ent.facility_division,
+                                             registrations=regs[uscc], events=evs[:i + 1], seq=ev.seq,
+                                             facts=ent.facts, memo=memo)
                     feed_rows.append({"seq": ev.seq, "uscc": uscc, "kind": ev.kind, "division": ent.division,
-                                      "facility_division": ent.facility_division, "grade": g.grade,
-                                      "previous_grade": g.previous_grade, "line_grade": g.line_grade})
+                                      "facility_division": ent.facility_division, "grade": g.after,
+                                      # null for an enterprise's first event: nothing was known of it before
+                                      "previous_grade": g.before if i else None, "line_grade": g.line})
         bulk_insert(session.connection(), FeedGrade.__table__, feed_rows)
         written += len(feed_rows)
     if written:
