@@ -78,7 +78,7 @@ def keys_create(role, label, uscc, divisions):
             for e in exc.errors:
                 click.echo(f"{e.get('field')}: {e.get('message')}", err=True)
             sys.exit(2)
-    click.echo(f"id:  {row.id}\nkey: {key}")
+        click.echo(f"id:  {row.id}\nkey: {key}")
 
 
 def _today():

@@ -17,9 +17,6 @@ from ..schemas import Division, Uscc
 blp = Blueprint("keys", __name__, url_prefix="/api/v1/keys", description="API keys (admin)")
 
 
-BOUND_TO_DIVISIONS = ("regulator", "tax_bureau")
-
-
 class KeyCreate(ma.Schema):
     """A key's binding depends on its role: an enterprise key names its uscc (and only it has one), a
     regulator's or tax bureau's its divisions (one or more); a bank's and an admin's need neither."""
@@ -30,20 +27,12 @@ class KeyCreate(ma.Schema):
 
     OPENAPI_EXTRA: ClassVar[dict] = {"oneOf": [
         {"properties": {"role": {"const": "enterprise"}, "uscc": {"type": "string"}}, "required": ["uscc"]},
-        {"properties": {"role": {"enum": list(BOUND_TO_DIVISIONS)}, "divisions": {"minItems": 1},
+        {"properties": {"role": {"enum": list(keys.BOUND_TO_DIVISIONS)}, "divisions": {"minItems": 1},
                         "uscc": {"type": "null"}}, "required": ["divisions"]},
-        {"properties": {"role": {"enum": [r for r in ROLES[1:] if r != "enterprise" and r not in BOUND_TO_DIVISIONS]},
+        {"properties": {"role": {"enum": [r for r in ROLES[1:] if r != "enterprise" and r not in keys.BOUND_TO_DIVISIONS]},
                         "uscc": {"type": "null"}}},
     ]}
-
-    @ma.validates_schema
-    def _binding_of_role(self, data, **kwargs):
-        if data.get("role") == "enterprise" and not data.get("uscc"):
-            raise ma.ValidationError("an enterprise key is bound to one uscc", "uscc")
-        if data.get("role") in BOUND_TO_DIVISIONS and not data.get("divisions"):
-            raise ma.ValidationError("a regulator or tax-bureau key is bound to divisions", "divisions")
-        if data.get("role") != "enterprise" and data.get("uscc"):
-            raise ma.ValidationError("only an enterprise key is bound to a uscc", "uscc")
+    # the binding rules themselves are the key service's (incentives.services.keys.create), for the CLI too
 
 
 class KeyCreated(ma.Schema):

@@ -14,6 +14,8 @@ from incentives.access import ROLES, Caller
 from incentives.db import ApiKey, utcnow
 from incentives.errors import Invalid, NotFound
 
+BOUND_TO_DIVISIONS = ("regulator", "tax_bureau")   # keys that see the enterprises of their divisions
+
 
 def hash_key(key: str) -> str:
     """The stored form of a key."""
@@ -34,7 +36,9 @@ def create(*, session: Session, role: str, label: str = "", uscc: str | None = N
                 uscc = uscc_mod.normalize(uscc)
             except uscc_mod.InvalidUscc as exc:
                 errors.append({"field": "uscc", "message": str(exc)})
-    if role in ("regulator", "tax_bureau") and not divisions:
+    elif uscc:
+        errors.append({"field": "uscc", "message": "only an enterprise key is bound to a uscc"})
+    if role in BOUND_TO_DIVISIONS and not divisions:
         errors.append({"field": "divisions", "message": "a regulator or tax-bureau key is bound to divisions"})
     for i, d in enumerate(divisions or []):
         if not (isinstance(d, str) and len(d) == 6 and d.isdigit()):
@@ -43,7 +47,7 @@ def create(*, session: Session, role: str, label: str = "", uscc: str | None = N
         raise Invalid("the key cannot be created", errors)
     key = "gis_" + secrets.token_urlsafe(32)
     row = ApiKey(id=uuid.uuid4().hex[:16], key_hash=hash_key(key), role=role, label=label,
-                 uscc=uscc if role == "enterprise" else None, divisions=list(divisions or []))
+                 uscc=uscc, divisions=list(divisions or []))
     session.add(row)
     session.commit()
     return row, key

@@ -53,3 +53,16 @@ def test_a_keys_binding_is_the_one_its_role_needs(client, admin):
     for body in [{"role": "enterprise", "uscc": uscc}, {"role": "tax_bureau", "divisions": ["500000"]},
                  {"role": "bank"}, {"role": "admin", "uscc": None}]:
         assert client.post("/api/v1/keys", json=body, headers=admin).status_code == 201, body
+
+
+def test_the_command_line_applies_the_same_binding_rules(database_url, monkeypatch):
+    """`gis keys create` goes through the key service like POST /keys: a bank key with a uscc is refused."""
+    from click.testing import CliRunner
+
+    from api.cli import main
+    monkeypatch.setenv("GIS_DATABASE_URL", database_url)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["keys", "create", "--role", "bank", "--uscc", "91500112MA5U0AB192"])
+    assert refused.exit_code == 2 and "only an enterprise key is bound to a uscc" in refused.output
+    created = runner.invoke(main, ["keys", "create", "--role", "bank"])
+    assert created.exit_code == 0 and "key: gis_" in created.output
