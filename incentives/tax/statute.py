@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import policies
+
 from ..explain import Text
 from ..periods import Window
 
@@ -58,7 +60,6 @@ class PendingMeasure:
     refs: tuple[str, ...]
     jurisdiction: str
     document: str
-    version: str
     clause: str
     status: str
     window: Window
@@ -67,14 +68,17 @@ class PendingMeasure:
     reason: Text
 
 
-VOCS_PILOT = PendingMeasure(
-    measure_id="national.env_tax_vocs_pilot", refs=("LAW-27",), jurisdiction="000000", document=DOCUMENT,
-    version="2025-10-28", clause="第二十七条", status="pending", window=Window(date(2025, 10, 28), None), rate=None,
-    title=Text("挥发性有机物环境保护税试点（待国务院规定）", "VOCs environmental-tax pilot (pending State Council rules)"),
-    reason=Text("挥发性有机物（附表二所列18项以外）暂不征税：环境保护税法第二十七条（2025年10月28日修正）规定由国务院开展试点，"
-                "试点范围和税额幅度尚未公布",
-                "VOCs outside the items of 附表二 are not (yet) taxed: 环境保护税法 第二十七条 (amended 2025-10-28) "
-                "has the State Council run a pilot whose scope and rates are not yet published"))
+def _pending(measure_id: str) -> PendingMeasure:
+    """A pending measure as the catalogue lists it (one definition: policies/000000-national/env_tax.yaml)."""
+    [p] = policies.BY_ID[measure_id]
+    if p.status != "pending" or p.quantity is not None:
+        raise ValueError(f"{measure_id} is listed as {p.status}, not a pending measure with no rate")
+    return PendingMeasure(measure_id=p.policy_id, refs=tuple(p.refs), jurisdiction=p.jurisdiction,
+                          document=p.source.document, clause=p.source.clause, status=p.status, window=p.window,
+                          rate=None, title=p.title, reason=p.unquantified)
+
+
+VOCS_PILOT = _pending("national.env_tax_vocs_pilot")     # LAW-27: VOCs outside 附表二 are not taxed yet
 PENDING: tuple[PendingMeasure, ...] = (VOCS_PILOT,)
 
 # Names and HJ 212 codes of VOCs measured as a whole (not an item of 附表二): 非甲烷总烃 a24088 and
