@@ -2,7 +2,8 @@
 
 Enterprises are read through a server-side cursor (`yield_per`) in uscc order, a chunk at a time; each
 chunk's registrations and events are read with it and folded by the ledger's bulk path (`fold_many`, the
-same rules as a single grade read). Rows go out as they are made: CSV (UTF-8 with BOM), JSON, or XLSX
+same rules as a single grade read), all in one read transaction (REPEATABLE READ on PostgreSQL), so the
+snapshot is one state of the ledger. Rows go out as they are made: CSV (UTF-8 with BOM), JSON, or XLSX
 written by openpyxl in write-only mode to a temporary file that is then sent in pieces. Memory does not
 grow with the number of enterprises.
 """
@@ -51,6 +52,10 @@ def grade_rows(session: Session, division: str, as_of: dt.date, chunk: int = CHU
     """Grade objects (no history) of every enterprise registered, or with its facility, in the division
     (drafts' grading rules only with `include_drafts`)."""
     options = drafts_options(include_drafts)
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        # every chunk reads the same state of the ledger: an event committed while the snapshot streams is
+        # in none of it (SQLite: the session's read transaction already is one snapshot)
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     prefix = division_prefix(division)
     inside = or_(Enterprise.division.startswith(prefix), Enterprise.facility_division.startswith(prefix))
     stream = session.exec(select(Enterprise.uscc, Enterprise.name, Enterprise.division, Enterprise.facility_division,

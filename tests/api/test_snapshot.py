@@ -137,3 +137,24 @@ def test_who_may_take_a_snapshot(client, admin, key_for):
     assert [e["uscc"] for e in mine["enterprises"]] == [CQ]
     everyone = json.loads(take(client, "/api/v1/grades/snapshot?division=000000", key_for("bank"))[1])
     assert sorted(e["uscc"] for e in everyone["enterprises"]) == sorted([CQ, HN])
+
+
+def test_a_snapshot_reads_one_state_of_the_ledger_while_it_streams(app, client, admin, sample_division):
+    """An event committed while a snapshot streams is in every chunk or in none (one REPEATABLE READ
+    transaction on PostgreSQL; SQLite's read transaction already is one)."""
+    from api.schemas import today_in_shanghai
+    today, last = today_in_shanghai(), sample_division[-1]
+    with Session(app.extensions["gis_engine"]) as session:
+        before = {r["uscc"]: r for r in snapshot.grade_rows(session, "640000", today)}
+    assert before[last]["status"] != "unrated"
+    with Session(app.extensions["gis_engine"]) as session:
+        rows = snapshot.grade_rows(session, "640000", today, chunk=7)
+        first = next(rows)                                   # the first chunk is read; the stream goes on
+        r = client.post(f"/api/v1/enterprises/{last}/events", headers=admin,
+                        json={"kind": "cancelled", "effective": today.isoformat(), "ref": "G-UNRATED"})
+        assert r.status_code == 201, r.get_json()
+        streamed = {first["uscc"]: first} | {row["uscc"]: row for row in rows}
+    assert streamed == before
+    with Session(app.extensions["gis_engine"]) as session:
+        after = {r["uscc"]: r for r in snapshot.grade_rows(session, "640000", today)}
+    assert after[last]["status"] == "unrated"                # the next snapshot has the event
