@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -124,17 +125,23 @@ def _json_table(records: list[dict]) -> pd.DataFrame:
         if isinstance(v, float):
             return repr(v)  # shortest repr: the decimal the client wrote, not binary noise
         return str(v).strip()
-    def column(name):
-        values = [r.get(name) for r in records]
+    def column(name) -> np.ndarray:
+        try:
+            values = list(map(itemgetter(name), records))
+        except KeyError:  # some records lack it: blank there
+            values = [r.get(name) for r in records]
         kinds = set(map(type, values))
         if kinds <= {str}:
-            return [v.strip() for v in values]
-        if kinds <= {type(None)}:
-            return [""] * len(values)
-        return [text(v) for v in values]
+            values = [v.strip() for v in values]
+        elif kinds <= {type(None)}:
+            values = [""] * len(values)
+        else:
+            values = [text(v) for v in values]
+        return np.asarray(values, dtype=object)
     present = set().union(*map(dict.keys, records)) if records else set()
     # Columns no record has are left out: parse_records treats an absent column as all blank.
-    frame = pd.DataFrame({name: column(name) for name in FIELDS if name in present}, dtype=object)
+    # The arrays are new: the frame takes them as they are (pandas' copy of a list column costs more)
+    frame = pd.DataFrame({name: column(name) for name in FIELDS if name in present}, dtype=object, copy=False)
     frame[ROW] = np.arange(len(records), dtype=np.int64)
     return frame
 
