@@ -186,7 +186,7 @@ _YEAR = re.compile(r"^\s*(\d{4})")
 
 
 _PLAIN_SMALL = re.compile(r"^-?\d{1,12}(\.\d*)?$")
-_PLAIN_SMALL_LINE = re.compile(r"^-?\d{1,12}(?:\.\d*)?$", re.MULTILINE)
+_PLAIN_SMALL_LINES = re.compile(r"(?:-?\d{1,12}(?:\.\d*)?\n)*+-?\d{1,12}(?:\.\d*)?")  # one value a line
 
 
 def _all_plain_small(texts) -> bool:
@@ -197,7 +197,7 @@ def _all_plain_small(texts) -> bool:
     if not all(type(t) is str for t in given) or max(map(len, given)) > NUMBER_MAX_CHARS:
         return False
     joined = "\n".join(given)
-    return joined.count("\n") == len(given) - 1 and len(_PLAIN_SMALL_LINE.findall(joined)) == len(given)
+    return joined.count("\n") == len(given) - 1 and _PLAIN_SMALL_LINES.fullmatch(joined) is not None
 
 
 def _out_of_range(text: str) -> bool:
