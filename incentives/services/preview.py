@@ -20,7 +20,7 @@ from incentives.state import GradeEvent
 
 from . import emergency, registry
 from .benefits import context
-from .evaluations import benefit, evaluation, plain
+from .evaluations import benefit, not_applicable, plain
 
 
 def _subject(session: Session, body: dict, as_of: dt.date, caller: Caller = PUBLIC):
@@ -170,6 +170,7 @@ def preview(*, session: Session, body: dict, today: dt.date, caller: Caller = PU
     quantified["emergency"] = emergency.preview_figure(
         current=current_state, target=target_state, current_eval=current, target_eval=target, as_of=as_of,
         interp=ctx.interpretations, scenario=scenario)
+    shape = _Shapes()
     answer = {
         "as_of": as_of, "uscc": uscc, "name": name, "division": division, "facility_division": facility,
         "include_drafts": current.include_drafts, "parameters": plain(dict(current.parameters)),
@@ -178,11 +179,11 @@ def preview(*, session: Session, body: dict, today: dt.date, caller: Caller = PU
                     "industries": [{"industry": x.industry, "branch": x.branch, "grade": x.grade,
                                     "rated_grade": x.rated_grade, "status": x.status}
                                    for x in current_state.industries],
-                    **_brief(evaluation(current))},
+                    **shape.brief(current)},
         "target": {"overall_grade": target_state.overall_grade, "status": target_state.status,
                    "grades": [{"industry": line.industry, "branch": line.branch, "grade": g} for line, g in targets],
-                   **_brief(evaluation(target))},
-        "gained": [benefit(b) for b in gained], "lost": [benefit(b) for b in lost],
+                   **shape.brief(target)},
+        "gained": [shape(b) for b in gained], "lost": [shape(b) for b in lost],
         "blocking": blocking, "quantified": quantified,
         "path": _path(current_state, targets, fold, ctx, as_of, lm, current, target),
         "notes": [] if gained or blocking else [{"zh": "目标不高于现有等级，或没有新增措施",
@@ -191,8 +192,26 @@ def preview(*, session: Session, body: dict, today: dt.date, caller: Caller = PU
     return answer
 
 
-def _brief(ev: dict) -> dict:
-    return {"benefits": ev["benefits"], "obligations": ev["obligations"], "not_applicable": ev["not_applicable"]}
+class _Shapes:
+    """The contract's objects of both evaluations, each shaped once per answer: the target repeats part of
+    the current evaluation (equal entries are shaped alike), and gained / lost are entries of the two."""
+
+    def __init__(self):
+        self._done: dict[str, list[tuple[object, dict]]] = {}
+
+    def __call__(self, item) -> dict:
+        same = self._done.setdefault(item.policy_id, [])
+        for seen, shaped in same:
+            if seen is item or (type(seen) is type(item) and seen == item):
+                return shaped
+        shaped = not_applicable(item) if isinstance(item, engine.NotApplicable) else benefit(item)
+        same.append((item, shaped))
+        return shaped
+
+    def brief(self, ev: engine.Evaluation) -> dict:
+        """The benefits, obligations and not-applicable measures of services.evaluations.evaluation."""
+        return {"benefits": [self(b) for b in ev.benefits], "obligations": [self(o) for o in ev.obligations],
+                "not_applicable": [self(n) for n in ev.not_applicable]}
 
 
 def _path(state, targets, fold, ctx, as_of, lm, current_eval, target_eval) -> list[dict]:

@@ -133,8 +133,10 @@ def assess_json(*, session: Session, caller: Caller, body: dict, today: dt.date,
     """Assess JSON records (contract body); stored with an id, the inputs' hash and the ruleset."""
     if not body.get("records"):
         raise Invalid("no monitoring records", [{"field": "records", "message": "Missing data for required field."}])
+    keys = {key for record in body["records"] for key in record}  # the records are listed only if needed
     unknown = [{"field": f"records.{i}.{key}", "message": "Unknown field"}
-               for i, record in enumerate(body["records"]) for key in record if key not in RECORD_FIELDS][:1000]
+               for i, record in enumerate(body["records"]) for key in record
+               if key not in RECORD_FIELDS][:1000] if not keys <= RECORD_FIELDS else []
     if unknown:
         raise Invalid(f"{len(unknown)} unknown field(s) in the records", unknown)
     division, uscc = _division(session, caller, body.get("uscc"), body.get("division"))

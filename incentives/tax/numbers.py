@@ -54,7 +54,8 @@ def scaled_decimals_coded(codes: np.ndarray, uniques) -> tuple[np.ndarray, int, 
     return table[codes], scale, bad_table[codes]
 
 
-_PLAIN_LINE = re.compile(r"^\d+(?:\.\d+)?$", re.MULTILINE)
+_PLAIN = r"\d+(?:\.\d+)?"
+_PLAIN_LINES = re.compile(rf"(?:{_PLAIN}\n)*+{_PLAIN}")  # one value a line: matched in one pass, nothing built
 
 
 def _plain_ints(uniques, used: np.ndarray):
@@ -66,7 +67,7 @@ def _plain_ints(uniques, used: np.ndarray):
     if not texts or not all(isinstance(t, str) for t in texts):
         return None
     joined = "\n".join(texts)
-    if joined.count("\n") != len(texts) - 1 or len(_PLAIN_LINE.findall(joined)) != len(texts):
+    if joined.count("\n") != len(texts) - 1 or not _PLAIN_LINES.fullmatch(joined):
         return None  # one line per value, each plain
     if "." not in joined:  # whole numbers (flows): scale 0
         scale, ints = 0, list(map(int, texts))

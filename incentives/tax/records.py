@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -124,17 +125,24 @@ def _json_table(records: list[dict]) -> pd.DataFrame:
         if isinstance(v, float):
             return repr(v)  # shortest repr: the decimal the client wrote, not binary noise
         return str(v).strip()
-    def column(name):
-        values = [r.get(name) for r in records]
+    def column(name) -> np.ndarray:
+        try:
+            values = list(map(itemgetter(name), records))
+        except KeyError:  # some records lack it: blank there
+            values = [r.get(name) for r in records]
         kinds = set(map(type, values))
         if kinds <= {str}:
-            return [v.strip() for v in values]
-        if kinds <= {type(None)}:
-            return [""] * len(values)
-        return [text(v) for v in values]
-    present = set().union(*map(dict.keys, records)) if records else set()
+            values = [v.strip() for v in values]
+        elif kinds <= {type(None)}:
+            values = [""] * len(values)
+        else:
+            values = [text(v) for v in values]
+        return np.asarray(values, dtype=object)
+    # (no key view per record: 10^5 short-lived tracked objects would set off full garbage collections)
+    present = {name for record in records for name in record}
     # Columns no record has are left out: parse_records treats an absent column as all blank.
-    frame = pd.DataFrame({name: column(name) for name in FIELDS if name in present}, dtype=object)
+    # The arrays are new: the frame takes them as they are (pandas' copy of a list column costs more)
+    frame = pd.DataFrame({name: column(name) for name in FIELDS if name in present}, dtype=object, copy=False)
     frame[ROW] = np.arange(len(records), dtype=np.int64)
     return frame
 
@@ -179,7 +187,7 @@ _YEAR = re.compile(r"^\s*(\d{4})")
 
 
 _PLAIN_SMALL = re.compile(r"^-?\d{1,12}(\.\d*)?$")
-_PLAIN_SMALL_LINE = re.compile(r"^-?\d{1,12}(?:\.\d*)?$", re.MULTILINE)
+_PLAIN_SMALL_LINES = re.compile(r"(?:-?\d{1,12}(?:\.\d*)?\n)*+-?\d{1,12}(?:\.\d*)?")  # one value a line
 
 
 def _all_plain_small(texts) -> bool:
@@ -190,7 +198,7 @@ def _all_plain_small(texts) -> bool:
     if not all(type(t) is str for t in given) or max(map(len, given)) > NUMBER_MAX_CHARS:
         return False
     joined = "\n".join(given)
-    return joined.count("\n") == len(given) - 1 and len(_PLAIN_SMALL_LINE.findall(joined)) == len(given)
+    return joined.count("\n") == len(given) - 1 and _PLAIN_SMALL_LINES.fullmatch(joined) is not None
 
 
 def _out_of_range(text: str) -> bool:
