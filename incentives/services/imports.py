@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
@@ -371,15 +372,27 @@ def _write(session: Session, rows: list[dict], plan: dict, digest: str, filename
         session.execute(delete(GradeProjection).where(GradeProjection.uscc.in_(chunk)))
     bulk_insert(conn, GradeProjection.__table__, plan["projections"])
     session.flush()
-    # the feed's grades and the webhook outbox of every event this file appended, in this transaction
-    feed.record(session, session.exec(select(GradeEventRow.uscc, GradeEventRow.seq)
-                                      .where(GradeEventRow.import_id == batch.id)).all())
+    # the feed's grades and the webhook outbox of every event this file appended, in this transaction; the
+    # enterprises this file creates have no history but its own: their events are read back by import (one
+    # query), their registrations are those just written (in id order), not read again by uscc
+    appended = feed.events_of_import(session, batch.id)
+    regs_by: dict[str, list] = defaultdict(list)
+    for reg in new_regs:
+        regs_by[reg["uscc"]].append(ledger.Registration(reg["industry"], reg["branch"], reg["site"] or None))
+    held = {e["uscc"]: feed.History(e["division"], e["facility_division"], e["facts"], regs_by[e["uscc"]],
+                                    appended.get(e["uscc"], [])) for e in new_ents}
+    feed.record(session, [_Appended(code, ev.seq) for code, evs in appended.items() for ev in evs], held)
     batch.created, batch.events = len(new_ents), len(new_events) + len(existing_events)
     session.add(batch)
     session.commit()
     return {"import_id": batch.id, "status": "imported", "rows": len(rows), "enterprises_created": len(new_ents),
             "events_appended": batch.events, "detail": f"{len(new_ents)} enterprises created, "
                                                        f"{batch.events} grade events appended"}
+
+
+class _Appended(NamedTuple):
+    uscc: str
+    seq: int
 
 
 def _as_event(r: dict, seq: int | None = None) -> GradeEvent:
