@@ -13,13 +13,16 @@ def _placeholder(conn: Connection, column) -> str:
     return mark
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict], chunk: int = 5000) -> None:
-    """Insert `rows` (dicts with the same keys) into `table`."""
+def bulk_insert(conn: Connection, table: Table, rows: list[dict], chunk: int = 5000, *,
+                json_text: tuple[str, ...] = ()) -> None:
+    """Insert `rows` (dicts with the same keys) into `table`; the JSON columns named in `json_text` are given as
+    their JSON text already (`json.dumps` of the value, as the column's own processor would write it)."""
     if not rows:
         return
     names = list(rows[0])
     columns = [table.c[n] for n in names]
-    processors = [c.type._cached_bind_processor(conn.dialect) for c in columns]
+    processors = [None if n in json_text else c.type._cached_bind_processor(conn.dialect)
+                  for n, c in zip(names, columns)]
     sql = (f'INSERT INTO {table.name} ({", ".join(names)}) '
            f'VALUES ({", ".join(_placeholder(conn, c) for c in columns)})')
     processors = [_memo(p) if p else None for p in processors]

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from sqlalchemy import false, func, or_
 from sqlmodel import Session, select
@@ -48,50 +49,83 @@ def stored_registrations(session: Session, usccs: list[str]) -> dict[str, list[l
 
 def stored_events(session: Session, usccs: list[str]) -> dict[str, list[GradeEvent]]:
     """The grade events of some enterprises in `seq` order, by uscc, as the ledger reads them."""
+    return _events_where(session, GradeEventRow.uscc.in_(usccs))
+
+
+def events_of_import(session: Session, import_id: int) -> dict[str, list[GradeEvent]]:
+    """The grade events an import appended, in `seq` order, by uscc (one query, no list of usccs)."""
+    return _events_where(session, GradeEventRow.import_id == import_id)
+
+
+def _events_where(session: Session, clause) -> dict[str, list[GradeEvent]]:
     events: dict[str, list[GradeEvent]] = defaultdict(list)
-    for r in session.exec(select(*_EVENT_COLUMNS).where(GradeEventRow.uscc.in_(usccs)).order_by(GradeEventRow.seq)):
+    for r in session.exec(select(*_EVENT_COLUMNS).where(clause).order_by(GradeEventRow.seq)):
         events[r.uscc].append(GradeEvent(kind=r.kind, effective=r.effective, industry=r.industry, branch=r.branch,
                                          grade=r.grade, ref=r.ref, violation=r.violation, site=r.site or None,
                                          until=r.until, rectification_passed=r.rectification_passed, seq=r.seq))
     return events
 
 
-def record(session: Session, rows: Iterable) -> int:
+class History(NamedTuple):
+    """An enterprise's whole stored history, as `record` would read it (events with their stored `seq`, in
+    `seq` order), when the caller already holds it: an import's new enterprises, created in its transaction."""
+    division: str
+    facility_division: str
+    facts: dict
+    registrations: list[ledger.Registration]
+    events: list[GradeEvent]
+
+
+def record(session: Session, rows: Iterable, held: Mapping[str, History] | None = None) -> int:
     """Store the feed grades (and so the webhook outbox rows) of event rows just flushed; the caller commits.
 
     `rows` need only `uscc` and `seq`. Each enterprise's registrations and events are read once per call,
-    naming their columns (migration 0017 runs this too, whatever columns later migrations add).
+    naming their columns (migration 0017 runs this too, whatever columns later migrations add), unless
+    `held` gives its whole stored history already.
     """
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         wanted[row.uscc].add(row.seq)
+    held = held or {}
     memo: dict = {}
     written = 0
-    usccs = list(wanted)
+    usccs = [u for u in wanted if u not in held]
+    known = [u for u in wanted if u in held]
+    for start in range(0, len(known), 5 * CHUNK):
+        feed_rows = [g for uscc in known[start:start + 5 * CHUNK]
+                     for g in _graded(uscc, held[uscc], wanted[uscc], memo)]
+        bulk_insert(session.connection(), FeedGrade.__table__, feed_rows)
+        written += len(feed_rows)
     for start in range(0, len(usccs), CHUNK):
         chunk = usccs[start:start + CHUNK]
         ents = {e.uscc: e for e in session.exec(
             select(Enterprise.uscc, Enterprise.name, Enterprise.division, Enterprise.facility_division,
                    Enterprise.facts).where(Enterprise.uscc.in_(chunk)))}
         regs, events = stored_registrations(session, chunk), stored_events(session, chunk)
-        feed_rows = []
-        for uscc in chunk:
-            ent, evs = ents[uscc], events[uscc]
-            for i, ev in enumerate(evs):
-                if ev.seq in wanted[uscc]:
-                    # what the event did, knowing the events committed up to it (stored_events: seq order)
-                    g = ledger.grades_around(uscc=uscc, division=ent.division, facility_division=ent.facility_division,
-                                             registrations=regs[uscc], events=evs[:i + 1], seq=ev.seq,
-                                             facts=ent.facts, memo=memo)
-                    feed_rows.append({"seq": ev.seq, "uscc": uscc, "kind": ev.kind, "division": ent.division,
-                                      "facility_division": ent.facility_division, "grade": g.after,
-                                      # null for an enterprise's first event: nothing was known of it before
-                                      "previous_grade": g.before if i else None, "line_grade": g.line})
+        feed_rows = [g for uscc in chunk for g in _graded(
+            uscc, History(ents[uscc].division, ents[uscc].facility_division, ents[uscc].facts, regs[uscc],
+                          events[uscc]), wanted[uscc], memo)]
         bulk_insert(session.connection(), FeedGrade.__table__, feed_rows)
         written += len(feed_rows)
     if written:
         session.info["gis_webhooks_wake"] = True   # read after commit: wakes the webhook workers
     return written
+
+
+def _graded(uscc: str, h: History, seqs: set[int], memo: dict) -> list[dict]:
+    """The feed rows of the events `seqs` of one enterprise."""
+    out = []
+    for i, ev in enumerate(h.events):
+        if ev.seq in seqs:
+            # what the event did, knowing the events committed up to it (stored events: seq order)
+            g = ledger.grades_around(uscc=uscc, division=h.division, facility_division=h.facility_division,
+                                     registrations=h.registrations, events=h.events[:i + 1], seq=ev.seq,
+                                     facts=h.facts, memo=memo)
+            out.append({"seq": ev.seq, "uscc": uscc, "kind": ev.kind, "division": h.division,
+                        "facility_division": h.facility_division, "grade": g.after,
+                        # null for an enterprise's first event: nothing was known of it before
+                        "previous_grade": g.before if i else None, "line_grade": g.line})
+    return out
 
 
 def backfill(session: Session) -> int:

@@ -10,8 +10,9 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
 
-from sqlalchemy import delete, func
+from sqlalchemy import ARRAY, any_, bindparam, delete, func
 from sqlmodel import Session, select
 
 from incentives import ledger
@@ -231,13 +232,14 @@ def _fingerprint(session: Session, usccs: list[str], *, lock: bool = False) -> d
     """(version, last event seq) of each registered enterprise among `usccs`; `lock` takes their row locks
     (PostgreSQL, in uscc order so that two imports never deadlock)."""
     out: dict[str, tuple] = {}
-    for chunk in _chunks(sorted(usccs), 500):
-        stmt = select(Enterprise.uscc, Enterprise.version).where(Enterprise.uscc.in_(chunk)).order_by(Enterprise.uscc)
+    for chunk in _chunks(sorted(usccs), _chunk_size(session)):
+        stmt = select(Enterprise.uscc, Enterprise.version).where(_in(session, Enterprise.uscc, chunk)) \
+            .order_by(Enterprise.uscc)
         if lock and is_postgres(session):
             stmt = stmt.with_for_update()
         for code, version in session.exec(stmt).all():
             out[code] = (version, None)
-        seqs = select(GradeEventRow.uscc, func.max(GradeEventRow.seq)).where(GradeEventRow.uscc.in_(chunk)) \
+        seqs = select(GradeEventRow.uscc, func.max(GradeEventRow.seq)).where(_in(session, GradeEventRow.uscc, chunk)) \
             .group_by(GradeEventRow.uscc)
         for code, seq in session.exec(seqs).all():
             if code in out:
@@ -371,15 +373,27 @@ def _write(session: Session, rows: list[dict], plan: dict, digest: str, filename
         session.execute(delete(GradeProjection).where(GradeProjection.uscc.in_(chunk)))
     bulk_insert(conn, GradeProjection.__table__, plan["projections"])
     session.flush()
-    # the feed's grades and the webhook outbox of every event this file appended, in this transaction
-    feed.record(session, session.exec(select(GradeEventRow.uscc, GradeEventRow.seq)
-                                      .where(GradeEventRow.import_id == batch.id)).all())
+    # the feed's grades and the webhook outbox of every event this file appended, in this transaction; the
+    # enterprises this file creates have no history but its own: their events are read back by import (one
+    # query), their registrations are those just written (in id order), not read again by uscc
+    appended = feed.events_of_import(session, batch.id)
+    regs_by: dict[str, list] = defaultdict(list)
+    for reg in new_regs:
+        regs_by[reg["uscc"]].append(ledger.Registration(reg["industry"], reg["branch"], reg["site"] or None))
+    held = {e["uscc"]: feed.History(e["division"], e["facility_division"], e["facts"], regs_by[e["uscc"]],
+                                    appended.get(e["uscc"], [])) for e in new_ents}
+    feed.record(session, [_Appended(code, ev.seq) for code, evs in appended.items() for ev in evs], held)
     batch.created, batch.events = len(new_ents), len(new_events) + len(existing_events)
     session.add(batch)
     session.commit()
     return {"import_id": batch.id, "status": "imported", "rows": len(rows), "enterprises_created": len(new_ents),
             "events_appended": batch.events, "detail": f"{len(new_ents)} enterprises created, "
                                                        f"{batch.events} grade events appended"}
+
+
+class _Appended(NamedTuple):
+    uscc: str
+    seq: int
 
 
 def _as_event(r: dict, seq: int | None = None) -> GradeEvent:
@@ -392,6 +406,10 @@ def _event(r: dict, batch_id: int, now) -> dict:
     return {"uscc": r["uscc"], "kind": "rated", "industry": r["branch"].industry, "branch": r["branch"].code,
             "site": r["site"], "grade": r["grade"], "effective": r["rated_on"], "ref": None,
             "note": f"导入文件第{r['row']}行 / import row {r['row']}", "import_id": batch_id, "recorded_at": now}
+
+
+_USCC, _NAME = "\x00uscc", "\x00name"
+_USCC_JSON, _NAME_JSON = json.dumps(_USCC), json.dumps(_NAME)
 
 
 def _project_new(session, ents, regs, events, today, progress) -> None:
@@ -412,20 +430,38 @@ def _project_new(session, ents, regs, events, today, progress) -> None:
         evs = evs_by[e["uscc"]]
         key = (e["division"], e["facility_division"], tuple(regs_by[e["uscc"]]),
                tuple((v.kind, v.effective, v.industry, v.branch, v.grade, v.site) for v in evs),
-               json.dumps(e["facts"], sort_keys=True))
+               json.dumps(e["facts"], sort_keys=True) if e["facts"] else "")
         if key not in shapes:
             state = ledger.fold(uscc=e["uscc"], name=e["name"], division=e["division"],
                                 facility_division=e["facility_division"], registrations=regs_by[e["uscc"]],
                                 events=evs, as_of=today, facts=e["facts"], with_history=False)
-            shapes[key] = (state, state_dict(state, with_history=False, iso=True), registry.valid_until(state, evs))
-        state, shape, until = shapes[key]
+            # the shape's JSON text once, with markers where each enterprise's uscc and name go (names hold
+            # no NUL: _validate): the same text as json.dumps of the state with them, without encoding it again
+            text = json.dumps({**state_dict(state, with_history=False, iso=True), "uscc": _USCC, "name": _NAME})
+            shapes[key] = (state, text, registry.valid_until(state, evs))
+        state, text, until = shapes[key]
         rows.append({"uscc": e["uscc"], "overall_grade": state.overall_grade, "status": state.status,
                      "computed_for": today, "valid_until": until,
-                     "state": {**shape, "uscc": e["uscc"], "name": e["name"]}})
+                     "state": text.replace(_USCC_JSON, json.dumps(e["uscc"]), 1)
+                                  .replace(_NAME_JSON, json.dumps(e["name"]), 1)})
         if n % 10000 == 0:
             progress("project", n, len(ents))
-    bulk_insert(session.connection(), GradeProjection.__table__, rows)
+    bulk_insert(session.connection(), GradeProjection.__table__, rows, json_text=("state",))
     progress("project", len(ents), len(ents))
+
+
+def _chunk_size(session: Session) -> int:
+    """How many usccs one query names: SQLite binds each as a variable (at most 32 766); PostgreSQL binds one
+    array whatever its length."""
+    return 200_000 if is_postgres(session) else 500
+
+
+def _in(session: Session, column, values: list):
+    """`column IN values`; on PostgreSQL `column = ANY(array)`: one bound array, not one parameter per value to
+    compile and send (hundreds of thousands for a large import)."""
+    if is_postgres(session):
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _chunks(items: list, size: int):
