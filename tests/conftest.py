@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import uuid
 from pathlib import Path
@@ -166,6 +167,28 @@ def work(app) -> bool:
 
     from api import jobs
     return jobs.run_worker(app, burst=True, worker_class=SimpleWorker)
+
+
+def kill_worker(worker) -> None:
+    """SIGKILL a `gis worker` process (started with start_new_session) and RQ's work horse, which runs in a
+    session of its own; wait for the worker."""
+    for pid in [worker.pid, *_children(worker.pid)]:
+        os.kill(pid, signal.SIGKILL)
+    worker.wait(10)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
 
 
 @pytest.fixture

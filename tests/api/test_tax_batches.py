@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from incentives import uscc as uscc_mod
-from tests.conftest import work
+from tests.conftest import kill_worker, work
 
 from .test_foundation import assert_problem
 
@@ -141,7 +141,6 @@ def test_a_batch_whose_worker_is_killed_is_reported_failed(queued_app, bureau, d
     import sys
     import time
 
-    from .test_webhooks import _children
     client = queued_app.test_client()
     many = [(f"{A}-{i:03d}.csv", FIXTURE) for i in range(300)]     # long enough to be killed in the middle
     with _post(client, bureau, _files(*many), division="410100", outlets=OUTLETS) as r:
@@ -160,9 +159,7 @@ def test_a_batch_whose_worker_is_killed_is_reported_failed(queued_app, bureau, d
             time.sleep(0.05)
         else:
             pytest.fail("the worker never started the batch")
-        for pid in [worker.pid, *_children(worker.pid)]:              # the worker and its work horse (own session)
-            os.kill(pid, signal.SIGKILL)
-        worker.wait(10)
+        kill_worker(worker)
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)

@@ -22,7 +22,7 @@ from incentives.webhooks import guard, signing
 from incentives.webhooks.sealing import SecretBox
 from incentives.webhooks.transport import Sent
 
-from ..conftest import ADMIN_KEY
+from ..conftest import ADMIN_KEY, kill_worker
 from .test_foundation import assert_problem
 from .test_registry import CQ, HN, event, register
 
@@ -379,20 +379,6 @@ def test_an_address_that_changes_is_checked_at_send_time(hook_app, receiver, mon
     assert receiver.requests == []
 
 
-def _children(pid: int) -> list[int]:
-    """Processes whose parent is `pid` (RQ's work horse runs in a session of its own)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
-    return found
-
-
 def test_a_worker_killed_mid_delivery_loses_nothing(hook_app, receiver, database_url, redis_url):
     hook_app.config["WEBHOOK_LEASE"] = 1
     client = hook_app.test_client()
@@ -407,9 +393,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(hook_app, receiver, database
                               env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert receiver.held.wait(60), "the worker never sent the delivery"
-        for pid in [worker.pid, *_children(worker.pid)]:              # the worker and its work horse (own session)
-            os.kill(pid, signal.SIGKILL)
-        worker.wait(10)
+        kill_worker(worker)
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
