@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import CQ, FIXTURES, HN, PHONE, UNKNOWN, api, api_json, login, shot
 
@@ -132,7 +133,7 @@ def test_lookup_table_and_excel_ready_downloads(open_page, server):
                                               "buffer": b"uscc\n" + b"\xff\xfe\x80\x81\n"})
     page.click("#lookup-form button[type=submit]")
     assert "文件编码无法识别" in page.locator("#error-summary .headline").inner_text()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")  # focus moved
+    expect(page.locator("#error-summary")).to_be_focused()  # focus moved
     assert page.locator("#e-file").is_visible() and page.locator("#f-file").get_attribute("aria-invalid") == "true"
     page.click("#error-summary a[href='#f-file']")
     assert page.evaluate("document.activeElement.id") == "f-file"
@@ -178,7 +179,7 @@ def test_tax_page_assesses_an_upload_with_progress_chart_and_filing(open_page, s
     page.select_option("select[name=division]", "410100")
     page.click("#tax-form button[type=submit]")
     page.wait_for_selector("#error-summary")                       # no 标准浓度 in the file: the grid asks
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+    expect(page.locator("#error-summary")).to_be_focused()
     assert page.title().startswith("错误：")
     page.fill("input[name='std|DA001|so2']", "200")
     page.fill("input[name='std|DA001|nox']", "300")
@@ -306,7 +307,7 @@ def test_preview_page_explains_a_bad_uscc_in_both_languages(open_page):
     assert page.locator("#error-summary a[href='#f-uscc']").count() == 1
     assert page.locator("#e-uscc").inner_text().startswith("Error:")
     assert page.locator("#f-uscc").get_attribute("aria-invalid") == "true"
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+    expect(page.locator("#error-summary")).to_be_focused()
     assert page.title().startswith("Error: ")
     shot(page, "preview-error-phone-en")
 
