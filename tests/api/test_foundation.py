@@ -169,26 +169,12 @@ def test_metrics_are_grouped_by_url_rule(database_url):
     assert 'url_rule="/api/v1/industries"' in text
 
 
-def _redis_url():
-    import os
-    import socket
-    url = os.environ.get("TEST_REDIS_URL")
-    if url:
-        return url
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return "redis://127.0.0.1:6379/15"
-    except OSError:
-        return None
-
-
-@pytest.mark.skipif(_redis_url() is None, reason="Redis is not available")
-def test_rate_limit_counts_in_redis_when_configured(database_url):
+def test_rate_limit_counts_in_redis_when_configured(database_url, redis_url):
     import uuid
 
     from api import create_app
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": True,
-                      "RATELIMIT_PUBLIC": "2 per minute", "REDIS_URL": _redis_url(),
+                      "RATELIMIT_PUBLIC": "2 per minute", "REDIS_URL": redis_url,
                       "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex})
     limiter = app.extensions["gis_limiter"]
     client = app.test_client()
